@@ -1,0 +1,188 @@
+/**
+ * What the store holds and every view renders: plain JSON (money as exact decimal strings in USD),
+ * so it can be persisted to disk, shared between windows and posted to the webview unchanged.
+ * Never contains a key. Views derive everything else (groupings, totals, projections) from it.
+ */
+import type { ApiErrorInit } from '../anthropic/errors';
+import type { RateLimitSnapshot } from '../anthropic/types';
+
+export const SNAPSHOT_VERSION = 1;
+
+/** Where a key came from; the UI says which source is in use. */
+export type KeySource = 'secretStorage' | 'environment' | 'none';
+
+export interface KeyStatus {
+  api: KeySource;
+  admin: KeySource;
+}
+
+/** One source's state: the last good data is kept when a refresh fails. */
+export interface SourceState<T> {
+  data?: T;
+  /** ISO time of the last successful fetch (age shown in the UI). */
+  fetchedAt?: string;
+  /** ISO time of the last attempt, successful or not. */
+  attemptedAt?: string;
+  /** The last failure; cleared by the next success. */
+  error?: ApiErrorInit;
+  /** True when `data` is older than the source's refresh interval or the last attempt failed. */
+  stale: boolean;
+  loading: boolean;
+  /** ISO time of the next scheduled attempt (after back-off, if any). */
+  nextAttemptAt?: string;
+}
+
+/** One cost-report result, fetched with group_by[]=workspace_id&group_by[]=description so that by-model,
+ *  by-workspace and by-description views all derive from one request. */
+export interface CostRow {
+  /** UTC day `YYYY-MM-DD`. */
+  date: string;
+  workspaceId: string | null;
+  description: string | null;
+  model: string | null;
+  costType: string | null;
+  tokenType: string | null;
+  serviceTier: string | null;
+  contextWindow: string | null;
+  /** Exact USD as a decimal string. */
+  amountUsd: string;
+}
+
+/** One usage-report result (exact tokens). */
+export interface TokenRow {
+  /** Bucket start: `YYYY-MM-DD` for daily rows, full ISO time for hourly rows. */
+  start: string;
+  model: string | null;
+  workspaceId: string | null;
+  apiKeyId: string | null;
+  serviceTier: string | null;
+  uncachedInput: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+  output: number;
+  webSearches: number;
+}
+
+export interface CostData {
+  /** Days covered, inclusive start, exclusive end (`YYYY-MM-DD`). */
+  since: string;
+  until: string;
+  rows: CostRow[];
+}
+
+export interface TokenData {
+  since: string;
+  until: string;
+  /** 1d buckets grouped by model, workspace_id, api_key_id, service_tier. */
+  daily: TokenRow[];
+  /** 1h buckets grouped by model for the last 7 days. */
+  hourly: TokenRow[];
+}
+
+/** Claude Code analytics, one entry per record (several per actor per day are normal). */
+export interface ClaudeCodeRow {
+  date: string;
+  actor: string;
+  actorType: 'user_actor' | 'api_actor';
+  terminalType: string;
+  customerType: string;
+  isRemote?: boolean;
+  sessions: number;
+  linesAdded: number;
+  linesRemoved: number;
+  commits: number;
+  pullRequests: number;
+  toolActions: Record<string, { accepted: number; rejected: number }>;
+  models: { model: string; input: number; output: number; cacheRead: number; cacheCreation: number; costUsd: string }[];
+}
+
+export interface ClaudeCodeData {
+  since: string;
+  until: string;
+  rows: ClaudeCodeRow[];
+}
+
+export interface Labels {
+  organization?: { id: string; name: string };
+  workspaces: { id: string; name: string; archived: boolean }[];
+  apiKeys: { id: string; name: string; workspaceId: string | null; hint?: string }[];
+  users: { id: string; email: string; name: string }[];
+}
+
+export interface RateLimitData {
+  current: RateLimitSnapshot;
+  /** Probe snapshots since start-up, oldest first (bounded). */
+  history: RateLimitSnapshot[];
+  /** Tokens the probes themselves spent today (UTC) and their estimated cost. */
+  probeSpendToday: { date: string; probes: number; inputTokens: number; outputTokens: number; costUsd: string };
+}
+
+/** Claude Code usage read from this machine's transcripts (API-equivalent estimate). */
+export interface LocalUsageDay {
+  /** Day in the chosen time zone. */
+  date: string;
+  project: string;
+  model: string;
+  input: number;
+  output: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+  /** Estimated USD; `null` when the model is unpriced. */
+  costUsd: string | null;
+}
+
+export interface LocalWindow {
+  start: string;
+  end: string;
+  tokens: number;
+  costUsd: string;
+  /** Over the last 30 minutes. */
+  burnTokensPerHour: number;
+  burnUsdPerHour: string;
+  projectedCostUsd: string;
+  active: boolean;
+}
+
+export interface LocalUsageData {
+  timezone: string;
+  days: LocalUsageDay[];
+  currentWindow?: LocalWindow;
+  unpricedModels: string[];
+  skippedLines: number;
+  files: number;
+  /** Folders scanned. */
+  roots: string[];
+}
+
+export interface StoreSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  /** ISO time this snapshot was produced. */
+  producedAt: string;
+  keys: KeyStatus;
+  rateLimits: SourceState<RateLimitData>;
+  costs: SourceState<CostData>;
+  tokens: SourceState<TokenData>;
+  claudeCode: SourceState<ClaudeCodeData>;
+  labels: SourceState<Labels>;
+  local: SourceState<LocalUsageData>;
+}
+
+export function emptySource<T>(): SourceState<T> {
+  return { stale: false, loading: false };
+}
+
+export function emptySnapshot(now = new Date()): StoreSnapshot {
+  return {
+    version: SNAPSHOT_VERSION,
+    producedAt: now.toISOString(),
+    keys: { api: 'none', admin: 'none' },
+    rateLimits: emptySource(),
+    costs: emptySource(),
+    tokens: emptySource(),
+    claudeCode: emptySource(),
+    labels: emptySource(),
+    local: emptySource(),
+  };
+}
