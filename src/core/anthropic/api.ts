@@ -48,6 +48,16 @@ export interface ClientOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   /** For tests: replaces the backoff sleep. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Where HTTPS_PROXY/HTTP_PROXY/NO_PROXY are read from (default `process.env`); the CLI passes its io env. */
+  proxyEnv?: Record<string, string | undefined>;
+  /** For tests: a ready undici dispatcher instead of the proxy/TLS choice above. */
+  dispatcher?: import('undici').Dispatcher;
+  /** For tests: the jitter source (default `Math.random`). */
+  random?: () => number;
+  /** Page size of the label list endpoints (default and maximum 1000); tests force small pages. */
+  labelPageSize?: number;
+  /** Page size of the Claude Code endpoint (default and maximum 1000). */
+  claudeCodePageSize?: number;
 }
 
 export interface AnthropicApi {

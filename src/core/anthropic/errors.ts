@@ -78,6 +78,7 @@ export class ApiError extends Error {
 /** Replaces anything shaped like an Anthropic key (or a bearer token) with a mask. */
 export function redactSecrets(text: string): string {
   return text
-    .replace(/sk-ant-[A-Za-z0-9_-]+/g, 'sk-ant-***')
+    // 8+ characters after the prefix: masks any key while keeping hints like "sk-ant-admin…" readable.
+    .replace(/sk-ant-[A-Za-z0-9_-]{8,}/g, 'sk-ant-***')
     .replace(/(x-api-key|authorization)(["']?\s*[:=]\s*["']?)(Bearer\s+)?[^\s"',}]+/gi, '$1$2$3***');
 }
