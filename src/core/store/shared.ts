@@ -1,0 +1,145 @@
+/**
+ * What several VS Code windows share through the extension's global storage folder: the last snapshot
+ * (atomic writes), a lease naming the one window that polls, and which window (if any) has focus.
+ */
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { atomicWrite } from './dayCache';
+import type { Scheduler } from './scheduler';
+import { SNAPSHOT_VERSION, type StoreSnapshot } from './snapshot';
+
+export interface SnapshotPersistence {
+  load(): Promise<StoreSnapshot | undefined>;
+  save(snapshot: StoreSnapshot): Promise<void>;
+  /** Changes whenever the stored snapshot changes (cheap: a stat). */
+  stamp(): Promise<string | undefined>;
+}
+
+export class FileSnapshotPersistence implements SnapshotPersistence {
+  constructor(readonly file: string) {}
+
+  async load(): Promise<StoreSnapshot | undefined> {
+    try {
+      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as Partial<StoreSnapshot>;
+      if (!isSnapshot(parsed)) return undefined;
+      return parsed;
+    } catch {
+      return undefined; // missing or corrupt: start empty
+    }
+  }
+
+  async save(snapshot: StoreSnapshot): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    await atomicWrite(this.file, JSON.stringify(snapshot));
+  }
+
+  async stamp(): Promise<string | undefined> {
+    try {
+      const s = await stat(this.file);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isSnapshot(v: Partial<StoreSnapshot>): v is StoreSnapshot {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.version === SNAPSHOT_VERSION &&
+    ['rateLimits', 'costs', 'tokens', 'claudeCode', 'labels', 'local'].every(
+      (k) => typeof (v as Record<string, unknown>)[k] === 'object',
+    )
+  );
+}
+
+/** Only the holder polls the API. */
+export interface Lease {
+  /** Takes the lease when free or stale, renews it when held; true when this instance holds it. */
+  tryAcquire(): Promise<boolean>;
+  release(): Promise<void>;
+  readonly id: string;
+}
+
+interface LeaseFile {
+  holder: string;
+  heartbeatAt: number;
+}
+
+export class FileLease implements Lease {
+  constructor(
+    private readonly file: string,
+    readonly id: string,
+    private readonly scheduler: Scheduler,
+    /** A holder that has not renewed for this long is taken over (> 2 heartbeat intervals). */
+    private readonly staleMs = 45_000,
+  ) {}
+
+  private async read(): Promise<LeaseFile | undefined> {
+    try {
+      const v = JSON.parse(await readFile(this.file, 'utf8')) as LeaseFile;
+      return typeof v.holder === 'string' && typeof v.heartbeatAt === 'number' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async tryAcquire(): Promise<boolean> {
+    const now = this.scheduler.now();
+    const cur = await this.read();
+    if (cur && cur.holder !== this.id && now - cur.heartbeatAt <= this.staleMs) return false;
+    await mkdir(dirname(this.file), { recursive: true });
+    await atomicWrite(this.file, JSON.stringify({ holder: this.id, heartbeatAt: now } satisfies LeaseFile));
+    // Two windows taking over at once: the last rename wins; the loser sees it on read-back.
+    return (await this.read())?.holder === this.id;
+  }
+
+  async release(): Promise<void> {
+    const cur = await this.read();
+    if (cur?.holder === this.id) await rm(this.file, { force: true });
+  }
+}
+
+/** Whether any window is focused (rate-limit probes run only then). */
+export interface FocusTracker {
+  setFocused(focused: boolean): Promise<void>;
+  anyFocused(): Promise<boolean>;
+}
+
+export class LocalFocus implements FocusTracker {
+  constructor(private focused = true) {}
+  async setFocused(focused: boolean): Promise<void> {
+    this.focused = focused;
+  }
+  async anyFocused(): Promise<boolean> {
+    return this.focused;
+  }
+}
+
+/** `focus.json` names the focused window; a window clears it on blur only if it still names itself. */
+export class FileFocus implements FocusTracker {
+  constructor(
+    private readonly file: string,
+    private readonly id: string,
+  ) {}
+
+  private async read(): Promise<string | null> {
+    try {
+      const v = JSON.parse(await readFile(this.file, 'utf8')) as { window?: unknown };
+      return typeof v.window === 'string' ? v.window : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async setFocused(focused: boolean): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    if (focused) await atomicWrite(this.file, JSON.stringify({ window: this.id }));
+    else if ((await this.read()) === this.id) await atomicWrite(this.file, JSON.stringify({ window: null }));
+  }
+
+  async anyFocused(): Promise<boolean> {
+    return (await this.read()) !== null;
+  }
+}
