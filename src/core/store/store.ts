@@ -551,7 +551,10 @@ export class Store implements Disposable {
   }
 
   private async fetchCosts(): Promise<CostData> {
-    const days = this.windowDays(this.settings.costsDays);
+    // From the earlier of the window start and the 1st of the month, so month-to-date is complete.
+    const window = this.windowDays(this.settings.costsDays);
+    const monthStart = `${utcDay(this.scheduler.now()).slice(0, 8)}01`;
+    const days = monthStart < window[0]! ? dayRange(monthStart, addDays(window[window.length - 1]!, 1)) : window;
     const client = this.client('admin');
     const rows = await this.byDay<CostRow>('costs', days, REPORT_LAG_MS, async (since, until) => {
       const buckets = await client.costReport({
