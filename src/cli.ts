@@ -8,6 +8,7 @@ import { type Command, EXIT_USAGE, processIo, reportFailure, type CliIo } from '
 // Each command module is loaded only when used, so `local` never pays for the HTTP client and back.
 // One line per command; the module's default export is a `Command`.
 const commands: Record<string, () => Command> = {
+  local: () => require('./cli/local').default,
   ratelimits: () => require('./cli/ratelimits').default,
   costs: () => require('./cli/costs').default,
   tokens: () => require('./cli/tokens').default,

@@ -154,6 +154,27 @@ export interface LocalUsageData {
   files: number;
   /** Folders scanned. */
   roots: string[];
+  /** 5-hour windows that ended in the last 7 days, oldest first. */
+  windows?: LocalWindow[];
+  sessions?: LocalSession[];
+  /** cacheRead / (input + cacheWrite + cacheRead), 0..1. */
+  cacheHitShare?: number;
+  /** Date the built-in price table was taken. */
+  pricesAsOf?: string;
+  /** Tokens of unpriced models (reported, never priced at $0). */
+  unpricedTokens?: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }>;
+}
+
+export interface LocalSession {
+  sessionId: string;
+  project: string;
+  /** ISO times of the first and last entry. */
+  first: string;
+  last: string;
+  tokens: number;
+  /** Priced models only; `null` when nothing in the session is priced. */
+  costUsd: string | null;
+  models: string[];
 }
 
 export interface StoreSnapshot {

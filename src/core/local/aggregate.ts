@@ -1,0 +1,257 @@
+/**
+ * Turns the de-duplicated ledger into reports: rows per (local day, project, model), 5-hour windows with
+ * burn rate and projection, sessions. Tokens are summed per (group, model, price class) and each sum is
+ * priced once, exactly (Decimal); an unknown model stays unpriced (`costUsd: null`), never $0.
+ */
+import { Decimal } from '../decimal';
+import { PriceBook, type TokenCounts } from '../pricing';
+import type { LocalSession, LocalUsageDay, LocalWindow } from '../store/snapshot';
+import { F_BATCH, F_DEAD, F_US, type Ledger } from './ledger';
+import type { DayClock } from './timezone';
+
+export const WINDOW_MS = 5 * 3_600_000;
+export const BURN_MS = 30 * 60_000;
+const HOUR = 3_600_000;
+
+export interface AggregateOptions {
+  clock: DayClock;
+  book: PriceBook;
+  /** Local days, inclusive start, exclusive end. */
+  since?: string;
+  until?: string;
+  now: Date;
+  /** Project id → display label (the transcript's `cwd`). */
+  projectLabel: (id: number) => string;
+}
+
+export interface LocalReport {
+  timezone: string;
+  days: LocalUsageDay[];
+  windows: LocalWindow[];
+  currentWindow?: LocalWindow;
+  sessions: LocalSession[];
+  unpricedModels: string[];
+  /** Tokens of unpriced models, so they are reported instead of hidden. */
+  unpricedTokens: Record<string, TokenCounts>;
+  /** cacheRead / (input + cacheWrite + cacheRead) over the selected days, 0..1. */
+  cacheHitShare: number;
+}
+
+interface Acc extends TokenCounts {
+  model: number;
+  cls: number;
+}
+
+function emptyAcc(model: number, cls: number): Acc {
+  return { model, cls, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+}
+
+const sumTokens = (t: TokenCounts) => t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
+
+export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
+  const { clock, book } = o;
+  const c = ledger.cols;
+  const models = ledger.models.values;
+  const nModels = Math.max(models.length, 1);
+  const nProjects = Math.max(ledger.projects.values.length, 1);
+  const resolved = models.map((m) => book.resolve(m));
+  const sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / 86_400_000) : -Infinity;
+  const untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / 86_400_000) : Infinity;
+
+  const rowAcc = new Map<number, Acc>();
+  const sessionAcc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
+  const cls = new Uint8Array(ledger.count);
+  const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+  for (let i = 0; i < ledger.count; i++) {
+    const f = c.flags[i]!;
+    if (f & F_DEAD) continue;
+    const t = i * 5;
+    tmp.input = c.tokens[t]!;
+    tmp.output = c.tokens[t + 1]!;
+    tmp.cacheWrite5m = c.tokens[t + 2]!;
+    tmp.cacheWrite1h = c.tokens[t + 3]!;
+    tmp.cacheRead = c.tokens[t + 4]!;
+    const m = c.model[i]!;
+    const k = book.classify(resolved[m] ?? null, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
+    cls[i] = k;
+    const ts = c.ts[i]!;
+    const day = clock.dayIndex(ts);
+    if (day < sinceIdx || day >= untilIdx) continue;
+    const key = ((day * nProjects + c.project[i]!) * nModels + m) * 8 + k;
+    let a = rowAcc.get(key);
+    if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
+    addInto(a, tmp);
+    const sid = c.session[i]!;
+    let s = sessionAcc.get(sid);
+    if (!s) sessionAcc.set(sid, (s = { project: c.project[i]!, first: ts, last: ts, acc: new Map() }));
+    if (ts < s.first) s.first = ts;
+    if (ts > s.last) s.last = ts;
+    const sk = m * 8 + k;
+    let sa = s.acc.get(sk);
+    if (!sa) s.acc.set(sk, (sa = emptyAcc(m, k)));
+    addInto(sa, tmp);
+  }
+
+  // Rows per (day, project, model): price each class once and add.
+  const unpriced = new Map<string, TokenCounts>();
+  const rows = new Map<number, { day: number; project: number; model: number; t: TokenCounts; cost: Decimal | null }>();
+  let hitRead = 0;
+  let hitAll = 0;
+  for (const [key, a] of rowAcc) {
+    const base = Math.floor(key / 8);
+    const model = base % nModels;
+    const rest = Math.floor(base / nModels);
+    const project = rest % nProjects;
+    const day = Math.floor(rest / nProjects);
+    let r = rows.get(base);
+    if (!r) rows.set(base, (r = { day, project, model, t: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, cost: Decimal.ZERO }));
+    addInto(r.t, a);
+    const cost = book.cost(models[model]!, a, a.cls);
+    if (cost === null) {
+      r.cost = null;
+      const u = unpriced.get(models[model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+      addInto(u, a);
+      unpriced.set(models[model]!, u);
+    } else if (r.cost !== null) r.cost = r.cost.add(cost);
+    hitRead += a.cacheRead;
+    hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
+  }
+  const days: LocalUsageDay[] = [...rows.values()]
+    .map((r) => ({
+      date: clock.dayName(r.day),
+      project: o.projectLabel(r.project),
+      model: models[r.model]!,
+      ...r.t,
+      costUsd: r.cost === null ? null : r.cost.toString(),
+    }))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.project < b.project ? -1 : a.project > b.project ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+
+  const sessions: LocalSession[] = [...sessionAcc.entries()]
+    .map(([sid, s]) => {
+      let tokens = 0;
+      let cost: Decimal | null = null;
+      const ms = new Set<string>();
+      for (const a of s.acc.values()) {
+        tokens += sumTokens(a);
+        ms.add(models[a.model]!);
+        const x = book.cost(models[a.model]!, a, a.cls);
+        if (x !== null) cost = (cost ?? Decimal.ZERO).add(x);
+      }
+      return {
+        sessionId: ledger.sessions.values[sid]!,
+        project: o.projectLabel(s.project),
+        first: new Date(s.first).toISOString(),
+        last: new Date(s.last).toISOString(),
+        tokens,
+        costUsd: cost === null ? null : cost.toString(),
+        models: [...ms].sort(),
+      };
+    })
+    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+
+  const windows = fiveHourWindows(ledger, cls, book, o.now.getTime());
+  const last = windows[windows.length - 1];
+  return {
+    timezone: clock.timeZone,
+    days,
+    windows,
+    ...(last ? { currentWindow: last } : {}),
+    sessions,
+    unpricedModels: [...unpriced.keys()].sort(),
+    unpricedTokens: Object.fromEntries([...unpriced.entries()].sort()),
+    cacheHitShare: hitAll > 0 ? hitRead / hitAll : 0,
+  };
+}
+
+function addInto(a: TokenCounts, t: TokenCounts): void {
+  a.input += t.input;
+  a.output += t.output;
+  a.cacheWrite5m += t.cacheWrite5m;
+  a.cacheWrite1h += t.cacheWrite1h;
+  a.cacheRead += t.cacheRead;
+}
+
+/**
+ * 5-hour windows (claude-code-logs.md): a window starts at its first entry's time floored to the hour and
+ * ends 5 hours later; the next starts at the first entry after that end. Boundaries come from the sorted
+ * timestamps; each entry is then placed by binary search, so no per-entry sort of records is needed.
+ */
+export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook, now: number): LocalWindow[] {
+  const c = ledger.cols;
+  const live: number[] = [];
+  for (let i = 0; i < ledger.count; i++) if (!(c.flags[i]! & F_DEAD)) live.push(i);
+  const ts = new Float64Array(live.length);
+  for (let j = 0; j < live.length; j++) ts[j] = c.ts[live[j]!]!;
+  ts.sort();
+  const starts: number[] = [];
+  let end = -Infinity;
+  for (let j = 0; j < ts.length; j++) {
+    const t = ts[j]!;
+    if (t >= end) {
+      const s = Math.floor(t / HOUR) * HOUR;
+      starts.push(s);
+      end = s + WINDOW_MS;
+    }
+  }
+  const n = starts.length;
+  const acc: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
+  const burn: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
+  const tokens = new Float64Array(n);
+  const burnTokens = new Float64Array(n);
+  const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+  for (const i of live) {
+    const t = c.ts[i]!;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    const k = i * 5;
+    tmp.input = c.tokens[k]!;
+    tmp.output = c.tokens[k + 1]!;
+    tmp.cacheWrite5m = c.tokens[k + 2]!;
+    tmp.cacheWrite1h = c.tokens[k + 3]!;
+    tmp.cacheRead = c.tokens[k + 4]!;
+    const key = c.model[i]! * 8 + cls[i]!;
+    let a = acc[lo]!.get(key);
+    if (!a) acc[lo]!.set(key, (a = emptyAcc(c.model[i]!, cls[i]!)));
+    addInto(a, tmp);
+    tokens[lo] = tokens[lo]! + sumTokens(tmp);
+    if (t > now - BURN_MS && t <= now) {
+      let b = burn[lo]!.get(key);
+      if (!b) burn[lo]!.set(key, (b = emptyAcc(c.model[i]!, cls[i]!)));
+      addInto(b, tmp);
+      burnTokens[lo] = burnTokens[lo]! + sumTokens(tmp);
+    }
+  }
+  const models = ledger.models.values;
+  const price = (m: Map<number, Acc>) => {
+    let d = Decimal.ZERO;
+    for (const a of m.values()) d = d.add(book.cost(models[a.model]!, a, a.cls) ?? Decimal.ZERO);
+    return d;
+  };
+  const out: LocalWindow[] = [];
+  for (let w = 0; w < n; w++) {
+    const start = starts[w]!;
+    const wEnd = start + WINDOW_MS;
+    const active = now >= start && now < wEnd;
+    const cost = price(acc[w]!);
+    const burnUsd = active ? price(burn[w]!).mulInt(HOUR / BURN_MS) : Decimal.ZERO;
+    const burnTok = active ? burnTokens[w]! * (HOUR / BURN_MS) : 0;
+    const remainingMinutes = active ? Math.max(0, Math.floor((wEnd - now) / 60_000)) : 0;
+    const projected = cost.add(burnUsd.mulInt(remainingMinutes).divInt(60, 12));
+    out.push({
+      start: new Date(start).toISOString(),
+      end: new Date(wEnd).toISOString(),
+      tokens: tokens[w]!,
+      costUsd: cost.toString(),
+      burnTokensPerHour: burnTok,
+      burnUsdPerHour: burnUsd.toString(),
+      projectedCostUsd: projected.toString(),
+      active,
+    });
+  }
+  return out;
+}

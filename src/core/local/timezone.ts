@@ -1,0 +1,95 @@
+/**
+ * Local calendar days for UTC instants in a chosen time zone. `Intl` is slow (microseconds a call), so
+ * the UTC offset is computed once per UTC hour and cached: zones change offset on hour boundaries
+ * (the rare half-hour transition, e.g. Lord Howe Island, is off by at most 30 minutes for that hour).
+ */
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Returns the canonical zone name, or throws `RangeError` with a clear message. */
+export function checkTimeZone(tz: string): string {
+  if (/^(utc|z|gmt)$/i.test(tz)) return 'UTC';
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    throw new RangeError(`unknown time zone "${tz}" (use an IANA name like Europe/Berlin, or UTC)`);
+  }
+}
+
+export class DayClock {
+  readonly timeZone: string;
+  private readonly utc: boolean;
+  private readonly fmt?: Intl.DateTimeFormat;
+  private readonly offsets = new Map<number, number>();
+  private readonly names = new Map<number, string>();
+
+  constructor(timeZone?: string) {
+    this.timeZone = checkTimeZone(timeZone ?? systemTimeZone());
+    this.utc = this.timeZone === 'UTC';
+    if (!this.utc) {
+      this.fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: this.timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    }
+  }
+
+  /** Milliseconds to add to a UTC instant to get local wall-clock time. */
+  offset(ms: number): number {
+    if (this.utc) return 0;
+    const h = Math.floor(ms / HOUR);
+    let o = this.offsets.get(h);
+    if (o === undefined) {
+      o = this.computeOffset(h * HOUR);
+      this.offsets.set(h, o);
+    }
+    return o;
+  }
+
+  private computeOffset(ms: number): number {
+    const parts = this.fmt!.formatToParts(new Date(ms));
+    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
+    return local - ms;
+  }
+
+  /** Days since 1970-01-01 of the local calendar day containing `ms`. */
+  dayIndex(ms: number): number {
+    return Math.floor((ms + this.offset(ms)) / DAY);
+  }
+
+  dayName(index: number): string {
+    let s = this.names.get(index);
+    if (s === undefined) {
+      s = new Date(index * DAY).toISOString().slice(0, 10);
+      this.names.set(index, s);
+    }
+    return s;
+  }
+
+  /** `YYYY-MM-DD` of the local day containing `ms`. */
+  day(ms: number): string {
+    return this.dayName(this.dayIndex(ms));
+  }
+}
+
+/** Monday of the ISO week containing the day `YYYY-MM-DD`. */
+export function weekOf(date: string): string {
+  const idx = Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY);
+  const monday = idx - ((idx + 3) % 7);
+  return new Date(monday * DAY).toISOString().slice(0, 10);
+}
+
+export function monthOf(date: string): string {
+  return date.slice(0, 7);
+}
