@@ -2,7 +2,7 @@
  * The `costs` report (CLI JSON, README "CLI"; views reuse it):
  * `{"currency":"USD","totalUsd","days":[{"date","totalUsd","byModel":{"<model or (non-token)>":"<usd>"}}]}`.
  * Days ascending; a day with no cost rows is omitted. Amounts are exact decimal strings in USD.
- * With `groupBy: 'workspace'` each day also has `byWorkspace` (key: workspace id, `Default` for null);
+ * With `groupBy: 'workspace'` each day also has `byWorkspace` (key: workspace id, `(default)` for null);
  * with `groupBy: 'description'` each day also has `byDescription` (key: the API's description).
  * `byModel` needs rows fetched with `group_by[]=description` (the API nulls `model` otherwise).
  */
@@ -10,7 +10,8 @@ import { Decimal } from '../decimal';
 import type { CostRow } from '../store/snapshot';
 
 export const NON_TOKEN_MODEL = '(non-token)';
-export const DEFAULT_WORKSPACE = 'Default';
+/** The Default workspace (`workspace_id: null`) in report keys; views show it as "Default" (workspaceLabel). */
+export const DEFAULT_WORKSPACE = '(default)';
 
 export type CostsGroupBy = 'workspace' | 'description';
 

@@ -4,7 +4,7 @@
  * Exact integers from the usage report. Buckets ascending; a bucket with no results is omitted.
  * `date` is the UTC day for 1d buckets and the bucket start (`2026-11-01T13:00:00Z`) for 1h/1m.
  * A null model (rows not grouped by model) is keyed `(all models)`. With extra group-by dimensions each
- * day also has `byWorkspace` (`Default` for null), `byApiKey` (`(console)` for null) or `byServiceTier`.
+ * day also has `byWorkspace` (`(default)` for null), `byApiKey` (`(console)` for null) or `byServiceTier`.
  */
 import type { TokenCounts } from '../anthropic/types';
 import type { TokenRow } from '../store/snapshot';
