@@ -1,0 +1,201 @@
+/**
+ * The "Show Claude Usage" WebviewPanel: one panel (revealed if open), restored after a reload by a
+ * serializer, fed from the one Store. The webview renders; this side only posts the (key-free) snapshot,
+ * maps a fixed set of action names to our own commands, and writes exports the user asked for.
+ */
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../../core/store/store';
+import type { StoreSnapshot } from '../../core/store/snapshot';
+import { dashboardHtml } from '../../core/dashboard/html';
+import { parseWebviewMessage, sanitizeSnapshot, type HostMessage, type WebviewMessage } from '../../core/dashboard/messages';
+import { exportCsv, exportFileName, exportJson } from '../../core/dashboard/export';
+import type { ActionName } from '../../core/dashboard/viewModel';
+import { redactSecrets } from '../../core/anthropic/errors';
+
+export const DASHBOARD_VIEW_TYPE = 'claudeUsage.dashboard';
+
+/** What the panel needs from the store (the real `Store` satisfies it). */
+export type DashboardStore = Pick<Store, 'snapshot' | 'onDidChange' | 'refresh'>;
+
+export interface DashboardDeps {
+  store: DashboardStore;
+  log: vscode.LogOutputChannel;
+  /** For tests: the clock used for "today" and export file names. */
+  now?: () => Date;
+}
+
+/** The only commands the webview can cause to run, by fixed action name. `refresh` goes to the store. */
+const ACTION_COMMANDS: Record<Exclude<ActionName, 'refresh'>, string> = {
+  setApiKey: 'claudeUsage.setApiKey',
+  setAdminKey: 'claudeUsage.setAdminKey',
+  openSettings: 'claudeUsage.openSettings',
+  showLog: 'claudeUsage.showLog',
+};
+
+export interface DashboardPanel extends vscode.Disposable {
+  show(): void;
+  /** The last paint timing the webview reported (ms from script start to first chart), for tests/logs. */
+  readonly lastPaintMs: number | undefined;
+}
+
+export function registerDashboardPanel(context: vscode.ExtensionContext, deps: DashboardDeps): DashboardPanel {
+  const { store, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+  const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
+  const options: vscode.WebviewOptions & vscode.WebviewPanelOptions = {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    localResourceRoots: [webviewRoot, mediaRoot],
+  };
+
+  let current: { panel: vscode.WebviewPanel; dispose(): void } | undefined;
+  let lastPaintMs: number | undefined;
+
+  function attach(panel: vscode.WebviewPanel): void {
+    const subs: vscode.Disposable[] = [];
+    let ready = false;
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const post = (msg: HostMessage) => void panel.webview.postMessage(msg);
+    const postSnapshot = (s: StoreSnapshot = store.snapshot) => post({ type: 'snapshot', snapshot: sanitizeSnapshot(s), now: now().toISOString() });
+
+    panel.webview.options = options;
+    panel.iconPath = vscode.Uri.joinPath(mediaRoot, 'icon.png');
+    const render = () => {
+      ready = false;
+      const nonce = randomBytes(16).toString('base64');
+      panel.webview.html = dashboardHtml({
+        cspSource: panel.webview.cspSource,
+        nonce,
+        scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'main.js')).toString(),
+        styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'dashboard.css')).toString(),
+        codiconUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'codicon.css')).toString(),
+      });
+    };
+    render();
+
+    subs.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        const msg = parseWebviewMessage(raw);
+        if (!msg) {
+          log.warn(`Dashboard: ignored a malformed message from the webview (${describe(raw)}).`);
+          return;
+        }
+        void handle(msg).catch((e: unknown) => log.error(`Dashboard: ${msg.type} failed: ${redactSecrets(String(e))}`));
+      }),
+      // Only the latest snapshot matters: coalesce bursts (loading → loaded) into one post.
+      store.onDidChange(() => {
+        if (!ready || pending) return;
+        pending = setTimeout(() => {
+          pending = undefined;
+          if (ready) postSnapshot();
+        }, 50);
+      }),
+      panel.onDidChangeViewState(() => {
+        // Without retainContextWhenHidden the page is discarded when hidden and reloads (sending `ready`).
+        if (!panel.visible) ready = false;
+      }),
+    );
+
+    async function handle(msg: WebviewMessage): Promise<void> {
+      switch (msg.type) {
+        case 'ready':
+          ready = true;
+          postSnapshot();
+          return;
+        case 'painted':
+          lastPaintMs = msg.ms;
+          log.info(`Dashboard painted in ${msg.ms.toFixed(1)} ms after the script started (${msg.sinceNavigationMs.toFixed(1)} ms after navigation).`);
+          return;
+        case 'runAction':
+          if (msg.action === 'refresh') {
+            await store.refresh();
+            return;
+          }
+          await vscode.commands.executeCommand(ACTION_COMMANDS[msg.action]);
+          return;
+        case 'export':
+          await exportView(msg.format, msg.view);
+          return;
+        case 'webviewError':
+          log.warn(`Dashboard webview: ${redactSecrets(msg.message)}`);
+          return;
+      }
+    }
+
+    async function exportView(format: 'csv' | 'json', view: Parameters<typeof exportCsv>[1]): Promise<void> {
+      const at = now();
+      const name = exportFileName(view, at, format);
+      const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: base ? vscode.Uri.joinPath(base, name) : vscode.Uri.file(name),
+        filters: format === 'csv' ? { 'CSV': ['csv'] } : { 'JSON': ['json'] },
+        saveLabel: 'Export',
+        title: `Export Claude Usage (${format.toUpperCase()})`,
+      });
+      if (!target) {
+        post({ type: 'exportResult', ok: false, message: 'Export cancelled.' });
+        return;
+      }
+      try {
+        const text = format === 'csv' ? exportCsv(store.snapshot, view, at) : exportJson(store.snapshot, view, at);
+        await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+        log.info(`Dashboard: exported ${view.tab} (${format}) to ${target.toString(true)}.`);
+        post({ type: 'exportResult', ok: true, message: `Exported to ${target.fsPath || target.toString(true)}` });
+      } catch (e) {
+        const message = redactSecrets(e instanceof Error ? e.message : String(e));
+        log.error(`Dashboard: export failed: ${message}`);
+        post({ type: 'exportResult', ok: false, message: `Export failed: ${message}` });
+      }
+    }
+
+    const entry = {
+      panel,
+      dispose: () => {
+        if (pending) clearTimeout(pending);
+        for (const s of subs.reverse()) s.dispose();
+        subs.length = 0;
+      },
+    };
+    panel.onDidDispose(() => {
+      entry.dispose();
+      if (current === entry) current = undefined;
+    });
+    current = entry;
+  }
+
+  const serializer = vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+    deserializeWebviewPanel(panel: vscode.WebviewPanel, _state: unknown): Thenable<void> {
+      // The webview restores its own range/tab/grouping through getState(); we re-render and feed it.
+      if (current) current.panel.dispose();
+      attach(panel);
+      return Promise.resolve();
+    },
+  });
+
+  return {
+    show() {
+      if (current) {
+        current.panel.reveal(undefined, false);
+        return;
+      }
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Claude Usage', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, options);
+      attach(panel);
+    },
+    get lastPaintMs() {
+      return lastPaintMs;
+    },
+    dispose() {
+      serializer.dispose();
+      current?.panel.dispose();
+      current = undefined;
+    },
+  };
+}
+
+function describe(raw: unknown): string {
+  if (typeof raw !== 'object' || raw === null) return typeof raw;
+  const t = (raw as { type?: unknown }).type;
+  return typeof t === 'string' ? `type ${JSON.stringify(t.slice(0, 40))}` : 'no type';
+}
