@@ -1,10 +1,228 @@
+/**
+ * Activation: register commands, views and the status bar item, then return. Secret reads, the
+ * persisted snapshot, the lease and the first refresh start after activate() returns (setTimeout 0).
+ */
 import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { AnthropicApi, ClientOptions } from './core/anthropic/api';
+import type { ApiErrorInit } from './core/anthropic/errors';
+import { FileDayCache } from './core/store/dayCache';
+import { realScheduler } from './core/store/scheduler';
+import { FileFocus, FileLease, FileSnapshotPersistence } from './core/store/shared';
+import { Store, type SourceName } from './core/store/store';
+import { claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from './core/viewModels/tree';
+import { ConfigService } from './host/config';
+import { Log } from './host/log';
+import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/secrets';
+import { StatusBar } from './views/statusBar';
+import { SnapshotTree } from './views/tree/provider';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the running extension exposes (host tests use it through `extension.exports`). */
+export interface ClaudeUsageApi {
+  store: Store;
+  statusBar: StatusBar;
+  trees: Record<'costs' | 'claudeCode' | 'rateLimits' | 'local', SnapshotTree>;
+  /** Resolves once the deferred start-up (keys, snapshot, lease) has run. */
+  ready: Promise<void>;
+  activationMs: number;
+}
+
+type ClientFactory = (options: ClientOptions) => AnthropicApi;
+
+const NEEDS_USER: ApiErrorInit['kind'][] = ['auth', 'needsAdminKey', 'permission', 'spendCap', 'orgSpendLimit'];
+
+export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel('Claude Usage', { log: true });
-  context.subscriptions.push(log);
-  log.debug(`activate() took ${(performance.now() - started).toFixed(1)} ms`);
+  const log = new Log();
+  const config = new ConfigService();
+  const keys = new KeyService(context.secrets, () => config.current.useEnvironmentKeys);
+  const dir = context.globalStorageUri.fsPath;
+  const windowId = `${vscode.env.sessionId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  // The API client (undici) and the price table load lazily, after activation.
+  let clientFactory: ClientFactory | undefined;
+  let priceProbe: ((model: string, input: number, output: number) => string | undefined) | undefined;
+  const loadClient = async (): Promise<ClientFactory> => {
+    if (!clientFactory) clientFactory = (await import('./core/anthropic/client')).createAnthropicClient;
+    return clientFactory;
+  };
+
+  const notified = new Map<SourceName, string>();
+  const store = new Store({
+    keys,
+    settings: config.current.store,
+    scheduler: realScheduler,
+    clientFactory: (o) => {
+      if (!clientFactory) throw new Error('The API client is still loading.');
+      return clientFactory(o);
+    },
+    persistence: new FileSnapshotPersistence(join(dir, 'snapshot.json')),
+    dayCache: new FileDayCache(join(dir, 'days')),
+    lease: new FileLease(join(dir, 'lease.json'), windowId, realScheduler),
+    focus: new FileFocus(join(dir, 'focus.json'), windowId),
+    priceProbe: (m, i, o) => priceProbe?.(m, i, o),
+    onRequest: (e) => log.request(e),
+    onError: (source, error) => {
+      // A warning only for what the user must fix, once per distinct error (not every poll).
+      if (!NEEDS_USER.includes(error.kind)) return;
+      const id = `${error.kind}:${error.message}`;
+      if (notified.get(source) === id) return;
+      notified.set(source, id);
+      const action = error.kind === 'needsAdminKey' || (error.kind === 'auth' && source !== 'rateLimits') ? 'Set Admin API Key' : error.kind === 'auth' ? 'Set API Key' : undefined;
+      const items = action ? [action, 'Show Log'] : ['Show Log'];
+      void vscode.window.showWarningMessage(`Claude Usage: ${error.message}`, ...items).then((choice) => {
+        if (choice === 'Set Admin API Key') void vscode.commands.executeCommand('claudeUsage.setAdminKey');
+        else if (choice === 'Set API Key') void vscode.commands.executeCommand('claudeUsage.setApiKey');
+        else if (choice === 'Show Log') log.show();
+      });
+    },
+    log,
+  });
+
+  const statusBar = new StatusBar(store, config);
+  const trees = {
+    costs: new SnapshotTree(store, (s, now) => costsTree(s, config.current.costs.groupBy, config.current.costs.days, now)),
+    claudeCode: new SnapshotTree(store, claudeCodeTree),
+    rateLimits: new SnapshotTree(store, rateLimitsTree),
+    local: new SnapshotTree(store, localTree),
+  };
+  context.subscriptions.push(log, config, keys, store, statusBar, ...Object.values(trees));
+  for (const [name, tree] of Object.entries(trees)) {
+    context.subscriptions.push(vscode.window.createTreeView(`claudeUsage.${name}`, { treeDataProvider: tree, showCollapseAll: name !== 'rateLimits' }));
+  }
+
+  let lastHasAdmin: boolean | undefined;
+  const syncContext = (): void => {
+    const hasAdmin = store.snapshot.keys.admin !== 'none';
+    if (hasAdmin !== lastHasAdmin) {
+      lastHasAdmin = hasAdmin;
+      void vscode.commands.executeCommand('setContext', 'claudeUsage.hasAdminKey', hasAdmin);
+    }
+    for (const s of notified.keys()) if (!store.snapshot[s].error) notified.delete(s);
+  };
+  context.subscriptions.push(store.onDidChange(syncContext));
+
+  // The dashboard registers itself here (`dashboard.current = registerDashboardPanel(...)`) and replaces
+  // the sidebar fallback of Show Claude Usage.
+  const dashboard: { current?: { show(): void } } = {};
+
+  const setKey = async (name: KeyName): Promise<void> => {
+    const label = name === 'api' ? 'API key' : 'Admin API key';
+    const value = await vscode.window.showInputBox({
+      title: name === 'api' ? 'Claude Usage: Set API Key' : 'Claude Usage: Set Admin API Key',
+      prompt:
+        name === 'api'
+          ? 'A standard key (sk-ant-api…) for rate-limit headroom. Stored in VS Code SecretStorage (OS keychain).'
+          : 'An Admin key (sk-ant-admin…) for organisation costs, tokens and Claude Code analytics. Stored in VS Code SecretStorage.',
+      placeHolder: name === 'api' ? 'sk-ant-api03-…' : 'sk-ant-admin01-…',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => validateKeyInput(name, v),
+    });
+    if (value === undefined) return;
+    const key = value.trim();
+    const check = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Claude Usage: checking the ${label}…` },
+      async () => checkKey(name, (await loadClient())({ apiKey: key, ...clientSettings(config) }), config.current.store.rateLimits.model),
+    );
+    if (check.result === 'wrongKind') {
+      void vscode.window.showErrorMessage(`Claude Usage: ${check.message} The key was not saved.`);
+      return;
+    }
+    if (check.result === 'rejected') {
+      const choice = await vscode.window.showErrorMessage(`Claude Usage: ${check.message}`, 'Save Anyway', 'Cancel');
+      if (choice !== 'Save Anyway') return;
+    }
+    await keys.store(name, key);
+    log.info(`${label} stored in SecretStorage (check: ${check.result}).`);
+    if (check.result === 'valid') void vscode.window.showInformationMessage(`Claude Usage: ${check.message}`);
+    else if (check.result !== 'rejected') void vscode.window.showWarningMessage(`Claude Usage: ${check.message}`);
+  };
+
+  const copyValue = async (node?: TreeNode): Promise<void> => {
+    const text = node?.copyValue ?? (node ? `${node.label}${node.description ? ` ${node.description}` : ''}` : undefined);
+    if (text) await vscode.env.clipboard.writeText(text);
+  };
+
+  const register = (id: string, fn: (...args: never[]) => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  };
+  register('claudeUsage.showUsage', () => {
+    if (dashboard.current) dashboard.current.show();
+    else void vscode.commands.executeCommand('workbench.view.extension.claudeUsage');
+  });
+  register('claudeUsage.setApiKey', () => setKey('api'));
+  register('claudeUsage.setAdminKey', () => setKey('admin'));
+  register('claudeUsage.clearKeys', async () => {
+    const choice = await vscode.window.showWarningMessage(
+      'Delete the API key and the Admin API key from VS Code SecretStorage? Environment variables are not affected.',
+      { modal: true },
+      'Clear Keys',
+    );
+    if (choice !== 'Clear Keys') return;
+    await keys.clear();
+    log.info('Keys cleared from SecretStorage.');
+  });
+  register('claudeUsage.refresh', async () => {
+    await loadClient();
+    await vscode.window.withProgress({ location: { viewId: 'claudeUsage.costs' } }, () => store.refresh());
+  });
+  register('claudeUsage.showLog', () => log.show());
+  register('claudeUsage.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:claude-usage.claude-usage'));
+  register('claudeUsage.copyValue', (node: TreeNode) => copyValue(node));
+  for (const g of ['model', 'workspace', 'description'] as const) {
+    register(`claudeUsage.groupCostsBy.${g}`, () =>
+      vscode.workspace.getConfiguration('claudeUsage').update('costs.groupBy', g, vscode.ConfigurationTarget.Global),
+    );
+  }
+
+  context.subscriptions.push(
+    config.onDidChange((c) => {
+      store.updateSettings(c.store);
+      void store.keysChanged(); // the environment fallback may have been switched
+      for (const t of Object.values(trees)) t.schedule();
+    }),
+    keys.onDidChange(() => void store.keysChanged()),
+    vscode.window.onDidChangeWindowState((s) => void store.setFocused(s.focused)),
+  );
+
+  // Everything else after activate() returns.
+  const ready = new Promise<void>((resolve) => {
+    setTimeout(() => {
+      void (async () => {
+        try {
+          await loadClient();
+          const { PriceBook } = await import('./core/pricing');
+          const book = new PriceBook(config.current.priceOverrides);
+          priceProbe = (m, i, o) => book.cost(m, { input: i, output: o, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 })?.toString();
+          await store.start();
+          await store.setFocused(vscode.window.state.focused);
+          syncContext();
+          watchShared(context, dir, store);
+        } catch (e) {
+          log.error(`start-up failed: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          resolve();
+        }
+      })();
+    }, 0);
+  });
+
+  const activationMs = performance.now() - started;
+  log.debug(`activate() took ${activationMs.toFixed(1)} ms`);
+  return { store, statusBar, trees, ready, activationMs };
+}
+
+function clientSettings(config: ConfigService): Omit<ClientOptions, 'apiKey'> {
+  const s = config.current.store;
+  return { ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}), ...(s.proxyUrl ? { proxyUrl: s.proxyUrl } : {}), strictSSL: s.strictSSL };
+}
+
+/** Another window's snapshot write shows here at once (the store also checks every 15 s). */
+function watchShared(context: vscode.ExtensionContext, dir: string, store: Store): void {
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), 'snapshot.json'));
+  const changed = (): void => void store.sharedChanged();
+  context.subscriptions.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed));
 }
 
 export function deactivate(): void {}

@@ -313,7 +313,7 @@ export function localTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
     });
   }
   if (data.unpricedModels.length)
-    out.push({ id: 'local/unpriced', label: 'Unpriced models', description: data.unpricedModels.join(', '), icon: 'warning', tooltip: 'Tokens of these models are counted but have no price; set claudeUsage.prices to price them.' });
+    out.push({ id: 'local/unpriced', label: 'Unpriced models', description: data.unpricedModels.join(', '), icon: 'warning', tooltip: 'Tokens of these models are counted but have no price; set claudeUsage.local.priceOverrides to price them.' });
   const days = [...new Set(data.days.map((d) => d.date))].sort().reverse();
   for (const day of days) {
     const rows = data.days.filter((d) => d.date === day);

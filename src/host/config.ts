@@ -1,0 +1,97 @@
+/**
+ * One typed snapshot of `claudeUsage.*` (plus `http.proxy*`), rebuilt when the configuration changes.
+ * Nothing else reads configuration directly.
+ */
+import * as vscode from 'vscode';
+import type { PriceOverrides } from '../core/pricing';
+import type { StoreSettings } from '../core/store/settings';
+import type { StatusBarSettings } from '../core/viewModels/statusBar';
+import { DEFAULT_STATUS_FORMAT } from '../core/viewModels/statusBar';
+import type { CostGrouping } from '../core/viewModels/tree';
+
+export interface Config {
+  store: StoreSettings;
+  statusBar: StatusBarSettings & { alignment: 'left' | 'right' };
+  costs: { days: number; groupBy: CostGrouping };
+  useEnvironmentKeys: boolean;
+  local: { enabled: boolean; extraFolders: string[]; timezone: string; showInStatusBar: 'auto' | 'always' | 'never' };
+  priceOverrides: PriceOverrides;
+}
+
+function clamp(n: unknown, min: number, max: number, fallback: number): number {
+  return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+function oneOf<T extends string>(v: unknown, values: readonly T[], fallback: T): T {
+  return values.includes(v as T) ? (v as T) : fallback;
+}
+
+export function readConfig(): Config {
+  const c = vscode.workspace.getConfiguration('claudeUsage');
+  const http = vscode.workspace.getConfiguration('http');
+  const baseUrl = String(c.get('baseUrl') ?? '').trim();
+  const proxy = String(http.get('proxy') ?? '').trim();
+  const local = {
+    enabled: c.get<boolean>('local.enabled', true) !== false,
+    extraFolders: (c.get<unknown[]>('local.extraFolders') ?? []).filter((x): x is string => typeof x === 'string' && x.length > 0),
+    timezone: String(c.get('local.timezone') ?? ''),
+    showInStatusBar: oneOf(c.get('local.showInStatusBar'), ['auto', 'always', 'never'] as const, 'auto'),
+  };
+  const costsDays = clamp(c.get('costs.days'), 1, 90, 14);
+  return {
+    store: {
+      ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
+      ...(proxy ? { proxyUrl: proxy } : {}),
+      strictSSL: http.get<boolean>('proxyStrictSSL', true) !== false,
+      rateLimits: {
+        enabled: c.get<boolean>('rateLimits.enabled', true) !== false,
+        intervalSeconds: clamp(c.get('rateLimits.intervalSeconds'), 15, 3600, 60),
+        model: String(c.get('rateLimits.model') || 'claude-haiku-4-5'),
+      },
+      costsMinutes: clamp(c.get('refresh.costsMinutes'), 5, 1440, 15),
+      claudeCodeMinutes: clamp(c.get('refresh.claudeCodeMinutes'), 15, 1440, 60),
+      labelsHours: clamp(c.get('refresh.labelsHours'), 1, 168, 24),
+      localMinutes: clamp(c.get('refresh.localMinutes'), 1, 120, 5),
+      costsDays,
+      local: { enabled: local.enabled },
+    },
+    statusBar: {
+      alignment: oneOf(c.get('statusBar.alignment'), ['left', 'right'] as const, 'right'),
+      format: String(c.get('statusBar.format') || DEFAULT_STATUS_FORMAT),
+      warningPercent: clamp(c.get('statusBar.warningThreshold'), 0, 100, 25),
+      errorPercent: clamp(c.get('statusBar.errorThreshold'), 0, 100, 5),
+      localMode: local.showInStatusBar,
+      ...(local.timezone ? { localTimezone: local.timezone } : {}),
+    },
+    costs: { days: costsDays, groupBy: oneOf(c.get('costs.groupBy'), ['model', 'workspace', 'description'] as const, 'model') },
+    useEnvironmentKeys: c.get<boolean>('useEnvironmentKeys', true) !== false,
+    local,
+    priceOverrides: (c.get<PriceOverrides>('local.priceOverrides') ?? {}) as PriceOverrides,
+  };
+}
+
+/** Holds the current Config and tells listeners when a `claudeUsage.*` or proxy setting changed. */
+export class ConfigService implements vscode.Disposable {
+  private value: Config = readConfig();
+  private readonly emitter = new vscode.EventEmitter<Config>();
+  readonly onDidChange = this.emitter.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor() {
+    this.sub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('claudeUsage') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
+        this.value = readConfig();
+        this.emitter.fire(this.value);
+      }
+    });
+  }
+
+  get current(): Config {
+    return this.value;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.emitter.dispose();
+  }
+}
