@@ -294,7 +294,7 @@ describe('anthropic transport (scripted loopback server)', () => {
     const ws = await api.workspaces();
     await api.close();
     assert.deepEqual(ws.map((w) => w.id), ['w1', 'w2', 'w3']);
-    assert.deepEqual(srv.seen.map((s) => s.url), ['/v1/organizations/workspaces?limit=2', '/v1/organizations/workspaces?limit=2&after_id=w2']);
+    assert.deepEqual(srv.seen.map((s) => s.url), ['/v1/organizations/workspaces?limit=2&include_archived=true', '/v1/organizations/workspaces?limit=2&include_archived=true&after_id=w2']);
   });
 
   it('is cancelled by the caller signal', async () => {

@@ -201,14 +201,19 @@ class AnthropicClient implements AnthropicApi {
   }
 
   /** Cursor pagination of the admin list endpoints (`after_id` = `last_id` while `has_more`). */
-  private async list<S extends z.ZodTypeAny>(path: string, item: S, signal?: AbortSignal): Promise<z.output<S>[]> {
+  private async list<S extends z.ZodTypeAny>(
+    path: string,
+    item: S,
+    signal?: AbortSignal,
+    extraQuery: Query = [],
+  ): Promise<z.output<S>[]> {
     const ctx = this.http.newCall(signal);
     const schema = listSchema(item);
     const out: z.output<S>[] = [];
     const seen = new Set<string>();
     let after: string | undefined;
     for (;;) {
-      const q: Query = [['limit', String(this.labelPage)]];
+      const q: Query = [['limit', String(this.labelPage)], ...extraQuery];
       if (after !== undefined) q.push(['after_id', after]);
       const res = await this.http.send({ method: 'GET', path, query: q, admin: true }, ctx);
       const page = validate(schema, res.json, { endpoint: path, requestId: res.requestId, status: res.status });
@@ -227,8 +232,9 @@ class AnthropicClient implements AnthropicApi {
     return validate(organizationSchema, res.json, { endpoint: ENDPOINTS.me, requestId: res.requestId, status: res.status });
   }
 
+  /** Archived workspaces included: past costs still name them. */
   workspaces(signal?: AbortSignal) {
-    return this.list(ENDPOINTS.workspaces, workspaceSchema, signal);
+    return this.list(ENDPOINTS.workspaces, workspaceSchema, signal, [['include_archived', 'true']]);
   }
 
   apiKeys(signal?: AbortSignal) {

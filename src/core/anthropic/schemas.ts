@@ -283,11 +283,9 @@ export const userSchema = z
 
 // ---------- messages (rate-limit probe) ----------
 
+/** Every Messages response carries `usage`; without it the body is not a Messages response. */
 export const messagesBodySchema = z.object({
-  usage: z
-    .object({ input_tokens: count, output_tokens: count })
-    .optional()
-    .transform((u) => u ?? { input_tokens: 0, output_tokens: 0 }),
+  usage: z.object({ input_tokens: count, output_tokens: count }),
 });
 
 // ---------- validation ----------
