@@ -249,8 +249,8 @@ export class Store implements Disposable {
     if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
     this.timer = undefined;
     this.listeners.clear();
-    void this.focus.setFocused(false).catch(() => {});
-    if (this.holder) void this.options.lease?.release().catch(() => {});
+    void this.track(this.focus.setFocused(false));
+    if (this.holder && this.options.lease) void this.track(this.options.lease.release());
     this.closeClients();
   }
 
@@ -348,7 +348,8 @@ export class Store implements Disposable {
           this.scheduleFromSnapshot();
         }
       }
-      if (!holds) await this.loadShared();
+      // Followers take the holder's data; the holder takes what a follower's Refresh Now fetched.
+      await this.loadShared();
       this.anyFocused = await this.focus.anyFocused();
     } else {
       this.scheduleFromSnapshot();
@@ -381,6 +382,7 @@ export class Store implements Disposable {
     if (r.inflight) return r.inflight;
     const p = this.fetchOne(s).finally(() => {
       r.inflight = undefined;
+      this.arm();
     });
     r.inflight = p;
     this.track(p);

@@ -1,0 +1,328 @@
+/**
+ * The Store under fake time against the REAL local Anthropic server (loopback): schedules, back-off,
+ * retry-after, the day cache, persistence, the lease between windows, focus, stale marking.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAnthropicClient } from '../../src/core/anthropic/client';
+import { Decimal } from '../../src/core/decimal';
+import { FileDayCache } from '../../src/core/store/dayCache';
+import { ManualScheduler } from '../../src/core/store/scheduler';
+import { DEFAULT_STORE_SETTINGS, type StoreSettings } from '../../src/core/store/settings';
+import { FileFocus, FileLease, FileSnapshotPersistence, type Lease } from '../../src/core/store/shared';
+import { Store, type KeyProvider, type ResolvedKeys, type SourceName } from '../../src/core/store/store';
+import { costOfDay } from '../../src/core/viewModels/costs';
+import { startMockServer, type MockServer } from '../server/server';
+
+const START = Date.UTC(2026, 10, 27, 12, 0, 0);
+const MIN = 60_000;
+
+interface Harness {
+  sched: ManualScheduler;
+  server: MockServer;
+  dir: string;
+  stores: Store[];
+  keys: ResolvedKeys;
+  make(id: string, extra?: { settings?: Partial<StoreSettings>; lease?: Lease | null; focused?: boolean; onError?: (s: SourceName) => void }): Promise<Store>;
+  advance(ms: number): Promise<void>;
+  count(path: string): number;
+}
+
+async function harness(): Promise<Harness> {
+  const sched = new ManualScheduler(START);
+  const server = await startMockServer({ now: () => new Date(sched.now()), seed: 7 });
+  const dir = await mkdtemp(join(tmpdir(), 'cu-store-'));
+  const keys: ResolvedKeys = { api: server.keys.standard, admin: server.keys.admin, status: { api: 'secretStorage', admin: 'secretStorage' } };
+  const provider: KeyProvider = { getKeys: async () => h.keys };
+  const h: Harness = {
+    sched,
+    server,
+    dir,
+    stores: [],
+    keys,
+    async make(id, extra = {}) {
+      const focus = new FileFocus(join(dir, 'focus.json'), id);
+      const store = new Store({
+        keys: provider,
+        clientFactory: (o) => createAnthropicClient({ ...o, sleep: async () => {}, maxAttempts: 1 }),
+        settings: { ...DEFAULT_STORE_SETTINGS, baseUrl: server.url, ...extra.settings },
+        scheduler: sched,
+        persistence: new FileSnapshotPersistence(join(dir, 'snapshot.json')),
+        dayCache: new FileDayCache(join(dir, 'days')),
+        ...(extra.lease === null ? {} : { lease: extra.lease ?? new FileLease(join(dir, 'lease.json'), id, sched) }),
+        focus,
+        ...(extra.onError ? { onError: extra.onError } : {}),
+      });
+      if (extra.focused !== false) await focus.setFocused(true);
+      h.stores.push(store);
+      return store;
+    },
+    advance: (ms) => sched.advance(ms, async () => void (await Promise.all(h.stores.map((s) => s.whenIdle())))),
+    count: (path) => server.requests.filter((r) => r.path === path).length,
+  };
+  return h;
+}
+
+async function teardown(h: Harness): Promise<void> {
+  for (const s of h.stores) s.dispose();
+  await Promise.all(h.stores.map((s) => s.whenIdle()));
+  await h.server.close();
+  await rm(h.dir, { recursive: true, force: true, maxRetries: 5 });
+}
+
+const COST = '/v1/organizations/cost_report';
+const USAGE = '/v1/organizations/usage_report/messages';
+const MESSAGES = '/v1/messages';
+const CC = '/v1/organizations/usage_report/claude_code';
+
+describe('Store against the local Anthropic server', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(async () => {
+    await teardown(h);
+  });
+
+  it('fetches every source once at start and the costs equal the server ledger per day', async () => {
+    const store = await h.make('w1');
+    await store.start();
+    await h.advance(0);
+    const s = store.snapshot;
+    assert.ok(s.costs.data && s.tokens.data && s.claudeCode.data && s.labels.data && s.rateLimits.data);
+    assert.equal(h.count(MESSAGES), 1);
+    const expected = h.server.ledger.expectedCosts(s.costs.data.since, s.costs.data.until);
+    assert.ok(expected.days.length >= 14);
+    let nonZero = 0;
+    for (const day of expected.days) {
+      const ours = costOfDay(s.costs.data.rows, day.date);
+      assert.ok(ours.eq(Decimal.parse(day.totalUsd)), `${day.date}: ours ${ours.toString()} vs ledger ${day.totalUsd}`);
+      if (!ours.isZero()) nonZero++;
+    }
+    assert.ok(nonZero > 5, 'the seeded org has spend on most days');
+    // Exact tokens: the daily rows of one day summed equal the ledger.
+    const tokDays = h.server.ledger.expectedTokens(s.tokens.data.since, s.tokens.data.until).days;
+    const someDay = tokDays.find((d) => Object.keys(d.byModel).length > 0)!;
+    const ourOut = s.tokens.data.daily.filter((r) => r.start === someDay.date).reduce((a, r) => a + r.output, 0);
+    const theirOut = Object.values(someDay.byModel).reduce((a, t) => a + t.output, 0);
+    assert.equal(ourOut, theirOut);
+    // The status bar source holds what the server's headers said.
+    const probe = s.rateLimits.data.current;
+    assert.ok(probe.requests?.limit && probe.requests.remaining !== undefined);
+    assert.equal(s.rateLimits.data.probeSpendToday.probes, 1);
+  });
+
+  it('steady state: probes every interval, costs every 15 min asking only for the open day', async () => {
+    const store = await h.make('w1');
+    await store.start();
+    await h.advance(0);
+    h.server.resetRequests();
+    await h.advance(30 * MIN);
+    assert.equal(h.count(MESSAGES), 30, 'one probe per minute');
+    assert.equal(h.count(COST), 2, 'two cost refreshes in 30 minutes');
+    const today = new Date(START).toISOString().slice(0, 10);
+    for (const r of h.server.requests.filter((x) => x.path === COST)) {
+      const q = new URLSearchParams(r.query);
+      assert.equal(q.get('starting_at')?.slice(0, 10), today, `only the open day is re-fetched: ${r.query}`);
+    }
+    assert.equal(h.count(CC), 0, 'Claude Code analytics are hourly');
+    await h.advance(31 * MIN);
+    assert.equal(h.count(CC), 1, 'only today is asked again (past days cached)');
+  });
+
+  it('a restart shows the persisted snapshot at once and fetches only open days', async () => {
+    const first = await h.make('w1');
+    await first.start();
+    await h.advance(0);
+    const before = first.snapshot.costs.data!;
+    first.dispose();
+    await first.whenIdle();
+    h.stores = [];
+    h.server.resetRequests();
+    await h.advance(61 * MIN);
+    const second = await h.make('w2');
+    let sawDataBeforeFetch = false;
+    second.onDidChange((s) => {
+      if (h.server.requests.length === 0 && s.costs.data) sawDataBeforeFetch = true;
+    });
+    await second.start();
+    assert.ok(sawDataBeforeFetch, 'views get the persisted data before any request');
+    await h.advance(0);
+    const costRequests = h.server.requests.filter((r) => r.path === COST);
+    assert.equal(costRequests.length, 1);
+    assert.equal(new URLSearchParams(costRequests[0]!.query).get('starting_at')?.slice(0, 10), new Date(START).toISOString().slice(0, 10));
+    assert.equal(second.snapshot.costs.data!.since, before.since);
+    assert.equal(h.count(CC), 1, 'claude code: only the open days');
+    const ccQuery = new URLSearchParams(h.server.requests.find((r) => r.path === CC)!.query);
+    assert.equal(ccQuery.get('starting_at')?.slice(0, 10), new Date(START).toISOString().slice(0, 10));
+  });
+
+  it('a 401 keeps the old data, marks it stale, notifies once and backs off (no retry storm)', async () => {
+    const errors: SourceName[] = [];
+    const store = await h.make('w1', { onError: (s) => errors.push(s) });
+    await store.start();
+    await h.advance(0);
+    const old = store.snapshot.costs.data;
+    h.server.injectFault({ kind: 'unauthorized', path: COST, times: Infinity });
+    h.server.resetRequests();
+    await h.advance(16 * MIN);
+    const s = store.snapshot.costs;
+    assert.deepEqual(s.data, old, 'last good data kept');
+    assert.equal(s.stale, true);
+    assert.equal(s.error?.kind, 'auth');
+    assert.equal(s.error?.status, 401);
+    assert.ok(!JSON.stringify(store.snapshot).includes(h.server.keys.admin), 'no key in the snapshot');
+    await h.advance(60 * MIN);
+    assert.ok(h.count(COST) <= 3, `cost_report asked ${h.count(COST)} times in 76 minutes`);
+    assert.equal(errors.filter((e) => e === 'costs').length, h.count(COST));
+    h.server.clearFaults();
+    await store.refresh(['costs']);
+    assert.equal(store.snapshot.costs.stale, false);
+    assert.equal(store.snapshot.costs.error, undefined);
+  });
+
+  it('transient errors back off exponentially and honour retry-after', async () => {
+    const store = await h.make('w1');
+    await store.start();
+    await h.advance(0);
+    h.server.injectFault({ kind: 'overloaded', path: MESSAGES, times: Infinity });
+    h.server.resetRequests();
+    await h.advance(30 * MIN);
+    const at = h.server.requests.filter((r) => r.path === MESSAGES).map((r) => r.at);
+    assert.ok(at.length >= 4 && at.length <= 7, `${at.length} probes in 30 min while overloaded`);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    for (let i = 1; i < gaps.length; i++) assert.ok(gaps[i]! >= gaps[i - 1]!, `gaps grow: ${gaps.join(',')}`);
+    assert.equal(store.snapshot.rateLimits.error?.kind, 'overloaded');
+    assert.ok(store.snapshot.rateLimits.data, 'old headroom kept');
+
+    h.server.clearFaults();
+    await store.refresh(['rateLimits']);
+    h.server.injectFault({ kind: 'rate_limited', path: MESSAGES, times: 1, retryAfterSeconds: 600 });
+    h.server.resetRequests();
+    await h.advance(MIN);
+    assert.equal(h.count(MESSAGES), 1);
+    assert.equal(store.snapshot.rateLimits.error?.kind, 'rateLimited');
+    await h.advance(10 * MIN - 1000);
+    assert.equal(h.count(MESSAGES), 1, 'nothing before retry-after elapses');
+    await h.advance(2000);
+    assert.equal(h.count(MESSAGES), 2);
+    assert.equal(store.snapshot.rateLimits.error, undefined);
+  });
+
+  it('malformed JSON and a dead network mark stale without crashing', async () => {
+    const store = await h.make('w1');
+    await store.start();
+    await h.advance(0);
+    h.server.injectFault({ kind: 'invalid_json', path: USAGE, times: Infinity });
+    await store.refresh(['tokens']);
+    assert.equal(store.snapshot.tokens.error?.kind, 'invalidResponse');
+    assert.ok(store.snapshot.tokens.data);
+    await h.server.close();
+    await store.refresh(['rateLimits']);
+    assert.equal(store.snapshot.rateLimits.error?.kind, 'network');
+    assert.equal(store.snapshot.rateLimits.stale, true);
+    assert.ok(store.snapshot.rateLimits.data);
+    h.server = await startMockServer({ now: () => new Date(h.sched.now()), seed: 7 });
+  });
+
+  it('two windows sharing a lease: only one polls, the other follows its snapshot', async () => {
+    const a = await h.make('A');
+    const b = await h.make('B');
+    await a.start();
+    await b.start();
+    await h.advance(0);
+    assert.equal([a, b].filter((s) => s.isPolling).length, 1);
+    h.server.resetRequests();
+    await h.advance(30 * MIN);
+    assert.equal(h.count(MESSAGES), 30, 'probes not multiplied');
+    assert.equal(h.count(COST), 2);
+    const follower = a.isPolling ? b : a;
+    const holder = a.isPolling ? a : b;
+    await follower.sharedChanged(); // what the host's file watcher triggers; also polled every 15 s
+    assert.deepEqual(follower.snapshot.costs.data, holder.snapshot.costs.data);
+    assert.equal(follower.snapshot.rateLimits.data?.current.takenAt, holder.snapshot.rateLimits.data?.current.takenAt);
+  });
+
+  it('a crashed holder is taken over once its heartbeat is stale', async () => {
+    const crashing: Lease = new FileLease(join(h.dir, 'lease.json'), 'A', h.sched);
+    const a = await h.make('A', { lease: { id: 'A', tryAcquire: () => crashing.tryAcquire(), release: async () => {} } });
+    const b = await h.make('B');
+    await a.start();
+    await b.start();
+    await h.advance(0);
+    assert.ok(a.isPolling && !b.isPolling);
+    a.dispose(); // no release: like a killed window
+    h.stores = [b];
+    await b.setFocused(true);
+    h.server.resetRequests();
+    await h.advance(30_000);
+    assert.equal(b.isPolling, false, 'not before the lease is stale');
+    await h.advance(45_000);
+    assert.equal(b.isPolling, true);
+    await h.advance(10 * MIN);
+    assert.ok(h.count(MESSAGES) >= 9 && h.count(MESSAGES) <= 11, `${h.count(MESSAGES)} probes after takeover`);
+  });
+
+  it('Refresh Now in a follower fetches once and the holder merges it', async () => {
+    const a = await h.make('A');
+    const b = await h.make('B');
+    await a.start();
+    await b.start();
+    await h.advance(0);
+    const follower = a.isPolling ? b : a;
+    const holder = a.isPolling ? a : b;
+    await h.advance(2 * MIN);
+    h.server.resetRequests();
+    await follower.refresh(['costs']);
+    assert.equal(h.count(COST), 1);
+    await h.advance(15_000);
+    assert.equal(holder.snapshot.costs.fetchedAt, follower.snapshot.costs.fetchedAt);
+  });
+
+  it('rate limits are probed only while some window is focused', async () => {
+    const store = await h.make('w1', { focused: false, settings: { rateLimits: { enabled: true, intervalSeconds: 30, model: 'claude-haiku-4-5' } } });
+    await store.setFocused(false);
+    await store.start();
+    await h.advance(10 * MIN);
+    assert.equal(h.count(MESSAGES), 0);
+    const other = new FileFocus(join(h.dir, 'focus.json'), 'another-window');
+    await other.setFocused(true);
+    await h.advance(MIN);
+    assert.ok(h.count(MESSAGES) >= 1, 'resumes within a housekeeping period when another window gains focus');
+    await store.setFocused(true);
+    h.server.resetRequests();
+    await h.advance(5 * MIN);
+    assert.equal(h.count(MESSAGES), 10, 'every 30 s while focused');
+  });
+
+  it('a corrupt snapshot file starts empty; a removed admin key clears organisation data', async () => {
+    await writeFile(join(h.dir, 'snapshot.json'), '{"version":1,"costs":');
+    const store = await h.make('w1');
+    await store.start();
+    await h.advance(0);
+    assert.ok(store.snapshot.costs.data);
+    h.keys = { api: h.keys.api, status: { api: 'secretStorage', admin: 'none' } };
+    await store.keysChanged();
+    assert.equal(store.snapshot.costs.data, undefined);
+    assert.equal(store.snapshot.keys.admin, 'none');
+    h.server.resetRequests();
+    await h.advance(20 * MIN);
+    assert.equal(h.count(COST), 0, 'no admin calls without an admin key');
+  });
+
+  it('settings apply without restart: a new model probes at once, a shorter interval takes effect', async () => {
+    const store = await h.make('w1', { lease: null });
+    await store.start();
+    await h.advance(0);
+    h.server.resetRequests();
+    store.updateSettings({ ...DEFAULT_STORE_SETTINGS, baseUrl: h.server.url, rateLimits: { enabled: true, intervalSeconds: 15, model: 'claude-sonnet-4-6' } });
+    await h.advance(0);
+    assert.equal(h.count(MESSAGES), 1);
+    assert.equal(store.snapshot.rateLimits.data?.current.model, 'claude-sonnet-4-6');
+    await h.advance(MIN);
+    assert.equal(h.count(MESSAGES), 5);
+  });
+});
