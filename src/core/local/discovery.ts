@@ -30,7 +30,7 @@ function isDir(p: string): boolean {
 export function discoverRoots(o: DiscoveryOptions = {}): string[] {
   const env = o.env ?? process.env;
   const platform = o.platform ?? process.platform;
-  const p = platform === 'win32' ? path.win32 : path.posix;
+  const p = path; // the host's own path rules (win32 on Windows), `platform` only selects candidates
   const homes = new Set<string>();
   homes.add(o.home ?? os.homedir());
   if (platform === 'win32' && env.USERPROFILE) homes.add(env.USERPROFILE);

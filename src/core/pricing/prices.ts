@@ -45,21 +45,21 @@ export const US_INFERENCE_MULTIPLIER = '1.1';
 
 /** Order matters: the first matching family wins (specific before general). */
 export const PRICE_FAMILIES: readonly PriceFamily[] = [
-  { family: 'opus-4.5+', pattern: /^claude-opus-4-[5-9](?:-|$)/, prices: p('5', '6.25', '10', '0.5', '25'), usInferenceMultiplier: true },
-  { family: 'opus-5', pattern: /^claude-opus-5(?:-|$)/, prices: p('5', '6.25', '10', '0.5', '25'), usInferenceMultiplier: true },
-  { family: 'opus-4/4.1', pattern: /^claude-opus-4(?:-[01])?(?:-|$)/, prices: p('15', '18.75', '30', '1.5', '75') },
-  { family: 'opus-3', pattern: /^claude-3-opus(?:-|$)/, prices: p('15', '18.75', '30', '1.5', '75') },
+  { family: 'opus-4.5+', pattern: /^claude-opus-4-[5-9](?=$|-[a-z])/, prices: p('5', '6.25', '10', '0.5', '25'), usInferenceMultiplier: true },
+  { family: 'opus-5', pattern: /^claude-opus-5(?=$|-[a-z])/, prices: p('5', '6.25', '10', '0.5', '25'), usInferenceMultiplier: true },
+  { family: 'opus-4/4.1', pattern: /^claude-opus-4(?:-[01])?(?=$|-[a-z])/, prices: p('15', '18.75', '30', '1.5', '75') },
+  { family: 'opus-3', pattern: /^claude-3-opus(?=$|-[a-z])/, prices: p('15', '18.75', '30', '1.5', '75') },
   {
     family: 'sonnet-4/4.5',
-    pattern: /^claude-sonnet-4(?:-[05])?(?:-|$)/,
+    pattern: /^claude-sonnet-4(?:-[05])?(?=$|-[a-z])/,
     prices: p('3', '3.75', '6', '0.3', '15'),
     longContext: p('6', '7.5', '12', '0.6', '22.5'),
   },
-  { family: 'sonnet-4.6+', pattern: /^claude-sonnet-4-[6-9](?:-|$)/, prices: p('3', '3.75', '6', '0.3', '15'), usInferenceMultiplier: true },
-  { family: 'sonnet-3.7', pattern: /^claude-3-7-sonnet(?:-|$)/, prices: p('3', '3.75', '6', '0.3', '15') },
-  { family: 'sonnet-5', pattern: /^claude-sonnet-5(?:-|$)/, prices: p('2', '2.5', '4', '0.2', '10'), usInferenceMultiplier: true },
-  { family: 'haiku-4.5', pattern: /^claude-haiku-4-5(?:-|$)/, prices: p('1', '1.25', '2', '0.1', '5') },
-  { family: 'haiku-3.5', pattern: /^claude-3-5-haiku(?:-|$)/, prices: p('0.8', '1', '1.6', '0.08', '4') },
-  { family: 'haiku-3', pattern: /^claude-3-haiku(?:-|$)/, prices: p('0.25', '0.3', '0.5', '0.03', '1.25') },
-  { family: 'fable-5', pattern: /^claude-fable-5(?:-|$)/, prices: p('10', '12.5', '20', '1', '50'), usInferenceMultiplier: true },
+  { family: 'sonnet-4.6+', pattern: /^claude-sonnet-4-[6-9](?=$|-[a-z])/, prices: p('3', '3.75', '6', '0.3', '15'), usInferenceMultiplier: true },
+  { family: 'sonnet-3.7', pattern: /^claude-3-7-sonnet(?=$|-[a-z])/, prices: p('3', '3.75', '6', '0.3', '15') },
+  { family: 'sonnet-5', pattern: /^claude-sonnet-5(?=$|-[a-z])/, prices: p('2', '2.5', '4', '0.2', '10'), usInferenceMultiplier: true },
+  { family: 'haiku-4.5', pattern: /^claude-haiku-4-5(?=$|-[a-z])/, prices: p('1', '1.25', '2', '0.1', '5') },
+  { family: 'haiku-3.5', pattern: /^claude-3-5-haiku(?=$|-[a-z])/, prices: p('0.8', '1', '1.6', '0.08', '4') },
+  { family: 'haiku-3', pattern: /^claude-3-haiku(?=$|-[a-z])/, prices: p('0.25', '0.3', '0.5', '0.03', '1.25') },
+  { family: 'fable-5', pattern: /^claude-fable-5(?=$|-[a-z])/, prices: p('10', '12.5', '20', '1', '50'), usInferenceMultiplier: true },
 ];

@@ -1,0 +1,462 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { main } from '../../src/cli';
+import { Decimal } from '../../src/core/decimal';
+import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
+import { indexFile } from '../../src/core/local/index';
+import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
+import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
+import { DayClock, weekOf } from '../../src/core/local/timezone';
+import { makeClaudeHome } from '../fixtures/makeClaudeHome';
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'claude-home');
+
+function tmpdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cu-local-'));
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['local', ...args], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), env: {} });
+  return { code, out, err };
+}
+
+async function cliJson(args: string[]): Promise<unknown> {
+  const r = await cli([...args, '--json']);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out);
+}
+
+interface Spec {
+  id?: string;
+  rid?: string;
+  side?: boolean;
+  model?: string;
+  at: number;
+  u: [number, number, number, number, number]; // input, output, w5, w1, read
+}
+
+function line(s: Spec): string {
+  return JSON.stringify({
+    isSidechain: s.side ?? false,
+    cwd: '/w/p',
+    sessionId: 'sess',
+    message: {
+      ...(s.id ? { id: s.id } : {}),
+      model: s.model ?? 'claude-sonnet-4-6',
+      content: [{ type: 'text', text: 'hi' }],
+      usage: {
+        input_tokens: s.u[0],
+        output_tokens: s.u[1],
+        cache_creation_input_tokens: s.u[2] + s.u[3],
+        cache_read_input_tokens: s.u[4],
+        cache_creation: { ephemeral_5m_input_tokens: s.u[2], ephemeral_1h_input_tokens: s.u[3] },
+      },
+    },
+    ...(s.rid ? { requestId: s.rid } : {}),
+    type: 'assistant',
+    timestamp: new Date(s.at).toISOString(),
+  });
+}
+
+const T0 = Date.parse('2026-11-20T10:00:00Z');
+
+describe('local transcripts: fixture', () => {
+  it('CLI JSON for the sample home equals EXPECTED.json exactly (UTC)', async () => {
+    const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'EXPECTED.json'), 'utf8'));
+    assert.deepStrictEqual(await cliJson(['--dir', path.join(FIXTURE, '.claude', 'projects'), '--timezone', 'UTC']), expected);
+  });
+
+  it('the committed fixture is what makeClaudeHome writes (kept in sync)', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    assert.deepStrictEqual(h.expected, JSON.parse(fs.readFileSync(path.join(FIXTURE, 'EXPECTED.json'), 'utf8')));
+    for (const f of listTranscripts(h.projectsDir)) {
+      const rel = path.relative(d, f.path);
+      assert.equal(fs.readFileSync(f.path, 'utf8'), fs.readFileSync(path.join(FIXTURE, rel), 'utf8'), rel);
+    }
+  });
+
+  for (const now of ['2026-11-27T00:05:00Z', '2027-03-01T23:30:00Z', '2026-06-15T13:37:00Z']) {
+    it(`makeClaudeHome(now=${now}) totals match the reader, with index and discovery via HOME`, async () => {
+      const d = tmpdir();
+      const h = makeClaudeHome(d, new Date(now));
+      const engine = new LocalUsageEngine({ env: {}, home: d, indexDir: path.join(d, 'idx'), timezone: 'UTC', now: () => new Date(now) });
+      const { data } = engine.refreshSync();
+      assert.deepEqual(data.roots, [h.projectsDir]);
+      assert.deepStrictEqual(await cliJson(['--dir', h.projectsDir, '--timezone', 'UTC']), h.expected);
+      const today = data.days.filter((r) => r.date === h.today.date && r.costUsd !== null);
+      assert.equal(Decimal.sum(today.map((r) => Decimal.parse(r.costUsd!))).toString(), h.today.costUsd);
+      for (const tz of ['Asia/Kolkata', 'America/Los_Angeles']) {
+        const e = new LocalUsageEngine({ roots: [h.projectsDir], timezone: tz, now: () => new Date(now) });
+        const t = h.todayIn(tz);
+        const rows = e.refreshSync().data.days.filter((r) => r.date === t.date && r.costUsd !== null);
+        assert.equal(Decimal.sum(rows.map((r) => Decimal.parse(r.costUsd!))).toString(), t.costUsd, tz);
+      }
+    });
+  }
+
+  it('labels costs as an API-equivalent estimate in tables and rejects bad options clearly', async () => {
+    const r = await cli(['--dir', path.join(FIXTURE, '.claude', 'projects'), '--timezone', 'UTC', '--by', 'project']);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /API-equivalent estimate/);
+    assert.match(r.out, /\/home\/dev\/shop/);
+    assert.match(r.out, /claude-mystery-9 \(666 tokens\)/);
+    assert.equal((await cli(['--timezone', 'Mars/Olympus'])).code, 2);
+    assert.equal((await cli(['--since', '2026-13-01'])).code, 2);
+    assert.equal((await cli(['--dir', '/nonexistent/x'])).code, 2);
+  });
+
+  it('--since/--until select local days, --until exclusive', async () => {
+    const j = (await cliJson(['--dir', FIXTURE, '--timezone', 'UTC', '--since', '2026-11-20', '--until', '2026-11-26'])) as { days: { date: string }[] };
+    assert.deepEqual(
+      j.days.map((d) => d.date),
+      ['2026-11-20', '2026-11-24'],
+    );
+  });
+});
+
+describe('local transcripts: reader', () => {
+  it('parses usage lines, ignores synthetic/API-error/non-assistant, flags corrupt ones', () => {
+    const ok = parseUsageLine(line({ id: 'm', rid: 'r', at: T0, u: [1, 2, 3, 4, 5] }));
+    assert.ok(typeof ok === 'object');
+    assert.deepEqual([ok.input, ok.output, ok.cacheWrite5m, ok.cacheWrite1h, ok.cacheRead], [1, 2, 3, 4, 5]);
+    assert.equal(parseUsageLine(line({ id: 'm', at: T0, u: [1, 1, 0, 0, 0], model: '<synthetic>' })), 'ignore');
+    assert.equal(parseUsageLine(JSON.stringify({ type: 'assistant', isApiErrorMessage: true, timestamp: '2026-01-01T00:00:00Z', message: { model: 'claude-sonnet-4-6', usage: { input_tokens: 1 } } })), 'ignore');
+    assert.equal(parseUsageLine(JSON.stringify({ type: 'user', message: { usage: {} } })), 'ignore');
+    assert.equal(parseUsageLine('{"type":"assistant","message":{"usage":'), 'corrupt');
+    assert.equal(parseUsageLine(JSON.stringify({ type: 'assistant', timestamp: 'x', message: { usage: { input_tokens: 1 } } })), 'corrupt');
+    assert.equal(parseUsageLine(JSON.stringify({ type: 'assistant', timestamp: '2026-01-01T00:00:00Z', message: { usage: { input_tokens: -1 } } })), 'corrupt');
+    // Old format: no cache_creation breakdown → all writes are 5-minute; unknown fields are fine.
+    const old = parseUsageLine(JSON.stringify({ type: 'assistant', costUSD: 0.1, timestamp: '2025-01-01T00:00:00Z', future: { x: 1 }, message: { id: 'a', model: 'claude-3-5-haiku-20241022', usage: { input_tokens: 1, cache_creation_input_tokens: 9 } } }));
+    assert.ok(typeof old === 'object');
+    assert.equal(old.cacheWrite5m, 9);
+    assert.equal(old.cacheWrite1h, 0);
+    // `"type": "assistant"` with a space is a usage line too.
+    assert.ok(typeof parseUsageLine('{"type": "assistant", "timestamp": "2026-01-01T00:00:00Z", "message": {"usage": {"output_tokens": 3}}}') === 'object');
+  });
+
+  it('leaves an unterminated last line for later and resumes from its offset', () => {
+    const d = tmpdir();
+    const f = path.join(d, 'a.jsonl');
+    const a = line({ id: 'a', at: T0, u: [1, 1, 0, 0, 0] });
+    const b = line({ id: 'b', at: T0, u: [2, 2, 0, 0, 0] });
+    fs.writeFileSync(f, `${a}\n${b}`);
+    const seen: string[] = [];
+    const r1 = scanFile(f, 0, (l) => seen.push(l.key!));
+    assert.deepEqual(seen, ['a']);
+    assert.equal(r1.offset, Buffer.byteLength(a) + 1);
+    fs.appendFileSync(f, '\n');
+    const r2 = scanFile(f, r1.offset, (l) => seen.push(l.key!));
+    assert.deepEqual(seen, ['a', 'b']);
+    assert.equal(r2.offset, fs.statSync(f).size);
+  });
+
+  it('handles huge lines: a 6 MiB snapshot (buffer grows) and a line over MAX_LINE (streamed past)', () => {
+    const d = tmpdir();
+    const f = path.join(d, 'h.jsonl');
+    const snap = JSON.stringify({ type: 'file-history-snapshot', snapshot: { x: 'z'.repeat(6 * 1024 * 1024) } });
+    const hugeUsage = `{"type":"assistant","message":{"usage":{"output_tokens":1}},"pad":"${'q'.repeat(MAX_LINE + 1024)}"}`;
+    fs.writeFileSync(f, [line({ id: 'a', at: T0, u: [1, 0, 0, 0, 0] }), snap, line({ id: 'b', at: T0, u: [2, 0, 0, 0, 0] }), hugeUsage, line({ id: 'c', at: T0, u: [3, 0, 0, 0, 0] }), ''].join('\n'));
+    const seen: string[] = [];
+    const r = scanFile(f, 0, (l) => seen.push(l.key!));
+    assert.deepEqual(seen, ['a', 'b', 'c']);
+    assert.equal(r.corrupt, 1, 'the over-long usage line is counted as skipped');
+    assert.equal(r.offset, fs.statSync(f).size);
+  });
+});
+
+/** Naive independent count: parse every line, keep per key the best copy (parent over sidechain, then largest). */
+function naive(specs: Spec[]): Map<string, number[]> {
+  const best = new Map<string, Spec>();
+  const keyless: Spec[] = [];
+  const tot = (s: Spec) => s.u.reduce((a, b) => a + b, 0);
+  for (const s of specs) {
+    if (!s.id) {
+      keyless.push(s);
+      continue;
+    }
+    const k = s.rid ? `${s.id}|${s.rid}` : s.id;
+    const o = best.get(k);
+    if (!o || (o.side && !s.side) || (!!o.side === !!s.side && (tot(s) > tot(o) || (tot(s) === tot(o) && s.at < o.at)))) best.set(k, s);
+  }
+  const out = new Map<string, number[]>();
+  for (const s of [...best.values(), ...keyless]) {
+    const key = `${new Date(s.at).toISOString().slice(0, 10)}|${s.model ?? 'claude-sonnet-4-6'}`;
+    const acc = out.get(key) ?? [0, 0, 0, 0, 0];
+    s.u.forEach((v, i) => (acc[i] = acc[i]! + v));
+    out.set(key, acc);
+  }
+  return out;
+}
+
+function totalsOf(days: { date: string; byModel: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }> }[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const d of days) for (const [m, t] of Object.entries(d.byModel)) out.set(`${d.date}|${m}`, [t.input, t.output, t.cacheWrite5m, t.cacheWrite1h, t.cacheRead]);
+  return out;
+}
+
+const specArb = fc.record({
+  id: fc.option(fc.constantFrom('m1', 'm2', 'm3', 'm4', 'm5'), { nil: undefined }),
+  rid: fc.option(fc.constantFrom('r1', 'r2'), { nil: undefined }),
+  side: fc.boolean(),
+  model: fc.constantFrom('claude-sonnet-4-6', 'claude-opus-4-5-20251101', 'claude-mystery-9'),
+  at: fc.integer({ min: 0, max: 3 }).map((h) => T0 + h * 8 * 3_600_000),
+  u: fc.tuple(fc.nat(500), fc.nat(500), fc.nat(50), fc.nat(50), fc.nat(5000)),
+});
+
+describe('local transcripts: de-duplication', () => {
+  it('random interleavings and duplications of copies across files give the naive totals (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(specArb, fc.nat(2)), { minLength: 1, maxLength: 25 }), async (items) => {
+        const d = tmpdir();
+        const files: string[][] = [[], [], []];
+        for (const [s, fi] of items) files[fi]!.push(line(s));
+        files.forEach((ls, i) => ls.length && fs.writeFileSync(path.join(d, `f${i}.jsonl`), `${ls.join('\n')}\n`));
+        const j = (await cliJson(['--dir', d, '--timezone', 'UTC'])) as { days: Parameters<typeof totalsOf>[0] };
+        assert.deepStrictEqual(totalsOf(j.days), naive(items.map(([s]) => s)));
+        fs.rmSync(d, { recursive: true });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a later larger copy in an appended piece replaces the counted one across runs; a sidechain replay never does', () => {
+    const d = tmpdir();
+    const idx = path.join(d, 'idx');
+    const f = path.join(d, 'p', 's.jsonl');
+    fs.mkdirSync(path.dirname(f));
+    fs.writeFileSync(f, `${line({ id: 'm', rid: 'r', at: T0, u: [1, 5, 0, 0, 0] })}\n`);
+    const run = () => new LocalUsageEngine({ roots: [d], indexDir: idx, timezone: 'UTC' }).refreshSync().data.days.map((r) => [r.input, r.output]);
+    assert.deepEqual(run(), [[1, 5]]);
+    fs.appendFileSync(f, `${line({ id: 'm', rid: 'r', at: T0, u: [1, 50, 0, 0, 0], side: true })}\n`);
+    assert.deepEqual(run(), [[1, 5]]);
+    fs.appendFileSync(f, `${line({ id: 'm', rid: 'r', at: T0, u: [1, 40, 0, 0, 0] })}\n${line({ id: 'm', rid: 'r', at: T0, u: [1, 2, 0, 0, 0] })}\n`);
+    assert.deepEqual(run(), [[1, 40]]);
+  });
+});
+
+describe('local transcripts: incremental index', () => {
+  it('appending pieces split at random byte positions (mid-line too) equals one full run (property)', async () => {
+    const src = tmpdir();
+    const h = makeClaudeHome(src, new Date('2026-11-27T12:00:00Z'));
+    const files = listTranscripts(h.projectsDir).map((f) => ({ rel: path.relative(h.projectsDir, f.path), bytes: fs.readFileSync(f.path) }));
+    const full = await cliJson(['--dir', h.projectsDir, '--timezone', 'UTC']);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }), fc.boolean(), async (cuts, freshEngine) => {
+        const d = tmpdir();
+        const root = path.join(d, 'projects');
+        const idx = path.join(d, 'idx');
+        let engine = new LocalUsageEngine({ roots: [root], indexDir: idx, timezone: 'UTC' });
+        const points = [...new Set(cuts)].sort((x, y) => x - y);
+        let prev = 0;
+        for (const p of [...points, 1]) {
+          for (const f of files) {
+            const target = path.join(root, f.rel);
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            const a = Math.floor(prev * f.bytes.length);
+            const b = Math.floor(p * f.bytes.length);
+            fs.appendFileSync(target, f.bytes.subarray(a, b));
+          }
+          prev = p;
+          if (freshEngine) engine = new LocalUsageEngine({ roots: [root], indexDir: idx, timezone: 'UTC' });
+          engine.refreshSync();
+        }
+        const j = await cliJson(['--dir', root, '--timezone', 'UTC', '--index', idx]);
+        assert.deepStrictEqual(j, full);
+        fs.rmSync(d, { recursive: true });
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('reads only appended bytes on a warm refresh', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    const idx = path.join(d, 'idx');
+    const e1 = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' });
+    assert.equal(e1.refreshSync().stats.indexLoaded, 'rebuilt (missing)');
+    const e2 = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' });
+    const r = e2.refreshSync();
+    assert.equal(r.stats.indexLoaded, 'index');
+    assert.equal(r.stats.filesRead, 0);
+    assert.equal(r.stats.bytesRead, 0);
+    const f = listTranscripts(h.projectsDir)[0]!.path;
+    const extra = `${line({ id: 'new', at: Date.parse('2026-11-27T11:00:00Z'), u: [1, 1, 0, 0, 0] })}\n`;
+    fs.appendFileSync(f, extra);
+    const r3 = e2.refreshSync();
+    assert.equal(r3.stats.filesRead, 1);
+    assert.ok(r3.stats.bytesRead <= Buffer.byteLength(extra) + 1024, `read ${r3.stats.bytesRead} bytes`);
+  });
+
+  it('a file truncated and rewritten is re-read: old keyed history stays, old key-less entries are not double counted', () => {
+    const d = tmpdir();
+    const idx = path.join(d, 'idx');
+    const f = path.join(d, 'p', 's.jsonl');
+    fs.mkdirSync(path.dirname(f));
+    fs.writeFileSync(f, [line({ id: 'a', at: T0, u: [10, 0, 0, 0, 0] }), line({ at: T0, u: [100, 0, 0, 0, 0] }), line({ id: 'b', at: T0, u: [1000, 0, 0, 0, 0] }), ''].join('\n'));
+    const run = () => new LocalUsageEngine({ roots: [d], indexDir: idx, timezone: 'UTC' }).refreshSync().data.days.reduce((a, r) => a + r.input, 0);
+    assert.equal(run(), 1110);
+    // Rewritten shorter with different content (same inode, size below the old offset).
+    fs.writeFileSync(f, [line({ at: T0, u: [100, 0, 0, 0, 0] }), line({ id: 'c', at: T0, u: [5, 0, 0, 0, 0] }), ''].join('\n'));
+    assert.equal(run(), 1115);
+    // Replaced by a new file of the same size with another head (new inode or head hash).
+    const tmp = `${f}.new`;
+    const body = fs.readFileSync(f, 'utf8').replace('"c"', '"d"');
+    fs.writeFileSync(tmp, body);
+    fs.renameSync(tmp, f);
+    assert.equal(run(), 1120);
+  });
+
+  it('a deleted transcript keeps its history in the index', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    const idx = path.join(d, 'idx');
+    const before = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' }).refreshSync().data;
+    fs.rmSync(path.join(h.projectsDir, '-home-dev-api'), { recursive: true });
+    const after = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' }).refreshSync().data;
+    assert.deepStrictEqual(after.days, before.days);
+    assert.equal(after.files, before.files - 2);
+    assert.equal(after.skippedLines, before.skippedLines);
+  });
+
+  it('a corrupt, truncated or other-version index is rebuilt, never fatal', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    const idx = path.join(d, 'idx');
+    const good = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' }).refreshSync().data.days;
+    const file = indexFile(idx, [h.projectsDir]);
+    const bytes = fs.readFileSync(file);
+    const variants: [Buffer, string][] = [
+      [Buffer.from('garbage'), 'corrupt'],
+      [bytes.subarray(0, bytes.length - 9), 'corrupt'],
+      [Buffer.from(bytes.toString('latin1').replace('"version":1', '"version":0'), 'latin1'), 'version'],
+    ];
+    const flipped = Buffer.from(bytes);
+    flipped[13] = 0x7b; // breaks the JSON header
+    variants.push([flipped, 'corrupt']);
+    for (const [b, reason] of variants) {
+      fs.writeFileSync(file, b);
+      const r = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' }).refreshSync();
+      assert.equal(r.stats.indexLoaded, `rebuilt (${reason})`);
+      assert.deepStrictEqual(r.data.days, good);
+    }
+  });
+});
+
+describe('local transcripts: time zones and windows', () => {
+  it('maps instants to local days like Intl does, across DST and half-hour zones (property)', () => {
+    for (const tz of ['America/Los_Angeles', 'Asia/Kolkata', 'Europe/London', 'Australia/Adelaide', 'Asia/Kathmandu', 'UTC']) {
+      const clock = new DayClock(tz);
+      const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+      fc.assert(
+        fc.property(fc.integer({ min: Date.parse('2025-01-01T00:00:00Z'), max: Date.parse('2028-01-01T00:00:00Z') }), (ms) => {
+          assert.equal(clock.day(ms), fmt.format(new Date(ms)), `${tz} ${new Date(ms).toISOString()}`);
+        }),
+        { numRuns: 300 },
+      );
+    }
+    const la = new DayClock('America/Los_Angeles');
+    assert.equal(la.day(Date.parse('2026-03-08T07:59:59Z')), '2026-03-07'); // PST, before the change
+    assert.equal(la.day(Date.parse('2026-03-08T08:00:00Z')), '2026-03-08');
+    assert.equal(la.day(Date.parse('2026-03-09T06:59:59Z')), '2026-03-08'); // PDT after the change
+    assert.equal(la.day(Date.parse('2026-03-09T07:00:00Z')), '2026-03-09');
+    const ist = new DayClock('Asia/Kolkata');
+    assert.equal(ist.day(Date.parse('2026-11-26T18:29:59Z')), '2026-11-26');
+    assert.equal(ist.day(Date.parse('2026-11-26T18:30:00Z')), '2026-11-27');
+    assert.equal(weekOf('2026-11-29'), '2026-11-23');
+    assert.throws(() => new DayClock('Not/AZone'), /unknown time zone/);
+  });
+
+  it('splits the same entries into different days per time zone', () => {
+    const d = tmpdir();
+    fs.writeFileSync(path.join(d, 's.jsonl'), [line({ id: 'a', at: Date.parse('2026-11-26T18:00:00Z'), u: [1, 0, 0, 0, 0] }), line({ id: 'b', at: Date.parse('2026-11-26T19:00:00Z'), u: [2, 0, 0, 0, 0] }), ''].join('\n'));
+    const days = (tz: string) => new LocalUsageEngine({ roots: [d], timezone: tz }).refreshSync().data.days.map((r) => [r.date, r.input]);
+    assert.deepEqual(days('UTC'), [['2026-11-26', 3]]);
+    assert.deepEqual(days('Asia/Kolkata'), [['2026-11-26', 1], ['2026-11-27', 2]]);
+  });
+
+  it('builds 5-hour windows (floored start, next window at the first entry after the end) with burn rate and projection', () => {
+    const d = tmpdir();
+    const at = (iso: string) => Date.parse(iso);
+    // Sonnet 4.6 output at $15/M: 1M output tokens = $15.
+    fs.writeFileSync(
+      path.join(d, 's.jsonl'),
+      [
+        line({ id: 'a', at: at('2026-11-27T08:20:00Z'), u: [0, 1_000_000, 0, 0, 0] }),
+        line({ id: 'b', at: at('2026-11-27T12:59:00Z'), u: [0, 1_000_000, 0, 0, 0] }),
+        line({ id: 'c', at: at('2026-11-27T13:10:00Z'), u: [0, 100_000, 0, 0, 0] }),
+        line({ id: 'e', at: at('2026-11-27T13:40:00Z'), u: [0, 200_000, 0, 0, 0] }),
+        '',
+      ].join('\n'),
+    );
+    const now = new Date('2026-11-27T14:00:00Z');
+    const data = new LocalUsageEngine({ roots: [d], timezone: 'UTC', now: () => now }).refreshSync().data;
+    const w = data.windows!;
+    assert.deepEqual(
+      w.map((x) => [x.start, x.end, x.tokens, x.costUsd, x.active]),
+      [
+        ['2026-11-27T08:00:00.000Z', '2026-11-27T13:00:00.000Z', 2_000_000, '30', false],
+        ['2026-11-27T13:00:00.000Z', '2026-11-27T18:00:00.000Z', 300_000, '4.5', true],
+      ],
+    );
+    const cur = data.currentWindow!;
+    assert.equal(cur.active, true);
+    // Last 30 minutes: only entry e (13:40): 200k tokens → 400k tokens/h, $3 → $6/h; 4 h left → +$24.
+    assert.equal(cur.burnTokensPerHour, 400_000);
+    assert.equal(cur.burnUsdPerHour, '6');
+    assert.equal(cur.projectedCostUsd, '28.5');
+  });
+});
+
+describe('local transcripts: discovery and service', () => {
+  it('finds CLAUDE_CONFIG_DIR (comma-separated), ~/.config/claude and ~/.claude, extra folders, WSL homes on win32', () => {
+    const d = tmpdir();
+    const mk = (...p: string[]) => fs.mkdirSync(path.join(d, ...p), { recursive: true });
+    mk('a', 'projects');
+    mk('b', 'projects');
+    mk('home', '.claude', 'projects');
+    mk('home', '.config', 'claude', 'projects');
+    mk('extra');
+    assert.deepEqual(discoverRoots({ env: { CLAUDE_CONFIG_DIR: `${path.join(d, 'a')}, ${path.join(d, 'b')},${path.join(d, 'missing')}` }, home: path.join(d, 'home') }), [
+      path.join(d, 'a', 'projects'),
+      path.join(d, 'b', 'projects'),
+    ]);
+    assert.deepEqual(discoverRoots({ env: {}, home: path.join(d, 'home'), extraDirs: [path.join(d, 'extra'), path.join(d, 'a')] }), [
+      path.join(d, 'home', '.config', 'claude', 'projects'),
+      path.join(d, 'home', '.claude', 'projects'),
+      path.join(d, 'extra'),
+      path.join(d, 'a', 'projects'),
+    ]);
+    mk('wsl', 'Ubuntu', 'home', 'me', '.claude', 'projects');
+    const roots = discoverRoots({ env: {}, home: path.join(d, 'home'), platform: 'win32', wslRoot: path.join(d, 'wsl') });
+    assert.ok(roots.some((r) => r.includes('Ubuntu')), JSON.stringify(roots));
+  });
+
+  it('lists transcripts recursively, sub-agent files under their session', () => {
+    const files = listTranscripts(path.join(FIXTURE, '.claude', 'projects'));
+    assert.equal(files.length, 4);
+    const sub = files.find((f) => f.path.includes('subagents'))!;
+    assert.equal(sub.project, '-home-dev-shop');
+    assert.equal(sub.session, '3f1c1a52-5b7e-4c1a-9d55-0a1b2c3d4e01');
+  });
+
+  it('createLocalUsage and runInWorker give the same data (worker when built, in-thread otherwise)', async () => {
+    const roots = [path.join(FIXTURE, '.claude', 'projects')];
+    const a = createLocalUsage({ roots, timezone: 'UTC' });
+    const progress: number[] = [];
+    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
+    const b = runInWorker({ roots, timezone: 'UTC', workerFile, onProgress: (done) => progress.push(done) });
+    const [x, y] = await Promise.all([a.refresh(), b.refresh()]);
+    assert.deepStrictEqual(y.days, x.days);
+    assert.equal(y.skippedLines, 1);
+    assert.ok(progress.length > 0);
+    a.close();
+    b.close();
+    await assert.rejects(a.refresh(), /closed/);
+  });
+});
