@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../src/cli';
 import type { CliIo } from '../../src/cli/common';
-import { startMockServer, type MockServer } from '../server/server';
+import { startMockServer, type FaultKind, type MockServer } from '../server/server';
 
 const DAY = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -150,7 +150,7 @@ describe('cli end to end (local Anthropic server)', function () {
   });
 
   it('maps API failures to exit codes 3 and 4 with one plain sentence and the request-id', async () => {
-    const cases: Array<[string, string[], number, RegExp]> = [
+    const cases: Array<[FaultKind, string[], number, RegExp]> = [
       ['unauthorized', ['costs', '--since', today], 3, /The API key was rejected \(401\)/],
       ['forbidden', ['tokens', '--since', today], 3, /not allowed/],
       ['spend_cap', ['claude-code', '--since', today], 4, /spend cap.*Access will return on/],
