@@ -710,7 +710,10 @@ describe('local Anthropic server', function () {
 
     it('has a weekly rhythm: weekends are quieter than weekdays', function () {
       const perDow = new Array<number>(7).fill(0);
-      for (const r of server.org.rows) perDow[new Date(r.t).getUTCDay()] += r.output;
+      for (const r of server.org.rows) {
+        const dow = new Date(r.t).getUTCDay();
+        perDow[dow] = (perDow[dow] ?? 0) + r.output;
+      }
       const weekday = (perDow[2] as number) + (perDow[3] as number);
       const weekend = (perDow[0] as number) + (perDow[6] as number);
       assert.ok(weekend < weekday / 2, `${weekend} vs ${weekday}`);
