@@ -12,6 +12,7 @@ import { FileFocus, FileLease, FileSnapshotPersistence } from './core/store/shar
 import { Store, type SourceName } from './core/store/store';
 import { claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from './core/viewModels/tree';
 import { ConfigService } from './host/config';
+import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
 import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/secrets';
 import { StatusBar } from './views/statusBar';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     return clientFactory;
   };
 
+  const local = new LocalTranscripts(dir, config, log);
   const notified = new Map<SourceName, string>();
   const store = new Store({
     keys,
@@ -61,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     lease: new FileLease(join(dir, 'lease.json'), windowId, realScheduler),
     focus: new FileFocus(join(dir, 'focus.json'), windowId),
     priceProbe: (m, i, o) => priceProbe?.(m, i, o),
+    localRunner: local.run,
     onRequest: (e) => log.request(e),
     onError: (source, error) => {
       // A warning only for what the user must fix, once per distinct error (not every poll).
@@ -86,7 +89,8 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     rateLimits: new SnapshotTree(store, rateLimitsTree),
     local: new SnapshotTree(store, localTree),
   };
-  context.subscriptions.push(log, config, keys, store, statusBar, ...Object.values(trees));
+  local.setListener(() => store.localChanged());
+  context.subscriptions.push(log, config, keys, store, local, statusBar, ...Object.values(trees));
   for (const [name, tree] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.createTreeView(`claudeUsage.${name}`, { treeDataProvider: tree, showCollapseAll: name !== 'rateLimits' }));
   }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { RateLimitSnapshot } from '../../src/core/anthropic/types';
 import { Decimal } from '../../src/core/decimal';
-import { emptySnapshot, type CostRow, type StoreSnapshot } from '../../src/core/store/snapshot';
+import { emptySnapshot, type ClaudeCodeRow, type CostRow, type StoreSnapshot } from '../../src/core/store/snapshot';
 import { monthToDate } from '../../src/core/viewModels/costs';
 import { compact, mdEscape } from '../../src/core/viewModels/format';
 import { buildStatusBar, DEFAULT_STATUS_SETTINGS, headroomText, TOOLTIP_COMMANDS } from '../../src/core/viewModels/statusBar';
@@ -207,14 +207,14 @@ describe('tree view models', () => {
 
   it('claude code: acceptance rate is Σaccepted / Σ(accepted + rejected) per person', () => {
     const base = { actorType: 'user_actor' as const, terminalType: 'vscode', customerType: 'api', sessions: 1, linesAdded: 10, linesRemoved: 2, commits: 1, pullRequests: 0, models: [] };
-    const rows = [
+    const rows: ClaudeCodeRow[] = [
       { ...base, date: '2026-11-27', actor: 'a@x.io', toolActions: { edit_tool: { accepted: 9, rejected: 1 } } },
       { ...base, date: '2026-11-27', actor: 'a@x.io', toolActions: { write_tool: { accepted: 1, rejected: 9 } } },
     ];
     const t = aggregateActors(rows).get('a@x.io')!;
     assert.equal(acceptanceRate(t), '50%', '10 of 20 tool actions accepted');
     assert.equal(t.sessions, 2);
-    const rows2 = [
+    const rows2: ClaudeCodeRow[] = [
       { ...base, date: '2026-11-27', actor: 'b@x.io', toolActions: { edit_tool: { accepted: 1, rejected: 0 } } },
       { ...base, date: '2026-11-27', actor: 'b@x.io', toolActions: { edit_tool: { accepted: 1, rejected: 3 } } },
     ];
