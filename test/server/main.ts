@@ -1,6 +1,6 @@
 /**
  * Runs the local Anthropic server on its own:
- *   npm run mock-api -- --port 0 [--host 127.0.0.1] [--seed 42] [--faults '<FaultSpec JSON or array>']
+ *   npm run mock-api -- --port 0 [--host 127.0.0.1] [--seed 42] [--now ISO] [--faults '<FaultSpec JSON or array>']
  *                       [--latency MS] [--unified] [--priority-model M] [--combined-tokens always|never|by-class]
  *                       [--print-keys]
  * Prints its URL and stays up until SIGINT/SIGTERM. The sample keys are fake and only unlock this server;
@@ -32,6 +32,15 @@ function parseArgs(argv: string[]): { options: MockServerOptions; printKeys: boo
       case '--seed':
         options.seed = Number(value());
         break;
+      case '--now': {
+        // The clock starts at this instant and runs on from there (history ends here; buckets refill).
+        const raw = value();
+        const start = Date.parse(raw);
+        if (Number.isNaN(start)) throw new Error(`--now needs an ISO time, got ${raw}`);
+        const t0 = Date.now();
+        options.now = () => new Date(start + (Date.now() - t0));
+        break;
+      }
       case '--latency':
         options.latencyMs = Number(value());
         break;
@@ -55,7 +64,7 @@ function parseArgs(argv: string[]): { options: MockServerOptions; printKeys: boo
       case '--help':
       case '-h':
         process.stdout.write(
-          'Usage: npm run mock-api -- [--port N] [--host H] [--seed N] [--faults JSON] [--latency MS] [--unified] [--priority-model M] [--combined-tokens always|never|by-class] [--print-keys]\n',
+          'Usage: npm run mock-api -- [--port N] [--host H] [--seed N] [--now ISO] [--faults JSON] [--latency MS] [--unified] [--priority-model M] [--combined-tokens always|never|by-class] [--print-keys]\n',
         );
         process.exit(0);
         break;

@@ -31,6 +31,8 @@ export interface WorkspaceRecord {
   display_color: string;
   created_at: string;
   archived_at: string | null;
+  /** Newer field; present so clients prove they ignore fields they do not know. */
+  data_residency: { workspace_geo: string; default_inference_geo: string; allowed_inference_geos: string[] | 'unrestricted' };
 }
 
 export interface ApiKeyRecord {
@@ -353,6 +355,7 @@ export function generateOrg(options: GenerateOptions): Org {
     display_color: color,
     created_at: isoSeconds(firstDayStart - (250 - i * 10) * DAY_MS),
     archived_at: i === 3 ? isoSeconds(firstDayStart - 30 * DAY_MS) : null,
+    data_residency: { workspace_geo: 'us', default_inference_geo: 'global', allowed_inference_geos: i === 1 ? ['global', 'us'] : 'unrestricted' },
   }));
   const apiKeys: ApiKeyRecord[] = KEYS.map((k, i) => {
     const id = `apikey_01${rng.base62(22)}`;

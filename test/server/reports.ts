@@ -129,6 +129,8 @@ export class Reports {
   private readonly hourAgg = new Map<number, Agg[]>();
   private readonly dayAgg = new Map<number, Agg[]>();
   private readonly dayCost = new Map<number, CostLine[]>();
+  /** Finished bucket results per (bucket, query) for 1h/1d widths: repeated pages are map lookups. */
+  private readonly memo = new Map<string, unknown[]>();
 
   constructor(readonly org: Org) {}
 
@@ -201,6 +203,17 @@ export class Reports {
 
   /** The results of one usage bucket. */
   usageBucket(start: number, q: UsageQueryParams): UsageResultWire[] {
+    if (q.width === '1m') return this.usageBucketUncached(start, q);
+    const key = `u|${start}|${q.width}|${[...q.groupBy].sort().join(',')}|${Object.entries(q.filters)
+      .map(([d, set]) => `${d}=${[...set].sort().join(',')}`)
+      .sort()
+      .join('&')}`;
+    let r = this.memo.get(key) as UsageResultWire[] | undefined;
+    if (!r) this.memo.set(key, (r = this.usageBucketUncached(start, q)));
+    return r;
+  }
+
+  private usageBucketUncached(start: number, q: UsageQueryParams): UsageResultWire[] {
     const idx = q.groupBy.map((d) => USAGE_DIMS.indexOf(d));
     const filters = Object.entries(q.filters).map(([d, set]) => [USAGE_DIMS.indexOf(d as UsageDim), set] as const);
     const grouped = new Map<string, Agg>();
@@ -305,6 +318,13 @@ export class Reports {
 
   /** The results of one 1d cost bucket, grouped by `workspace_id` and/or `description`. */
   costBucket(dayStart: number, groupBy: ReadonlyArray<'workspace_id' | 'description'>): CostResultWire[] {
+    const key = `c|${dayStart}|${groupBy.includes('description')}|${groupBy.includes('workspace_id')}`;
+    let r = this.memo.get(key) as CostResultWire[] | undefined;
+    if (!r) this.memo.set(key, (r = this.costBucketUncached(dayStart, groupBy)));
+    return r;
+  }
+
+  private costBucketUncached(dayStart: number, groupBy: ReadonlyArray<'workspace_id' | 'description'>): CostResultWire[] {
     const byDesc = groupBy.includes('description');
     const byWs = groupBy.includes('workspace_id');
     const grouped = new Map<string, { line: CostResultWire; cents: Decimal }>();

@@ -119,6 +119,8 @@ export interface MockServer {
 // ---------- helpers ----------
 
 const JSON_TYPE = 'application/json';
+/** A long-running server (npm start) keeps only the most recent requests. */
+const MAX_RECORDED = 20_000;
 
 interface Reply {
   status: number;
@@ -679,6 +681,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const auth = classify(req);
     const record: RecordedRequest = { method: req.method ?? 'GET', path, query: url.search.replace(/^\?/, ''), status: 0, keyKind: auth.kind, at: now(), requestId };
     requests.push(record);
+    if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
     const baseHeaders: Record<string, string> = { 'request-id': requestId };
 
     const send = (status: number, payload: string, headers: Record<string, string> = {}, type = JSON_TYPE) => {
