@@ -153,7 +153,7 @@ describe('cli end to end (local Anthropic server)', function () {
     const cases: Array<[FaultKind, string[], number, RegExp]> = [
       ['unauthorized', ['costs', '--since', today], 3, /The API key was rejected \(401\)/],
       ['forbidden', ['tokens', '--since', today], 3, /not allowed/],
-      ['spend_cap', ['claude-code', '--since', today], 4, /spend cap.*Access will return on/],
+      ['spend_cap', ['claude-code', '--since', today], 4, /Spend cap reached \(429\): .*Access will return on/],
       ['org_spend_limit', ['ratelimits'], 4, /specified workspace API usage limits/],
       ['schema_drift', ['costs', '--since', dayOf(Date.parse(today) - 3 * DAY)], 4, /cannot read \(\/v1\/organizations\/cost_report, at data\[\d+\]\.results\[0\]\.amount/],
     ];

@@ -331,10 +331,13 @@ export class HttpTransport {
     if (status === 429) {
       const spendCap = body.errorCode === 'enforced_spend_limit_reached' || retryAfterMs === undefined;
       if (spendCap) {
+        // The API's own message says when access returns; keep it whole.
         return nonRetryable(
           make(
             'spendCap',
-            `${withApi('The organization has reached its spend cap (429)')}. Raise the limit in the Console or wait until access returns.`,
+            apiMessage
+              ? `Spend cap reached (429): ${stripDot(apiMessage)}.`
+              : 'The organization has reached its spend cap (429); raise the limit in the Console or wait until access returns.',
           ),
         );
       }
@@ -349,7 +352,9 @@ export class HttpTransport {
       return nonRetryable(
         make(
           'orgSpendLimit',
-          `${stripDot(apiMessage) || 'The organization has reached its own API usage limit'} (400). Raise the limit in the Console (Settings, Limits) or wait for it to reset.`,
+          apiMessage
+            ? `${stripDot(apiMessage)} (400).`
+            : 'The organization has reached the API usage limit it set (400); raise it in the Console (Settings, Limits).',
         ),
       );
     }
