@@ -1,0 +1,174 @@
+// Runs inside the VS Code extension host against the local Anthropic server the launcher started
+// (CLAUDE_USAGE_TEST_API, keys from the documented environment fallback): the store, the status bar
+// and the trees of the running extension, the set-key flow through the input box, a 401, and a second
+// window's store sharing the lease.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ClaudeUsageApi } from '../../../src/extension';
+import { createAnthropicClient } from '../../../src/core/anthropic/client';
+import { Decimal } from '../../../src/core/decimal';
+import { FileDayCache } from '../../../src/core/store/dayCache';
+import { realScheduler } from '../../../src/core/store/scheduler';
+import { DEFAULT_STORE_SETTINGS } from '../../../src/core/store/settings';
+import { FileFocus, FileLease, FileSnapshotPersistence } from '../../../src/core/store/shared';
+import { Store } from '../../../src/core/store/store';
+import { compact, usd } from '../../../src/core/viewModels/format';
+import type { TreeNode } from '../../../src/core/viewModels/tree';
+
+const EXTENSION_ID = 'claude-usage.claude-usage';
+const API = process.env.CLAUDE_USAGE_TEST_API;
+
+async function control<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${API}${path}`, init);
+  return (await res.json()) as T;
+}
+
+async function extension(): Promise<ClaudeUsageApi> {
+  const ext = vscode.extensions.getExtension<ClaudeUsageApi>(EXTENSION_ID);
+  assert.ok(ext);
+  const api = await ext.activate();
+  await api.ready;
+  return api;
+}
+
+async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('host: store, status bar and trees against the local server', function () {
+  this.timeout(60_000);
+  before(function () {
+    if (!API) this.skip();
+  });
+
+  it('activate() is cheap and starts the rest afterwards', async () => {
+    const api = await extension();
+    assert.ok(api.activationMs < 200, `activate() took ${api.activationMs} ms`);
+    assert.equal(api.store.snapshot.keys.api, 'environment');
+    assert.equal(api.store.snapshot.keys.admin, 'environment');
+  });
+
+  it('the status bar text equals the headers of the latest probe', async () => {
+    const api = await extension();
+    await api.store.refresh(['rateLimits']);
+    const probe = api.store.snapshot.rateLimits.data?.current;
+    assert.ok(probe?.requests?.limit && probe.outputTokens?.limit, 'the probe returned limits');
+    await until('the status bar to render', () => api.statusBar.last?.text.includes('RPM') === true || api.statusBar.last?.text.includes('TPM') === true);
+    const text = api.statusBar.last!.text;
+    const families = [
+      ['RPM', probe.requests],
+      ['ITPM', probe.inputTokens],
+      ['OTPM', probe.outputTokens],
+    ] as const;
+    const shown = families.filter(([short]) => text.includes(`${short} `));
+    assert.ok(shown.length >= 1, text);
+    for (const [short, fam] of shown) assert.ok(text.includes(`${short} ${compact(fam!.remaining!)}/${compact(fam!.limit!)}`), `${text} shows ${short} from the headers`);
+    assert.match(api.statusBar.last!.tooltip, /\| Requests per minute \|/);
+  });
+
+  it("the Costs tree's days and totals equal the server's ledger", async () => {
+    const api = await extension();
+    await api.store.refresh(['costs', 'tokens', 'labels']);
+    const data = api.store.snapshot.costs.data;
+    assert.ok(data);
+    const ledger = await control<{ days: { date: string; totalUsd: string }[] }>(`/__control/ledger?kind=costs&since=${data.since}&until=${data.until}`);
+    api.trees.costs.schedule();
+    await new Promise((r) => setTimeout(r, 200));
+    const dayNodes = api.trees.costs.nodes.filter((n) => /^costs\/\d{4}-\d{2}-\d{2}$/.test(n.id));
+    assert.equal(dayNodes.length, 14);
+    let compared = 0;
+    for (const n of dayNodes) {
+      const day = n.id.slice('costs/'.length);
+      const expected = ledger.days.find((d) => d.date === day);
+      const want = usd(expected ? Decimal.parse(expected.totalUsd) : Decimal.ZERO);
+      assert.equal(n.description, want, `${day}`);
+      compared++;
+    }
+    assert.equal(compared, 14);
+  });
+
+  it('set-key flow: the masked input box validates the prefix, checks the key live and stores it', async () => {
+    const api = await extension();
+    const keys = { api: process.env.ANTHROPIC_API_KEY!, admin: process.env.ANTHROPIC_ADMIN_API_KEY! };
+    const original = vscode.window.showInputBox;
+    let seen: vscode.InputBoxOptions | undefined;
+    (vscode.window as { showInputBox: typeof original }).showInputBox = (async (o?: vscode.InputBoxOptions) => {
+      seen = o;
+      return keys.api;
+    }) as typeof original;
+    try {
+      await vscode.commands.executeCommand('claudeUsage.setApiKey');
+    } finally {
+      (vscode.window as { showInputBox: typeof original }).showInputBox = original;
+    }
+    assert.ok(seen, 'the command opened the input box');
+    assert.equal(seen.password, true);
+    assert.equal(seen.ignoreFocusOut, true);
+    assert.match(String(await seen.validateInput?.(keys.admin)), /Admin API key/);
+    assert.equal(await seen.validateInput?.(keys.api), undefined);
+    await until('the key to come from SecretStorage', () => api.store.snapshot.keys.api === 'secretStorage');
+    assert.ok(!JSON.stringify(api.store.snapshot).includes(keys.api), 'no key in the snapshot');
+  });
+
+  it('a 401 shows an error item with an action and keeps the old data, marked stale', async () => {
+    const api = await extension();
+    await api.store.refresh(['costs']);
+    const before = api.store.snapshot.costs.data;
+    assert.ok(before);
+    await control('/__control/faults', { method: 'POST', body: JSON.stringify({ kind: 'unauthorized', path: '/v1/organizations/cost_report', times: null }) });
+    try {
+      await api.store.refresh(['costs']);
+      const st = api.store.snapshot.costs;
+      assert.equal(st.stale, true);
+      assert.equal(st.error?.status, 401);
+      assert.deepEqual(st.data, before);
+      api.trees.costs.schedule();
+      await new Promise((r) => setTimeout(r, 200));
+      const first: TreeNode = api.trees.costs.nodes[0]!;
+      assert.equal(first.contextValue, 'error');
+      assert.equal(first.command?.command, 'claudeUsage.setAdminKey');
+      assert.ok(api.trees.costs.nodes.some((n) => n.label === 'Month to date'), 'old data still shown');
+      assert.match(api.statusBar.last!.tooltip, /Costs/);
+    } finally {
+      await control('/__control/faults', { method: 'DELETE' });
+      await api.store.refresh(['costs']);
+    }
+    assert.equal(api.store.snapshot.costs.stale, false);
+  });
+
+  it('a second window shares the poller: it makes no API calls and shows the same data', async () => {
+    const api = await extension();
+    // The extension's global storage: where this window's lease and snapshot live.
+    const ctxDir = (api.store as unknown as { options: { persistence: FileSnapshotPersistence } }).options.persistence.file;
+    const dir = join(ctxDir, '..');
+    assert.equal(api.store.isPolling, true, 'this window holds the lease');
+    await control('/__control/requests', { method: 'DELETE' });
+    const second = new Store({
+      keys: { getKeys: async () => ({ api: process.env.ANTHROPIC_API_KEY!, admin: process.env.ANTHROPIC_ADMIN_API_KEY!, status: { api: 'environment', admin: 'environment' } }) },
+      clientFactory: createAnthropicClient,
+      settings: { ...DEFAULT_STORE_SETTINGS, baseUrl: API! },
+      scheduler: realScheduler,
+      persistence: new FileSnapshotPersistence(join(dir, 'snapshot.json')),
+      dayCache: new FileDayCache(join(dir, 'days')),
+      lease: new FileLease(join(dir, 'lease.json'), 'second-window', realScheduler),
+      focus: new FileFocus(join(dir, 'focus.json'), 'second-window'),
+    });
+    try {
+      await second.start();
+      assert.equal(second.isPolling, false);
+      assert.ok(second.snapshot.costs.data, 'the follower shows the shared snapshot at once');
+      await new Promise((r) => setTimeout(r, 1000));
+      const requests = await control<{ path: string; keyKind: string }[]>('/__control/requests');
+      const mine = requests.filter((r) => r.path.startsWith('/v1/organizations'));
+      assert.equal(mine.length, 0, `the follower called ${mine.map((r) => r.path).join(', ')}`);
+    } finally {
+      second.dispose();
+      await second.whenIdle();
+    }
+  });
+});
