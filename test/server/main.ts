@@ -1,7 +1,8 @@
 /**
  * Runs the local Anthropic server on its own:
  *   npm run mock-api -- --port 0 [--host 127.0.0.1] [--seed 42] [--now ISO] [--faults '<FaultSpec JSON or array>']
- *                       [--latency MS] [--unified] [--priority-model M] [--combined-tokens always|never|by-class]
+ *                       [--latency MS] [--unified] [--priority-model M] [--fast-model M]
+ *                       [--combined-tokens always|never|by-class]
  *                       [--print-keys]
  * Prints its URL and stays up until SIGINT/SIGTERM. The sample keys are fake and only unlock this server;
  * `--print-keys` prints them as shell exports. Control endpoints (no auth): POST/DELETE/GET /__control/faults,
@@ -55,6 +56,9 @@ function parseArgs(argv: string[]): { options: MockServerOptions; printKeys: boo
       case '--priority-model':
         rateLimits.priorityModel = value();
         break;
+      case '--fast-model':
+        rateLimits.fastModel = value();
+        break;
       case '--combined-tokens':
         rateLimits.combinedTokens = value() as RateLimitOptions['combinedTokens'];
         break;
@@ -64,7 +68,7 @@ function parseArgs(argv: string[]): { options: MockServerOptions; printKeys: boo
       case '--help':
       case '-h':
         process.stdout.write(
-          'Usage: npm run mock-api -- [--port N] [--host H] [--seed N] [--now ISO] [--faults JSON] [--latency MS] [--unified] [--priority-model M] [--combined-tokens always|never|by-class] [--print-keys]\n',
+          'Usage: npm run mock-api -- [--port N] [--host H] [--seed N] [--now ISO] [--faults JSON] [--latency MS] [--unified] [--priority-model M] [--fast-model M] [--combined-tokens always|never|by-class] [--print-keys]\n',
         );
         process.exit(0);
         break;

@@ -29,6 +29,8 @@ export interface RateLimitOptions {
   combinedTokens?: 'always' | 'never' | 'by-class';
   /** Model id (or rate class) with a Priority Tier commitment: gets `anthropic-priority-*` headers. */
   priorityModel?: string;
+  /** Model id (or rate class) with fast mode: gets `anthropic-fast-input-tokens-*` / `-output-tokens-*`. */
+  fastModel?: string;
   /** Send the subscription-plan `anthropic-ratelimit-unified-*` family. */
   unified?: boolean;
   /** Subtract a moving background load from `-remaining` (default true). */
@@ -188,6 +190,14 @@ export class RateLimiter {
       const pLimitOut = Math.round(b.limits.outputTokens / 4);
       put('anthropic-priority-input-tokens', { limit: pLimitIn, remaining: Math.round((pLimitIn * share('p-in')) / 1000) * 1000, reset: now + 20_000 });
       put('anthropic-priority-output-tokens', { limit: pLimitOut, remaining: Math.round((pLimitOut * share('p-out')) / 1000) * 1000, reset: now + 20_000 });
+    }
+    const fast = this.options.fastModel;
+    if (fast && (fast === model || fast === rateClass || model.startsWith(`${fast}-`))) {
+      const fLimitIn = Math.round(b.limits.inputTokens / 10);
+      const fLimitOut = Math.round(b.limits.outputTokens / 10);
+      const share = (name: string) => 1 - this.backgroundShare(rateClass, name, now);
+      put('anthropic-fast-input-tokens', { limit: fLimitIn, remaining: Math.round((fLimitIn * share('f-in')) / 1000) * 1000, reset: now + 15_000 });
+      put('anthropic-fast-output-tokens', { limit: fLimitOut, remaining: Math.round((fLimitOut * share('f-out')) / 1000) * 1000, reset: now + 15_000 });
     }
     if (this.options.unified) {
       const five = 0.2 + this.backgroundShare(rateClass, 'u5', now);

@@ -512,7 +512,8 @@ describe('local Anthropic server', function () {
       const sonnet = await probe();
       assert.ok(Number(sonnet.headers.get('anthropic-ratelimit-tokens-limit')) > 0);
       assert.equal(sonnet.headers.get('anthropic-priority-input-tokens-limit'), null);
-      server.setRateLimitOptions({ priorityModel: 'claude-sonnet-4-5', unified: true });
+      assert.equal(sonnet.headers.get('anthropic-fast-input-tokens-limit'), null);
+      server.setRateLimitOptions({ priorityModel: 'claude-sonnet-4-5', unified: true, fastModel: 'sonnet-4' });
       try {
         const both = await probe();
         assert.ok(Number(both.headers.get('anthropic-priority-input-tokens-limit')) > 0);
@@ -520,8 +521,10 @@ describe('local Anthropic server', function () {
         assert.match(both.headers.get('anthropic-ratelimit-unified-status') ?? '', /^(allowed|allowed_warning|rejected)$/);
         assert.match(both.headers.get('anthropic-ratelimit-unified-5h-reset') ?? '', /^\d{10}$/);
         assert.ok(Number(both.headers.get('anthropic-ratelimit-unified-7d-utilization')) > 0);
+        assert.ok(Number(both.headers.get('anthropic-fast-output-tokens-limit')) > 0);
+        assert.match(both.headers.get('anthropic-fast-input-tokens-reset') ?? '', /Z$/);
       } finally {
-        server.setRateLimitOptions({ priorityModel: undefined, unified: false });
+        server.setRateLimitOptions({ priorityModel: undefined, unified: false, fastModel: undefined });
       }
     });
 
