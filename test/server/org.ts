@@ -456,7 +456,9 @@ export function generateOrg(options: GenerateOptions): Org {
 
   // ---- Claude Code ----
   const claudeCode: ClaudeCodeSeed[] = [];
-  const ccCutoffHour = Math.floor(now / HOUR_MS) * HOUR_MS; // pieces are whole hours that have ended
+  // Only hours that ended at least an hour before `now` exist, so a clock that runs on after start never
+  // reveals new records (the API's 1-hour lag is then re-applied at query time against the live clock).
+  const ccCutoffHour = now - HOUR_MS;
   const ciKey = keyByName.get('claude-code-ci');
   const ciByHour = new Map<number, UsageRow[]>();
   for (const r of rows) {

@@ -4,6 +4,8 @@
  * a sum over raw responses.
  */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Decimal } from '../../src/core/decimal';
 import { startMockServer, FAULT_KINDS, type FaultKind, type MockServer } from '../server/server';
 import { sampleKeys } from '../server/keys';
@@ -690,6 +692,38 @@ describe('local Anthropic server', function () {
       assert.equal(server.requests.length, 0);
       const ledger = await (await fetch(`${server.url}/__control/ledger?kind=costs&since=2026-11-01&until=2026-11-08&groupBy=workspace`)).json();
       assert.deepEqual(ledger, server.ledger.expectedCosts('2026-11-01', '2026-11-08', 'workspace'));
+    });
+  });
+
+  describe('standalone (npm run mock-api)', function () {
+    it('prints its URL and the exports, serves, and exits on SIGTERM', async function () {
+      this.timeout(30_000);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/server/main.ts', '--port', '0', '--seed', '3', '--print-keys', '--latency', '5'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        let out = '';
+        child.stdout.setEncoding('utf8');
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d: string) => {
+            out += d;
+            if (out.includes('ANTHROPIC_ADMIN_API_KEY=')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`exited early (${code}): ${out}`)));
+        });
+        const url = /^Anthropic mock API listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1];
+        assert.ok(url, out);
+        assert.ok(out.includes(`export ANTHROPIC_BASE_URL=${url}\n`));
+        assert.ok(out.includes(`export ANTHROPIC_ADMIN_API_KEY=${sampleKeys().admin}\n`));
+        const res = await fetch(`${url}/v1/organizations/me`, { headers: { ...VERSION, 'x-api-key': sampleKeys().admin } });
+        assert.equal(res.status, 200);
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const [code] = (await exited) as [number | null];
+        assert.equal(code, 0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
     });
   });
 
