@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fc from 'fast-check';
 import { Decimal } from '../../src/core/decimal';
 import { startMockServer, FAULT_KINDS, type FaultKind, type MockServer } from '../server/server';
 import { sampleKeys } from '../server/keys';
@@ -328,6 +329,77 @@ describe('local Anthropic server', function () {
       assert.equal(one.has_more, false);
       assert.deepEqual(paged.items, one.data);
       assert.equal(one.data.length, 72);
+    });
+  });
+
+  describe('properties (random queries over HTTP)', function () {
+    const DIMS = ['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'account_id', 'speed'] as const;
+    const WIDTH = { '1d': DAY, '1h': 3_600_000, '1m': 60_000 } as const;
+    const MAX = { '1d': 31, '1h': 168, '1m': 1440 } as const;
+    const total = (bs: Array<Bucket<UsageResult>>) =>
+      bs.map((b) => b.results.reduce((a, r) => a + r.output_tokens + r.cache_read_input_tokens + r.server_tool_use.web_search_requests, 0));
+
+    it('usage: paging with any limit equals one page, and any group_by sums to the ungrouped totals', async function () {
+      this.timeout(60_000);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('1d', '1h', '1m'),
+          fc.integer({ min: 0, max: 2000 }),
+          fc.integer({ min: 1, max: 20 }),
+          fc.subarray([...DIMS]),
+          fc.integer({ min: 1, max: 7 }),
+          async (width, back, span, groupBy, limit) => {
+            const w = WIDTH[width];
+            const end = Math.floor(NOW / w) * w - (back % (width === '1d' ? 125 : 2000)) * w;
+            const start = end - span * w;
+            const iso = (ms: number) => new Date(ms).toISOString();
+            const q = `starting_at=${iso(start)}&ending_at=${iso(end)}&bucket_width=${width}${groupBy.map((g) => `&group_by[]=${g}`).join('')}`;
+            const base = `/v1/organizations/usage_report/messages?${q}`;
+            const paged = await allPages<Bucket<UsageResult>>(`${base}&limit=${limit}`);
+            const one = await getJson<Page<Bucket<UsageResult>>>(`${base}&limit=${MAX[width]}`);
+            assert.deepEqual(paged.items, one.data);
+            assert.equal(one.data.length, span);
+            assert.equal(paged.pages, Math.ceil(span / limit));
+            const plain = await getJson<Page<Bucket<UsageResult>>>(`/v1/organizations/usage_report/messages?starting_at=${iso(start)}&ending_at=${iso(end)}&bucket_width=${width}&limit=${MAX[width]}`);
+            assert.deepEqual(total(one.data), total(plain.data));
+            for (const r of one.data.flatMap((b) => b.results)) {
+              for (const d of DIMS) if (!groupBy.includes(d)) assert.equal((r as unknown as Record<string, unknown>)[d], null, d);
+            }
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+
+    it('usage: one day is the same total at 1d, 1h and 1m', async function () {
+      const day = '2026-11-18T00:00:00Z';
+      const end = '2026-11-19T00:00:00Z';
+      const d = await getJson<Page<Bucket<UsageResult>>>(`/v1/organizations/usage_report/messages?starting_at=${day}&ending_at=${end}&bucket_width=1d`);
+      const h = await getJson<Page<Bucket<UsageResult>>>(`/v1/organizations/usage_report/messages?starting_at=${day}&ending_at=${end}&bucket_width=1h&limit=168`);
+      const m = await getJson<Page<Bucket<UsageResult>>>(`/v1/organizations/usage_report/messages?starting_at=${day}&ending_at=${end}&bucket_width=1m&limit=1440`);
+      const sum = (bs: Array<Bucket<UsageResult>>) => total(bs).reduce((a, b) => a + b, 0);
+      assert.ok(sum(d.data) > 0);
+      assert.equal(sum(h.data), sum(d.data));
+      assert.equal(sum(m.data), sum(d.data));
+      assert.equal(h.data.length, 24);
+      assert.equal(m.data.length, 1440);
+    });
+
+    it('cost: every group_by choice gives the same exact day totals', async function () {
+      this.timeout(60_000);
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 118 }), fc.integer({ min: 1, max: 10 }), async (back, span) => {
+          const start = Math.floor(NOW / DAY) * DAY - back * DAY;
+          const q = `/v1/organizations/cost_report?starting_at=${new Date(start).toISOString()}&ending_at=${new Date(start + span * DAY).toISOString()}&limit=31`;
+          const totals: string[][] = [];
+          for (const g of ['', '&group_by[]=workspace_id', '&group_by[]=description', '&group_by[]=workspace_id&group_by[]=description']) {
+            const body = await getJson<Page<Bucket<CostResult>>>(`${q}${g}`);
+            totals.push(body.data.map((b) => Decimal.sum(b.results.map((r) => Decimal.parse(r.amount))).toString()));
+          }
+          for (const t of totals.slice(1)) assert.deepEqual(t, totals[0]);
+        }),
+        { numRuns: 15 },
+      );
     });
   });
 
