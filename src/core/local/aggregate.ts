@@ -22,6 +22,8 @@ export interface AggregateOptions {
   now: Date;
   /** Project id → display label (the transcript's `cwd`). */
   projectLabel: (id: number) => string;
+  /** Compute 5-hour windows and sessions (default true; the CLI's plain day report skips them). */
+  details?: boolean;
 }
 
 export interface LocalReport {
@@ -62,6 +64,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   const sessionAcc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
   const cls = new Uint8Array(ledger.count);
   const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+  const details = o.details !== false;
   for (let i = 0; i < ledger.count; i++) {
     const f = c.flags[i]!;
     if (f & F_DEAD) continue;
@@ -81,6 +84,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     let a = rowAcc.get(key);
     if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
     addInto(a, tmp);
+    if (!details) continue;
     const sid = c.session[i]!;
     let s = sessionAcc.get(sid);
     if (!s) sessionAcc.set(sid, (s = { project: c.project[i]!, first: ts, last: ts, acc: new Map() }));
@@ -149,7 +153,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     })
     .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
 
-  const windows = fiveHourWindows(ledger, cls, book, o.now.getTime());
+  const windows = details ? fiveHourWindows(ledger, cls, book, o.now.getTime()) : [];
   const last = windows[windows.length - 1];
   return {
     timezone: clock.timeZone,

@@ -133,7 +133,7 @@ export function scanFd(fd: number, from: number, onLine: (l: UsageLine) => void)
   const handle = (view: Buffer, ls: number, le: number) => {
     const a = view.indexOf(ASSISTANT, ls);
     if (a < 0 || a >= le) return;
-    const r = parseUsageLine(view.toString('utf8', ls, le));
+    const r = parseUsageLine(lineText(view, ls, le));
     if (r === 'corrupt') corrupt++;
     else if (r !== 'ignore') onLine(r);
   };
@@ -182,6 +182,55 @@ export function scanFd(fd: number, from: number, onLine: (l: UsageLine) => void)
     lineStart = lastNl + 1;
   }
   return { offset: base + lineStart, corrupt, bytesRead };
+}
+
+const CONTENT = Buffer.from('"content":');
+
+/**
+ * The line as text for `JSON.parse`, with the value of its first `"content":` key (the message's content
+ * blocks: thinking, text, tool input, often most of the line) replaced by `null`; nothing we read lives
+ * there. The byte pattern can only match a real key (inside a JSON string every `"` is escaped), and the
+ * value is skipped by a structural scan; if that scan fails the whole line is parsed as is.
+ */
+export function lineText(view: Buffer, ls: number, le: number): string {
+  const c = view.indexOf(CONTENT, ls);
+  if (c >= 0 && c < le) {
+    let v = c + CONTENT.length;
+    while (v < le && (view[v] === 0x20 || view[v] === 0x09)) v++;
+    const e = skipValue(view, v, le);
+    if (e > 0 && e - v > 16) return view.toString('utf8', ls, v) + 'null' + view.toString('utf8', e, le);
+  }
+  return view.toString('utf8', ls, le);
+}
+
+/** End of the JSON value starting at `i` (exclusive), or -1 when it is not well formed before `end`. */
+function skipValue(b: Buffer, i: number, end: number): number {
+  const first = b[i];
+  if (first === 0x22) return skipString(b, i, end);
+  if (first !== 0x5b && first !== 0x7b) return -1;
+  let depth = 0;
+  for (; i < end; i++) {
+    const ch = b[i]!;
+    if (ch === 0x22) {
+      i = skipString(b, i, end) - 1;
+      if (i < 0) return -1;
+    } else if (ch === 0x5b || ch === 0x7b) depth++;
+    else if (ch === 0x5d || ch === 0x7d) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+function skipString(b: Buffer, i: number, end: number): number {
+  let j = i;
+  for (;;) {
+    j = b.indexOf(0x22, j + 1);
+    if (j < 0 || j >= end) return -1;
+    let k = j - 1;
+    while (b[k] === 0x5c) k--;
+    if ((j - 1 - k) % 2 === 0) return j + 1;
+  }
 }
 
 function skipLongLine(fd: number, at: number, buf: Buffer): { nl: number; sawUsage: boolean; bytesRead: number } {

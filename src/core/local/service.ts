@@ -38,6 +38,8 @@ export interface RefreshQuery {
   since?: string;
   /** Local days, exclusive. */
   until?: string;
+  /** Compute 5-hour windows and sessions (default true). */
+  details?: boolean;
 }
 
 export interface LocalRefresh {
@@ -173,6 +175,7 @@ export class LocalUsageEngine {
       now,
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
+      ...(query.details === false ? { details: false } : {}),
       projectLabel: (id) => s.projectLabels[id] || ledger.projects.values[id]!,
     });
     const skippedLines = s.files.reduce((a, f) => a + f.corrupt, 0);
