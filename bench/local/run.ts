@@ -135,12 +135,12 @@ fs.appendFileSync(target, appended);
 const afterAppend = ours(idx);
 const ccAfter = withCcusage ? cc() : undefined;
 
-const row = (name: string, r?: Run) => (r ? `| ${name.padEnd(44)} | ${r.seconds.toFixed(3).padStart(8)} | ${Number.isNaN(r.rssMiB) ? '       ?' : r.rssMiB.toFixed(0).padStart(8)} |` : '');
+const row = (name: string, r?: Run) => (r ? `| ${name.padEnd(46).slice(0, 46)} | ${r.seconds.toFixed(3).padStart(8)} | ${Number.isNaN(r.rssMiB) ? '       ?' : r.rssMiB.toFixed(0).padStart(8)} |` : '');
 process.stdout.write(
   [
     '',
-    `| ${'run (median of ' + runs + ')'.padEnd(30)}${''.padEnd(14 - String(runs).length)}| wall s   | peak MiB |`,
-    '|----------------------------------------------|----------|----------|',
+    `| ${`run (median of ${runs})`.padEnd(46)} | wall s   | peak MiB |`,
+    `|${'-'.repeat(48)}|----------|----------|`,
     row('ours: cold full scan (no index)', cold),
     row('ours: first run building the index', build),
     row('ours: warm re-run, nothing changed', warm),
@@ -207,7 +207,7 @@ if (ccAfter) {
   for (const [name, [o, c]] of Object.entries(sums)) {
     process.stdout.write(`  ${name.padEnd(10)} ours ${o!.toLocaleString('en-US').padStart(16)}  ccusage ${c!.toLocaleString('en-US').padStart(16)}  diff ${(c! - o!).toLocaleString('en-US')}\n`);
   }
-  process.stdout.write(
+  if (differ > 0 || missing.length > 0) process.stdout.write(
     '  Likely reasons: ccusage keeps the FIRST copy of a message (early per-block copies carry a partial output_tokens)\n' +
       '  where the shared doc says keep the largest; sidechain replays with a larger copy; <synthetic> handling.\n',
   );

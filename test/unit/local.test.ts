@@ -7,7 +7,7 @@ import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
 import { indexFile } from '../../src/core/local/index';
-import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
+import { lineText, MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
 import { DayClock, weekOf } from '../../src/core/local/timezone';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
@@ -138,6 +138,25 @@ describe('local transcripts: reader', () => {
     assert.equal(old.cacheWrite1h, 0);
     // `"type": "assistant"` with a space is a usage line too.
     assert.ok(typeof parseUsageLine('{"type": "assistant", "timestamp": "2026-01-01T00:00:00Z", "message": {"usage": {"output_tokens": 3}}}') === 'object');
+  });
+
+  it('skipping the content value before JSON.parse never changes the result (property, tricky strings)', () => {
+    const tricky = fc.oneof(fc.string(), fc.constantFrom('"content":[', '\\', '\\"', '"}]', '{"usage":{"input_tokens":9}}', '\u2028é𝄞'));
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.constant(null), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(tricky, tie('v'), { maxKeys: 3 })),
+    })).v;
+    fc.assert(
+      fc.property(value, fc.boolean(), fc.boolean(), (content, spaced, corrupt) => {
+        const obj = { type: 'assistant', cwd: '/w', message: { id: 'm', model: 'claude-sonnet-4-6', content, usage: { input_tokens: 3, output_tokens: 4 } }, requestId: 'r', timestamp: '2026-11-20T10:00:00Z' };
+        let text = spaced ? JSON.stringify(obj, null, 1).replace(/\n/g, ' ') : JSON.stringify(obj);
+        if (corrupt) text = text.slice(0, Math.floor(text.length * 0.7));
+        const buf = Buffer.from(`xx\n${text}\nyy`);
+        const ls = 3;
+        const le = ls + Buffer.byteLength(text);
+        assert.deepStrictEqual(parseUsageLine(lineText(buf, ls, le)), parseUsageLine(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('leaves an unterminated last line for later and resumes from its offset', () => {

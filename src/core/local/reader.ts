@@ -42,7 +42,7 @@ function tokenField(u: Record<string, unknown>, name: string): number | undefine
 export function parseUsageLine(text: string): ParsedLine {
   let o: unknown;
   try {
-    o = JSON.parse(text);
+    o = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return 'corrupt';
   }
