@@ -82,7 +82,7 @@ export interface FaultSpec {
   times?: number;
   /** `slow`: delay before answering normally (default 30 000 ms). */
   delayMs?: number;
-  /** `rate_limited`: `retry-after` seconds (default 1). */
+  /** `retry-after` seconds: `rate_limited` (default 1), and `overloaded`/`server_error`/`gateway_timeout` when given. */
   retryAfterSeconds?: number;
   /** Adds `retry-after-ms`. */
   retryAfterMs?: number;
@@ -699,6 +699,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const retryHeaders: Record<string, string> = {};
     if (fault?.shouldRetry !== undefined) retryHeaders['x-should-retry'] = String(fault.shouldRetry);
     if (fault?.retryAfterMs !== undefined) retryHeaders['retry-after-ms'] = String(fault.retryAfterMs);
+    // An explicit retry-after also rides on the retryable server-side faults (never on spend_cap).
+    if (fault?.retryAfterSeconds !== undefined && ['overloaded', 'server_error', 'gateway_timeout'].includes(fault.kind)) {
+      retryHeaders['retry-after'] = String(fault.retryAfterSeconds);
+    }
     const resumeAt = isoSeconds(dayStartOf(now()) + 5 * DAY_MS);
     switch (fault?.kind) {
       case 'rate_limited':

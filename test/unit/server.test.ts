@@ -636,11 +636,16 @@ describe('local Anthropic server', function () {
     ];
     for (const [kind, status, type] of simple) {
       it(`${kind}: ${status} ${type}, once, then normal`, async function () {
+        server.injectFault({ kind, path: '/v1/organizations/cost_report' });
+        const plain = await get(costPath);
+        assert.equal(plain.status, status);
+        assert.equal(plain.headers.get('retry-after'), kind === 'rate_limited' ? '1' : null, 'default retry-after only for rate_limited');
+        await plain.text();
         server.injectFault({ kind, path: '/v1/organizations/cost_report', retryAfterSeconds: 7 });
         const res = await get(costPath);
         const body = await expectError(res, status, type);
-        if (kind === 'rate_limited') assert.equal(res.headers.get('retry-after'), '7');
-        else assert.equal(res.headers.get('retry-after'), null);
+        const withRetryAfter = ['rate_limited', 'overloaded', 'server_error', 'gateway_timeout'];
+        assert.equal(res.headers.get('retry-after'), withRetryAfter.includes(kind) ? '7' : null);
         if (kind === 'spend_cap') {
           assert.equal(body.error.details?.error_code, 'enforced_spend_limit_reached');
           assert.match(body.error.message, /\d{4}-\d{2}-\d{2}/);
