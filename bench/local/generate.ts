@@ -198,7 +198,13 @@ export function generate(o: GenerateOptions): { files: number; bytes: number } {
       }
       if (rnd() < 0.003) {
         const l = responses[responses.length - 1] ?? '{"type":"assistant"}';
-        emit(l.slice(0, Math.floor(l.length / 2))); // corrupt: a cut line
+        // Corrupt: a line cut by a crash, or one with a chunk missing (its usage still visible).
+        emit(rnd() < 0.5 ? l.slice(0, Math.floor(l.length / 2)) : l.slice(0, Math.floor(l.length / 3)) + l.slice(Math.floor(l.length / 2)));
+      }
+      if (rnd() < 0.002) {
+        // An API error shown in the transcript: not billable.
+        const m = model();
+        emit(JSON.stringify({ ...base(), message: { id: `msg_01${b62(22)}`, type: 'message', role: 'assistant', model: m, content: [{ type: 'text', text: 'API Error: 529 overloaded' }], usage: usage(m, false, { input: 0, output: 0, read: 0, w5: 0, w1: 0 }) }, type: 'assistant', isApiErrorMessage: true, uuid: uuid(), timestamp: new Date(t).toISOString() }));
       }
       if (rnd() < 0.01) emit(JSON.stringify({ type: 'summary', summary: text(80), leafUuid: uuid() }));
     }

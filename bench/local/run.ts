@@ -12,6 +12,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Decimal } from '../../src/core/decimal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const argv = process.argv.slice(2);
@@ -156,7 +157,7 @@ if (ccCold) process.stdout.write(`cold ratio ours/ccusage: ${(cold.seconds / ccC
 
 // ---- totals ----
 type Tok = [number, number, number, number, number]; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
-const oursJson = JSON.parse(afterAppend.stdout) as { days: { date: string; byModel: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }> }[]; skippedLines: number; unpricedModels: string[] };
+const oursJson = JSON.parse(afterAppend.stdout) as { days: { date: string; byModel: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number; costUsd: string | null }> }[]; skippedLines: number; unpricedModels: string[] };
 const ourTotals = new Map<string, Tok>();
 for (const d of oursJson.days) for (const [m, t] of Object.entries(d.byModel)) ourTotals.set(`${d.date} ${m}`, [t.input, t.output, t.cacheWrite5m, t.cacheWrite1h, t.cacheRead]);
 process.stdout.write(`ours: ${ourTotals.size} day×model rows, ${oursJson.skippedLines} corrupt usage lines skipped, unpriced: ${oursJson.unpricedModels.join(', ') || 'none'}\n`);
@@ -178,7 +179,7 @@ if (withNaive) {
 }
 
 if (ccAfter) {
-  const j = JSON.parse(ccAfter.stdout) as { daily: { period?: string; date?: string; modelBreakdowns: { modelName: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number }[] }[] };
+  const j = JSON.parse(ccAfter.stdout) as { daily: { period?: string; date?: string; totalCost?: number; modelBreakdowns: { modelName: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number }[] }[] };
   const sums = { input: [0, 0], output: [0, 0], cacheWrite: [0, 0], cacheRead: [0, 0] };
   let rows = 0;
   let differ = 0;
@@ -202,14 +203,21 @@ if (ccAfter) {
       sums.cacheRead[1]! += c[3]!;
     }
   }
+  let ourCost = Decimal.ZERO;
+  for (const d of oursJson.days) for (const t of Object.values(d.byModel)) if (t.costUsd !== null) ourCost = ourCost.add(Decimal.parse(t.costUsd));
+  const ccCost = j.daily.reduce((a, d) => a + (d.totalCost ?? 0), 0);
+  process.stdout.write(
+    `cost (API-equivalent estimate): ours $${ourCost.toFixed(2)} (exact decimal; unpriced models excluded and listed), ccusage $${ccCost.toFixed(2)} (binary floats; ` +
+      `no Sonnet 4/4.5 long-context premium, unknown models at $0)\n`,
+  );
   const missing = [...ourTotals.keys()].filter((k) => !seen.has(k));
   process.stdout.write(`ccusage vs ours: ${differ} of ${rows} day×model rows differ; rows only in ours: ${missing.length}${missing.length ? ` (${missing.slice(0, 3).join(', ')}…)` : ''}\n`);
   for (const [name, [o, c]] of Object.entries(sums)) {
     process.stdout.write(`  ${name.padEnd(10)} ours ${o!.toLocaleString('en-US').padStart(16)}  ccusage ${c!.toLocaleString('en-US').padStart(16)}  diff ${(c! - o!).toLocaleString('en-US')}\n`);
   }
   if (differ > 0 || missing.length > 0) process.stdout.write(
-    '  Likely reasons: ccusage keeps the FIRST copy of a message (early per-block copies carry a partial output_tokens)\n' +
-      '  where the shared doc says keep the largest; sidechain replays with a larger copy; <synthetic> handling.\n',
+    '  Reasons: ccusage counts isApiErrorMessage lines (the shared doc says they are not billable) and an\n' +
+      '  unterminated last line still being written (we wait for its newline).\n',
   );
 }
 fs.rmSync(idx, { recursive: true, force: true });
