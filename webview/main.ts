@@ -76,6 +76,7 @@ let nowIso = new Date().toISOString();
 let dash: DashboardView | undefined;
 const dirty = new Set<TabId>(TAB_IDS);
 let painted = false;
+let firstSnapshotAt: number | undefined;
 
 function saveState(): void {
   vscode.setState(ui);
@@ -166,10 +167,11 @@ interface TabDom {
 const tabsEl = hx('vscode-tabs', { 'selected-index': TAB_IDS.indexOf(ui.view.tab) });
 const tabDom = {} as Record<TabId, TabDom>;
 for (const id of TAB_IDS) {
-  tabsEl.append(hx('vscode-tab-header', { slot: 'header', id: `tab-${id}` }, TAB_TITLES[id]));
+  // vscode-tabs assigns its own ids to headers and panels (for aria-controls), so ours live on data-* and an inner section.
+  tabsEl.append(hx('vscode-tab-header', { slot: 'header', 'data-tab': id }, TAB_TITLES[id]));
   const banner = h('div', { class: 'banner', role: 'status', 'aria-live': 'polite' });
   const body = h('div', { class: 'tab-body' });
-  tabsEl.append(hx('vscode-tab-panel', { id: `panel-${id}`, 'aria-label': TAB_TITLES[id] }, banner, body));
+  tabsEl.append(hx('vscode-tab-panel', { 'data-panel': id }, h('section', { id: `panel-${id}`, 'aria-label': TAB_TITLES[id] }, banner, body)));
   tabDom[id] = { banner, body };
 }
 tabsEl.addEventListener('vsc-tabs-select', (e) => {
@@ -222,7 +224,8 @@ function renderTab(tab: TabId): void {
     painted = true;
     requestAnimationFrame(() => {
       const now = performance.now();
-      post({ type: 'painted', ms: Math.round((now - T0) * 10) / 10, sinceNavigationMs: Math.round(now * 10) / 10 });
+      const r = (x: number) => Math.round(x * 10) / 10;
+      post({ type: 'painted', ms: r(now - T0), sinceNavigationMs: r(now), renderMs: r(now - (firstSnapshotAt ?? T0)) });
     });
   }
 }
@@ -300,7 +303,12 @@ function renderOverview(dom: TabDom, d: DashboardView): void {
   const hasCosts = snapshot!.costs.data !== undefined;
   const hasLocal = snapshot!.local.data !== undefined;
   showBanner(dom, [d.status.costs, ...(snapshot!.keys.admin !== 'none' ? [d.status.tokens] : [])]);
-  layout(dom, 'overview', () => [h('div', { class: 'tiles', id: 'overview-tiles' }), h('div', { class: 'grid2', id: 'overview-grid' })]);
+  layout(dom, 'overview', () => [h('div', { class: 'tiles', id: 'overview-tiles' }), h('div', { class: 'grid2', id: 'overview-grid' }), h('div', { class: 'footnotes muted', id: 'overview-notes' })]);
+  replace(
+    dom.body.querySelector('#overview-notes')!,
+    hasCosts ? h('p', {}, `¹ ${o.projectionMethod}`) : null,
+    o.cacheSavingsUsd !== null ? h('p', {}, `² ${o.cacheSavingsMethod}`) : null,
+  );
   const tiles = dom.body.querySelector('#overview-tiles')!;
   const partial = (days: number) => (o.costDataSince && o.costDataSince > addDays(o.today, -(days - 1)) ? `partial: data from ${o.costDataSince}` : undefined);
   replace(
@@ -311,12 +319,12 @@ function renderOverview(dom: TabDom, d: DashboardView): void {
           tile('Last 7 days', usd(o.costLast7), partial(7), 'ov-7d'),
           tile('Last 30 days', usd(o.costLast30), partial(30), 'ov-30d'),
           tile('Month to date', usd(o.monthToDate), undefined, 'ov-mtd'),
-          tile('Month-end projection', usd(o.monthEndProjection), o.projectionMethod, 'ov-projection'),
+          tile('Month-end projection', usd(o.monthEndProjection), 'straight-line estimate¹', 'ov-projection'),
           tile(d.range.label, usd(o.rangeCost), 'selected range', 'ov-range'),
         ]
       : []),
     snapshot!.tokens.data ? tile('Cache hit share', pct(o.cacheHitShare), 'cache reads ÷ all input tokens', 'ov-cache-share') : null,
-    o.cacheSavingsUsd !== null ? tile('Caching saved (estimate)', usd(o.cacheSavingsUsd), o.cacheSavingsMethod, 'ov-cache-saved') : null,
+    o.cacheSavingsUsd !== null ? tile('Caching saved (estimate)', usd(o.cacheSavingsUsd), `${d.range.label.toLowerCase()}²`, 'ov-cache-saved') : null,
     o.probeSpend ? tile('Probe spend today', usd(o.probeSpend.costUsd), `${int(o.probeSpend.probes)} probes, ${int(o.probeSpend.inputTokens + o.probeSpend.outputTokens)} tokens (estimate)`, 'ov-probe') : null,
     hasLocal ? tile('This machine today', usd(d.local.todayCostUsd), 'API-equivalent estimate from local transcripts', 'ov-local-today') : null,
   );
@@ -422,7 +430,7 @@ function renderRateLimits(dom: TabDom, d: DashboardView): void {
     const c = chartPart(id, g.label, `${g.label}: ${text}`, 150);
     if (!c.el.isConnected) {
       c.el.classList.add('gauge');
-      c.el.append(h('p', { class: 'gauge-text' }));
+      c.el.querySelector('.chart-box')!.after(h('p', { class: 'gauge-text' }));
       gaugesEl.append(c.el);
     }
     c.el.querySelector('.gauge-text')!.textContent = text;
@@ -590,7 +598,7 @@ function renderLocal(dom: TabDom, d: DashboardView): void {
     tile('Today (estimate)', usd(l.todayCostUsd), undefined, 'local-today'),
     tile(`${d.range.label} (estimate)`, usd(l.totalCostUsd), undefined, 'local-range'),
     w && w.active
-      ? tile('Current 5-hour window', `${usd(w.costUsd)} · ${int(w.tokens)} tokens`, `ends ${until(w.end, now)}; burn ${usd(w.burnUsdPerHour)}/h, ${int(w.burnTokensPerHour)} tokens/h; projected ${usd(w.projectedCostUsd)}`, 'local-window')
+      ? tile('Current 5-hour window', usd(w.costUsd), `${int(w.tokens)} tokens; ends ${until(w.end, now)}; burn ${usd(w.burnUsdPerHour)}/h (${int(w.burnTokensPerHour)} tokens/h); projected ${usd(w.projectedCostUsd)} by its end`, 'local-window')
       : tile('Current 5-hour window', 'none active', w ? `last ended ${ago(w.end, now)}` : undefined, 'local-window'),
   );
   const c = chartPart('local-cost', 'Estimated cost per day by model', `API-equivalent estimated cost per day by model, ${d.range.label}, total ${usd(l.totalCostUsd)}`);
@@ -638,6 +646,7 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (msg.type === 'snapshot') {
     snapshot = msg.snapshot;
     nowIso = msg.now;
+    firstSnapshotAt ??= performance.now();
     loading.remove();
     recompute();
   } else {

@@ -25,8 +25,9 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Webview → host. */
 export type WebviewMessage =
   | { type: 'ready' }
-  /** Milliseconds from the bundle starting to run to the first chart drawn, and since navigation start. */
-  | { type: 'painted'; ms: number; sinceNavigationMs: number }
+  /** Milliseconds from the bundle starting to run to the first chart drawn, since navigation start, and
+   *  from the first snapshot arriving to that paint (the part that does not wait for the host). */
+  | { type: 'painted'; ms: number; sinceNavigationMs: number; renderMs: number }
   | { type: 'runAction'; action: ActionName }
   | { type: 'export'; format: ExportFormat; view: ViewState }
   | { type: 'viewChanged'; view: ViewState }
@@ -65,8 +66,8 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
     case 'ready':
       return { type: 'ready' };
     case 'painted':
-      return finite(v.ms) && v.ms >= 0 && finite(v.sinceNavigationMs) && v.sinceNavigationMs >= 0
-        ? { type: 'painted', ms: v.ms, sinceNavigationMs: v.sinceNavigationMs }
+      return [v.ms, v.sinceNavigationMs, v.renderMs].every((x) => finite(x) && x >= 0)
+        ? { type: 'painted', ms: v.ms as number, sinceNavigationMs: v.sinceNavigationMs as number, renderMs: v.renderMs as number }
         : undefined;
     case 'runAction':
       return oneOf(ACTION_NAMES, v.action) ? { type: 'runAction', action: v.action } : undefined;

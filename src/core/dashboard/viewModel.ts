@@ -673,7 +673,7 @@ export function claudeCodeView(rowsAll: readonly ClaudeCodeRow[], range: DateRan
 
 export interface LocalView {
   timezone?: string;
-  /** Estimated USD per day by model; unpriced models contribute 0 here and are listed in `unpricedModels`. */
+  /** Estimated USD per day by model; unpriced models are left out here and listed in `unpricedModels`. */
   costByModel: SeriesSet;
   tokensByModel: { model: string; input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number; costUsd: string | null }[];
   totalCostUsd: string;
@@ -703,7 +703,7 @@ export function localView(data: LocalUsageData | undefined, range: DateRange, to
   const days = data.days.filter((d) => d.date >= range.since && d.date <= range.until);
   const costByModel = buildSeries(
     range.days,
-    days.map((d) => ({ label: d.date, group: d.model, amount: d.costUsd === null ? Decimal.ZERO : amount(d.costUsd) })),
+    days.filter((d) => d.costUsd !== null).map((d) => ({ label: d.date, group: d.model, amount: amount(d.costUsd!) })),
   );
   const tok = new Map<string, LocalView['tokensByModel'][number] & { cost: Decimal | null }>();
   for (const d of days) {
