@@ -17,6 +17,7 @@ import { Log } from './host/log';
 import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/secrets';
 import { StatusBar } from './views/statusBar';
 import { SnapshotTree } from './views/tree/provider';
+import { registerDashboardPanel } from './views/dashboard/panel';
 
 /** What the running extension exposes (host tests use it through `extension.exports`). */
 export interface ClaudeUsageApi {
@@ -109,6 +110,9 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   // The dashboard registers itself here (`dashboard.current = registerDashboardPanel(...)`) and replaces
   // the sidebar fallback of Show Claude Usage.
   const dashboard: { current?: { show(): void } } = {};
+  const dashboardPanel = registerDashboardPanel(context, { store, log });
+  dashboard.current = dashboardPanel;
+  context.subscriptions.push(dashboardPanel);
 
   const setKey = async (name: KeyName): Promise<void> => {
     const label = name === 'api' ? 'API key' : 'Admin API key';
