@@ -225,6 +225,7 @@ function renderTab(tab: TabId): void {
     requestAnimationFrame(() => {
       const now = performance.now();
       const r = (x: number) => Math.round(x * 10) / 10;
+      document.body.dataset.paintMs = String(r(now - T0));
       post({ type: 'painted', ms: r(now - T0), sinceNavigationMs: r(now), renderMs: r(now - (firstSnapshotAt ?? T0)) });
     });
   }

@@ -18,9 +18,16 @@ export const DASHBOARD_VIEW_TYPE = 'claudeUsage.dashboard';
 /** What the panel needs from the store (the real `Store` satisfies it). */
 export type DashboardStore = Pick<Store, 'snapshot' | 'onDidChange' | 'refresh'>;
 
+/** A `vscode.LogOutputChannel` or the host's redacting `Log`. */
+export interface DashboardLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
 export interface DashboardDeps {
   store: DashboardStore;
-  log: vscode.LogOutputChannel;
+  log: DashboardLog;
   /** For tests: the clock used for "today" and export file names. */
   now?: () => Date;
 }
