@@ -150,6 +150,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const copyValue = async (node?: TreeNode): Promise<void> => {
     const text = node?.copyValue ?? (node ? `${node.label}${node.description ? ` ${node.description}` : ''}` : undefined);
     if (text) await vscode.env.clipboard.writeText(text);
+    else void vscode.window.showInformationMessage('Claude Usage: right-click a value in the Claude Usage sidebar and choose Copy Value.');
   };
 
   const register = (id: string, fn: (...args: never[]) => unknown): void => {

@@ -33,7 +33,7 @@ export function readConfig(): Config {
   const proxy = String(http.get('proxy') ?? '').trim();
   const local = {
     enabled: c.get<boolean>('local.enabled', true) !== false,
-    extraFolders: (c.get<unknown[]>('local.extraFolders') ?? []).filter((x): x is string => typeof x === 'string' && x.length > 0),
+    extraFolders: [...(c.get<unknown[]>('local.extraFolders') ?? [])].filter((x): x is string => typeof x === 'string' && x.length > 0),
     timezone: String(c.get('local.timezone') ?? ''),
     showInStatusBar: oneOf(c.get('local.showInStatusBar'), ['auto', 'always', 'never'] as const, 'auto'),
   };
@@ -66,7 +66,8 @@ export function readConfig(): Config {
     costs: { days: costsDays, groupBy: oneOf(c.get('costs.groupBy'), ['model', 'workspace', 'description'] as const, 'model') },
     useEnvironmentKeys: c.get<boolean>('useEnvironmentKeys', true) !== false,
     local,
-    priceOverrides: (c.get<PriceOverrides>('local.priceOverrides') ?? {}) as PriceOverrides,
+    // Plain copies: configuration values are read-only proxies that a worker cannot receive.
+    priceOverrides: JSON.parse(JSON.stringify(c.get<PriceOverrides>('local.priceOverrides') ?? {})) as PriceOverrides,
   };
 }
 

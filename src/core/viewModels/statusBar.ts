@@ -198,7 +198,7 @@ export function buildTooltip(
   const probe = rl.data?.current;
   const rows = familyRows(probe);
   if (rows.length) {
-    lines.push(`Rate limits for \`${mdEscape(probe!.model)}\``, '', '| Limit | Max | Remaining | % | Reset |', '|---|---:|---:|---:|---|');
+    lines.push(`Rate limits for \`${probe!.model.replace(/`/g, '')}\``, '', '| Limit | Max | Remaining | Left | Resets |', '|---|---:|---:|---:|---|');
     for (const r of rows) {
       const reset = r.reset ? relative(Date.parse(r.reset), nowMs) : '–';
       lines.push(
@@ -249,7 +249,7 @@ export function buildTooltip(
   const spend = rl.data?.probeSpendToday;
   if (spend && spend.date === today && spend.probes > 0) {
     lines.push(
-      `Probe spend today: ${spend.probes} probes, ${grouped(spend.inputTokens)} input + ${grouped(spend.outputTokens)} output tokens, ≈${usd(Decimal.parse(spend.costUsd), 4)}`,
+      `Probe spend today: ${spend.probes} probes, ${grouped(spend.inputTokens)} input + ${grouped(spend.outputTokens)} output tokens, ≈${usd(Decimal.parse(spend.costUsd), 6)}`,
       '',
     );
   }

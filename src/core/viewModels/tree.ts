@@ -282,7 +282,7 @@ export function rateLimitsTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
     out.push({
       id: 'rateLimits/spend',
       label: 'Probe spend today',
-      description: `${spend.probes} probes · ${compact(spend.inputTokens + spend.outputTokens)} tokens · ≈${usd(spend.costUsd, 4)}`,
+      description: `${spend.probes} probes · ${compact(spend.inputTokens + spend.outputTokens)} tokens · ≈${usd(spend.costUsd, 6)}`,
       icon: 'credit-card',
       contextValue: 'value',
       copyValue: spend.costUsd,
