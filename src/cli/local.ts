@@ -165,7 +165,7 @@ const command: Command = async (argv, io) => {
   if (roots.length === 0 && !a.json) {
     io.err('No Claude Code transcript folder found ($CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects, ~/.claude/projects). Use --dir PATH.');
   }
-  const { data, report } = engine.refreshSync({
+  const { data, report } = await engine.refresh({
     ...(a.since ? { since: a.since } : {}),
     ...(a.until ? { until: a.until } : {}),
     // Windows and sessions cost time on big histories: only when asked for (or shown in the table view).

@@ -464,6 +464,21 @@ describe('local transcripts: discovery and service', () => {
     assert.equal(sub.session, '3f1c1a52-5b7e-4c1a-9d55-0a1b2c3d4e01');
   });
 
+  it('a big scan split with a helper thread gives exactly the sequential result (when dist/indexWorker.js is built)', async function () {
+    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
+    if (!fs.existsSync(workerFile)) this.skip();
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    const seq = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now: () => new Date('2026-11-27T12:00:00Z') }).refreshSync();
+    const idx = path.join(d, 'idx');
+    const par = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', indexDir: idx, scanWorkerFile: workerFile, parallelThreshold: 0, now: () => new Date('2026-11-27T12:00:00Z') }).refresh();
+    assert.deepStrictEqual(par.data, seq.data);
+    // The index it saved continues incrementally like any other.
+    const again = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', indexDir: idx, now: () => new Date('2026-11-27T12:00:00Z') }).refreshSync();
+    assert.equal(again.stats.bytesRead, 0);
+    assert.deepStrictEqual(again.data, seq.data);
+  });
+
   it('createLocalUsage and runInWorker give the same data (worker when built, in-thread otherwise)', async () => {
     const roots = [path.join(FIXTURE, '.claude', 'projects')];
     const a = createLocalUsage({ roots, timezone: 'UTC' });

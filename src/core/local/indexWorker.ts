@@ -1,19 +1,34 @@
-/** Worker-thread entry (bundled to dist/indexWorker.js): runs the transcript engine off the host's main thread. */
+/**
+ * Worker-thread entry (bundled to dist/indexWorker.js). Two modes:
+ * - engine (default): runs the transcript engine off the extension host's main thread, kept warm between
+ *   refreshes (`runInWorker`);
+ * - `workerData.mode === 'scan'`: a one-shot helper that scans half of a big first scan and returns the
+ *   lines packed in typed arrays (`LocalUsageEngine.refresh`).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LocalUsageEngine, type WorkerOptions, type WorkerReply, type WorkerRequest } from './service';
+import { LocalUsageEngine, scanForReply, type ScanRequest, type WorkerOptions, type WorkerReply, type WorkerRequest } from './service';
 
-let current = 0;
-const engine = new LocalUsageEngine({
-  ...(workerData as WorkerOptions),
-  onProgress: (done, total) => parentPort?.postMessage({ id: current, kind: 'progress', done, total } satisfies WorkerReply),
-});
+const data = workerData as (WorkerOptions & { mode?: undefined }) | ScanRequest;
 
-parentPort?.on('message', (m: WorkerRequest) => {
-  current = m.id;
-  try {
-    const { data } = engine.refreshSync(m.query ?? {});
-    parentPort?.postMessage({ id: m.id, kind: 'result', data } satisfies WorkerReply);
-  } catch (e) {
-    parentPort?.postMessage({ id: m.id, kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
-  }
-});
+if (data.mode === 'scan') {
+  const { reply, transfer } = scanForReply(data);
+  parentPort?.postMessage(reply, transfer);
+} else {
+  let current = 0;
+  const engine = new LocalUsageEngine({
+    ...data,
+    onProgress: (done, total) => parentPort?.postMessage({ id: current, kind: 'progress', done, total } satisfies WorkerReply),
+  });
+  let queue = Promise.resolve();
+  parentPort?.on('message', (m: WorkerRequest) => {
+    queue = queue.then(async () => {
+      current = m.id;
+      try {
+        const { data: result } = await engine.refresh(m.query ?? {});
+        parentPort?.postMessage({ id: m.id, kind: 'result', data: result } satisfies WorkerReply);
+      } catch (e) {
+        parentPort?.postMessage({ id: m.id, kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
+      }
+    });
+  });
+}

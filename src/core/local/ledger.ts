@@ -117,8 +117,9 @@ export class Ledger {
     this.cols = c;
   }
 
-  /** Adds one line (or keeps the existing better copy). Returns true when totals changed. */
-  add(l: UsageLine, projectId: number, fileId: number, fallbackSession: string): boolean {
+  /** Adds one line (or keeps the existing better copy). Returns true when totals changed. `hash` is the
+   *  precomputed `hashKey(l.key)` (lines scanned in another thread carry only the hash). */
+  add(l: UsageLine, projectId: number, fileId: number, fallbackSession: string, hash?: readonly [number, number]): boolean {
     const modelId = this.models.id(l.model);
     const sessionId = this.sessions.id(l.sessionId ?? fallbackSession);
     const flags = (l.sidechain ? F_SIDECHAIN : 0) | (l.batch ? F_BATCH : 0) | (l.usInference ? F_US : 0);
@@ -126,7 +127,7 @@ export class Ledger {
       this.write(this.append(), 0, 0, l, modelId, projectId, sessionId, fileId, flags | F_KEYLESS);
       return true;
     }
-    const [a, b] = hashKey(l.key);
+    const [a, b] = hash ?? hashKey(l.key);
     if ((this.live + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
     const s = this.slotOf(a, b);
     const v = this.table[s]!;
