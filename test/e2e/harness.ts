@@ -16,6 +16,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi, type SampleKeys } from '../../scripts/lib/fixtures';
+import type { MockServerOptions } from '../server/server';
 import { STATUS_BAR_SELECTOR, freePort, launchChromium, removeDir, startCodeServer, tempDir, writeUserSettings, REPO, type Proc } from '../../scripts/lib/vscode';
 import { prepareExtension } from './package';
 
@@ -28,8 +29,8 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   /** Keys exposed as ANTHROPIC_API_KEY / ANTHROPIC_ADMIN_API_KEY: the local server's sample keys (default), none, or these. */
   keys?: 'sample' | 'none' | SampleKeys;
-  /** Start the local Anthropic server (default true when test/server/server.ts exists); options go to startMockServer. */
-  mock?: boolean | Record<string, unknown>;
+  /** Start the local Anthropic server (default true); options go to startMockServer (seed, faults, rateLimits...). */
+  mock?: boolean | MockServerOptions;
   /** HOME: sample transcripts (default), an empty home, or an existing folder. */
   home?: 'sample' | 'empty' | { dir: string };
   /** Extra environment for code-server (and so for the extension host). */
