@@ -14,10 +14,11 @@ import { type CliIo, type Command, EXIT_OK, parseDay, UsageError } from './commo
 
 const HELP = `Usage: claude-usage local [--dir PATH]... [--since YYYY-MM-DD] [--until YYYY-MM-DD]
                           [--timezone IANA|UTC] [--index DIR] [--prices FILE.json]
-                          [--by day|week|month|model|project|session] [--windows] [--json]
+                          [--by day|week|month|model|project|session] [--windows] [--json] [--threads 1|2]
 Reads Claude Code transcripts (default: $CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects,
 ~/.claude/projects). Costs are API-equivalent estimates. --until is exclusive. --index keeps a persistent
-index so later runs read only appended bytes and keep history after Claude Code deletes old transcripts.`;
+index so later runs read only appended bytes and keep history after Claude Code deletes old transcripts.
+A first scan of more than 128 MB is split with one helper thread unless --threads 1.`;
 
 type By = 'day' | 'week' | 'month' | 'model' | 'project' | 'session';
 
@@ -32,10 +33,11 @@ interface Args {
   windows: boolean;
   json: boolean;
   help: boolean;
+  threads: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { dirs: [], by: 'day', windows: false, json: false, help: false };
+  const a: Args = { dirs: [], by: 'day', windows: false, json: false, help: false, threads: 2 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -88,6 +90,12 @@ function parseArgs(argv: string[]): Args {
       case '--windows':
         a.windows = true;
         break;
+      case '--threads': {
+        const v = value();
+        if (v !== '1' && v !== '2') throw new UsageError(`--threads must be 1 or 2, got "${v}".`);
+        a.threads = Number(v);
+        break;
+      }
       case '--json':
         a.json = true;
         break;
@@ -157,6 +165,7 @@ const command: Command = async (argv, io) => {
     ...(a.index ? { indexDir: a.index } : {}),
     ...(a.timezone ? { timezone: a.timezone } : {}),
     ...(a.prices ? { priceOverrides: a.prices } : {}),
+    ...(a.threads === 1 ? { parallelThreshold: Infinity } : {}),
   });
   for (const d of a.dirs) {
     if (!fs.existsSync(d)) throw new UsageError(`--dir ${d} does not exist.`);
