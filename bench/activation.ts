@@ -36,7 +36,11 @@ function fakeVscode(): Record<string, unknown> {
       constructor(public value = '') {}
     },
     TreeItem: class {},
-    Uri: { file: (p: string) => ({ fsPath: p }) },
+    Uri: {
+      file: (p: string) => ({ fsPath: p, path: p }),
+      joinPath: (u: { fsPath: string }, ...parts: string[]) => ({ fsPath: join(u.fsPath, ...parts), path: join(u.fsPath, ...parts) }),
+    },
+    ViewColumn: { Active: -1, One: 1 },
     RelativePattern: class {},
     StatusBarAlignment: { Left: 1, Right: 2 },
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
@@ -50,6 +54,8 @@ function fakeVscode(): Record<string, unknown> {
       createTreeView: item,
       onDidChangeWindowState: event,
       showWarningMessage: async () => undefined,
+      registerWebviewPanelSerializer: () => disposable,
+      createWebviewPanel: () => ({ webview: {}, onDidDispose: event, dispose: noop }),
     },
     workspace: {
       getConfiguration: () => config,
@@ -85,6 +91,7 @@ for (let i = 0; i < runs; i++) {
     subscriptions: subs,
     secrets: { get: async () => undefined, store: async () => {}, delete: async () => {}, onDidChange: event },
     globalStorageUri: { fsPath: join(dir, String(i)) },
+    extensionUri: { fsPath: resolve(__dirname, '..'), path: resolve(__dirname, '..') },
   });
   const t2 = performance.now();
   load.push(t1 - t0);
