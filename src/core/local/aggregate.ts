@@ -65,6 +65,8 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   const cls = new Uint8Array(ledger.count);
   const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
   const details = o.details !== false;
+  let lastKey = -1;
+  let lastAcc: Acc | undefined;
   for (let i = 0; i < ledger.count; i++) {
     const f = c.flags[i]!;
     if (f & F_DEAD) continue;
@@ -81,8 +83,11 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     const day = clock.dayIndex(ts);
     if (day < sinceIdx || day >= untilIdx) continue;
     const key = ((day * nProjects + c.project[i]!) * nModels + m) * 8 + k;
-    let a = rowAcc.get(key);
+    // Neighbouring entries (same session) usually share the row: skip the Map lookup then.
+    let a = key === lastKey ? lastAcc : rowAcc.get(key);
     if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
+    lastKey = key;
+    lastAcc = a;
     addInto(a, tmp);
     if (!details) continue;
     const sid = c.session[i]!;
