@@ -311,7 +311,7 @@ function renderOverview(dom: TabDom, d: DashboardView): void {
     o.cacheSavingsUsd !== null ? h('p', {}, `² ${o.cacheSavingsMethod}`) : null,
   );
   const tiles = dom.body.querySelector('#overview-tiles')!;
-  const partial = (days: number) => (o.costDataSince && o.costDataSince > addDays(o.today, -(days - 1)) ? `partial: data from ${o.costDataSince}` : undefined);
+  const partial = (days: number) => (o.costDataSince && o.costDataSince > addDays(o.today, -(days - 1)) ? `partial: data from ${o.costDataSince} (setting claudeUsage.costs.days)` : undefined);
   replace(
     tiles,
     ...(hasCosts
@@ -361,7 +361,10 @@ function renderCost(dom: TabDom, d: DashboardView): void {
   const has = snapshot!.costs.data !== undefined;
   dom.body.hidden = !has;
   if (!has) return;
-  layout(dom, 'cost', () => [h('div', { class: 'side', id: 'cost-side' })]);
+  layout(dom, 'cost', () => [h('p', { class: 'muted', id: 'cost-coverage' }), h('div', { class: 'side', id: 'cost-side' })]);
+  const since = d.overview.costDataSince;
+  dom.body.querySelector('#cost-coverage')!.textContent =
+    since && since > d.range.since ? `Cost data starts on ${since}; fetch more days with the setting claudeUsage.costs.days (up to 90).` : '';
   const side = dom.body.querySelector('#cost-side')!;
   const c = chartPart('cost', 'Cost per day', '');
   c.canvas.setAttribute('aria-label', `Stacked cost per day by ${GROUP_TITLES[d.grouping].toLowerCase()}, ${d.range.label}, total ${usd(d.cost.series.total)}`);

@@ -1,0 +1,191 @@
+/**
+ * "Show Claude Usage" in a real VS Code (code-server) against the local Anthropic server: opened from the
+ * palette, overview numbers equal the server's ledger, every chart canvas has pixels, range and grouping
+ * switch, theme switches (dark, high contrast, light) recolour without a reload, CSV export through the
+ * save dialog equals the ledger, and the page's CSP blocks an injected inline script. Screenshots of every
+ * tab in light and dark go to test-results/dashboard/.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { Decimal, formatUsd } from '../../src/core/decimal';
+import { TAB_IDS, addDays, utcDay, type TabId } from '../../src/core/dashboard/viewModel';
+import { exportFileName } from '../../src/core/dashboard/export';
+import { REPO } from '../../scripts/lib/vscode';
+import { useWorkbench } from './harness';
+
+const OUT = join(REPO, 'test-results', 'dashboard');
+
+describe('dashboard (e2e, real VS Code)', function () {
+  const wb = useWorkbench({ name: 'dashboard', settings: { 'claudeUsage.costs.days': 40, 'workbench.colorTheme': 'Default Light Modern' } });
+  let frame: Frame;
+
+  /** The dashboard's own document: the inner frame of the webview's iframe. */
+  async function dashboardFrame(): Promise<Frame> {
+    const page = wb().page;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      for (const f of page.frames()) {
+        if (await f.locator('#panel-overview').count().catch(() => 0)) return f;
+      }
+      await page.waitForTimeout(250);
+    }
+    throw new Error('the dashboard webview did not appear');
+  }
+
+  async function selectTab(tab: TabId): Promise<void> {
+    await frame.locator(`vscode-tab-header[data-tab="${tab}"]`).click();
+    await frame.locator(`#panel-${tab}`).waitFor({ state: 'visible' });
+    await wb().page.waitForTimeout(150);
+  }
+
+  async function canvasInk(tab: TabId): Promise<number[]> {
+    return frame.evaluate((id) => {
+      return [...document.querySelectorAll(`#panel-${id} canvas`)].map((c) => {
+        const canvas = c as HTMLCanvasElement;
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n;
+      });
+    }, tab);
+  }
+
+  async function setTheme(name: string): Promise<void> {
+    await wb().runCommand('Preferences: Color Theme');
+    await wb().typeIntoQuickInput(name, false);
+    const row = wb().quickInput().locator('.monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await row.click();
+    await wb().page.waitForTimeout(800);
+  }
+
+  async function select(id: string, value: string): Promise<void> {
+    await frame.evaluate(
+      ([i, v]) => {
+        const el = document.getElementById(i) as HTMLElement & { value: string };
+        el.value = v;
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      },
+      [id, value] as const,
+    );
+    await wb().page.waitForTimeout(200);
+  }
+
+  const usdOf = (s: string) => formatUsd(Decimal.parse(s));
+
+  before(() => mkdirSync(OUT, { recursive: true }));
+
+  it('opens from the command palette and paints', async () => {
+    await wb().runCommand('Show Claude Usage');
+    frame = await dashboardFrame();
+    await frame.locator('body[data-paint-ms]').waitFor({ state: 'attached', timeout: 30_000 });
+    const paint = await frame.locator('body').getAttribute('data-paint-ms');
+    console.log(`      [dashboard] painted ${paint} ms after the webview script started`);
+    assert.ok(Number(paint) > 0);
+  });
+
+  it('shows overview costs equal to the local server ledger', async () => {
+    const ledger = wb().server!.raw.ledger;
+    await frame.locator('#ov-mtd').waitFor({ timeout: 60_000 });
+    const today = utcDay(new Date());
+    const tomorrow = addDays(today, 1);
+    const total = (since: string) => usdOf(ledger.expectedCosts(since, tomorrow).totalUsd);
+    assert.equal(await frame.locator('#ov-today .tile-value').innerText(), total(today));
+    assert.equal(await frame.locator('#ov-7d .tile-value').innerText(), total(addDays(today, -6)));
+    assert.equal(await frame.locator('#ov-30d .tile-value').innerText(), total(addDays(today, -29)));
+    assert.equal(await frame.locator('#ov-mtd .tile-value').innerText(), total(`${today.slice(0, 8)}01`));
+  });
+
+  it('draws every chart on every tab and saves light screenshots', async () => {
+    for (const tab of TAB_IDS) {
+      await selectTab(tab);
+      const ink = await canvasInk(tab);
+      assert.ok(ink.length > 0 || tab === 'overview', `${tab} has charts`);
+      assert.ok(ink.every((n) => n > 50), `${tab}: every canvas has pixels (${ink.join(',')})`);
+      await wb().page.screenshot({ path: join(OUT, `vscode-${tab}-light.png`) });
+    }
+  });
+
+  it('switches range and grouping', async () => {
+    await selectTab('cost');
+    await select('range', '7d');
+    await select('grouping', 'workspace');
+    const ledger = wb().server!.raw.ledger;
+    const today = utcDay(new Date());
+    const expected = ledger.expectedCosts(addDays(today, -6), addDays(today, 1), 'workspace');
+    const byWs = new Map<string, Decimal>();
+    for (const d of expected.days) for (const [k, v] of Object.entries(d.byWorkspace ?? {})) byWs.set(k, (byWs.get(k) ?? Decimal.ZERO).add(Decimal.parse(v)));
+    const rows = await frame.locator('#panel-cost table.cost-table tbody tr').allInnerTexts();
+    assert.equal(rows.length, byWs.size, rows.join(' | '));
+    const footer = await frame.locator('#panel-cost table.cost-table tfoot td').first().innerText();
+    assert.equal(footer, usdOf(expected.totalUsd));
+    assert.ok((await canvasInk('cost')).every((n) => n > 50));
+  });
+
+  it('exports CSV through the save dialog, equal to the ledger', async () => {
+    // Accept the dialog's default: the workspace folder and a name saying tab and range.
+    const today = utcDay(new Date());
+    const target = join(dirname(wb().home), 'workspace', exportFileName({ tab: 'cost', range: { kind: '7d' }, grouping: 'workspace' }, new Date(), 'csv'));
+    await frame.locator('#export-csv').click();
+    const input = wb().quickInput().locator('input').first();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // The simple file dialog shows the folder first and fills in the default name once it has listed it.
+    const named = Date.now() + 10_000;
+    while (!/claude-usage-cost-.*\.csv$/.test(await input.inputValue()) && Date.now() < named) await wb().page.waitForTimeout(200);
+    assert.equal(await input.inputValue(), target);
+    await wb().page.waitForTimeout(300);
+    const ok = wb().quickInput().getByRole('button', { name: 'OK' });
+    if (await ok.count()) await ok.first().click();
+    else await wb().page.keyboard.press('Enter');
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(target) && Date.now() < deadline) await wb().page.waitForTimeout(200);
+    assert.ok(existsSync(target), 'the CSV was written');
+    const lines = readFileSync(target, 'utf8').trim().split('\r\n');
+    const header = lines[0]!.split(',');
+    const amountCol = header.indexOf('amount_usd');
+    const sum = lines.slice(1).reduce((acc, l) => acc.add(Decimal.parse(l.slice(l.lastIndexOf(',') + 1))), Decimal.ZERO);
+    assert.equal(amountCol, header.length - 1);
+    const expected = wb().server!.raw.ledger.expectedCosts(addDays(today, -6), addDays(today, 1));
+    assert.ok(sum.eq(Decimal.parse(expected.totalUsd)), `CSV sum ${sum} vs ledger ${expected.totalUsd}`);
+    assert.ok(!/sk-ant-/.test(readFileSync(target, 'utf8')));
+    assert.match(await frame.locator('#export-status').innerText(), /Exported to/);
+  });
+
+  it('recolours in place for dark and high-contrast themes (no reload) and saves dark screenshots', async () => {
+    await frame.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
+    await selectTab('cost');
+    const before = await frame.evaluate(() => (document.querySelector('#panel-cost canvas') as HTMLCanvasElement).toDataURL());
+    await setTheme('Default Dark Modern');
+    const after = await frame.evaluate(() => (document.querySelector('#panel-cost canvas') as HTMLCanvasElement).toDataURL());
+    assert.notEqual(before, after, 'the chart was redrawn for the dark theme');
+    assert.equal(await frame.evaluate(() => (window as unknown as { __marker?: number }).__marker), 42, 'no reload');
+    for (const tab of TAB_IDS) {
+      await selectTab(tab);
+      assert.ok((await canvasInk(tab)).every((n) => n > 50), `${tab} dark`);
+      await wb().page.screenshot({ path: join(OUT, `vscode-${tab}-dark.png`) });
+    }
+    await setTheme('Default High Contrast');
+    await selectTab('overview');
+    assert.ok((await canvasInk('overview')).every((n) => n > 50));
+    assert.equal(await frame.evaluate(() => (window as unknown as { __marker?: number }).__marker), 42, 'no reload');
+    await wb().page.screenshot({ path: join(OUT, 'vscode-overview-hc.png') });
+  });
+
+  it("the page's CSP blocks an injected inline script", async () => {
+    const csp = await frame.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '');
+    assert.match(csp, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]+'/);
+    const result = await frame.evaluate(async () => {
+      const violations: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const s = document.createElement('script');
+      s.textContent = 'window.__pwned = true;';
+      document.body.appendChild(s);
+      await new Promise((r) => setTimeout(r, 200));
+      return { pwned: (window as unknown as { __pwned?: boolean }).__pwned ?? false, violations };
+    });
+    assert.equal(result.pwned, false);
+    assert.ok(result.violations.some((v) => v.startsWith('script-src')), JSON.stringify(result.violations));
+  });
+});
