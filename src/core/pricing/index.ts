@@ -159,7 +159,7 @@ export class PriceBook {
     let cls = 0;
     if (r?.longContext && t.input + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead > LONG_CONTEXT_THRESHOLD) cls |= PRICE_CLASS_LONG_CONTEXT;
     if (batch) cls |= PRICE_CLASS_BATCH;
-    if (usInference && (r === null || r.usInference)) cls |= PRICE_CLASS_US;
+    if (usInference && r?.usInference) cls |= PRICE_CLASS_US;
     return cls;
   }
 
