@@ -291,6 +291,7 @@ export class LocalUsageEngine {
     const firstCwd = new Map<number, string>();
     let filesRead = 0;
     let bytesRead = 0;
+    let done = 0;
     for (const job of mine) {
       const res = this.scanJobSync(job, firstCwd);
       this.record(job, res);
@@ -298,8 +299,10 @@ export class LocalUsageEngine {
         filesRead++;
         bytesRead += res.bytesRead;
       }
+      // The helper's files are about as far along as ours: report both halves' estimated progress.
+      done++;
+      if (this.o.onProgress && done % 16 === 0) this.o.onProgress(Math.round((done / mine.length) * (p.jobs.length - 1)), p.jobs.length);
     }
-    this.o.onProgress?.(mine.length, p.jobs.length);
     let r: ScanReply;
     try {
       r = await reply;
