@@ -14,9 +14,15 @@ import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'claude-home');
 
+const made: string[] = [];
 function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cu-local-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-local-'));
+  made.push(d);
+  return d;
 }
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
