@@ -6,7 +6,7 @@
 // --extensionDevelopmentPath), --port N, --no-open, --smoke (exit 0 once it answers and the extension is
 // active; for CI). Ctrl-C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi } from './lib/fixtures';
 import {
@@ -74,19 +74,33 @@ function openBrowser(url: string): void {
   }
 }
 
-/** The extension "installed" as an unpacked folder whose files link back to this repo (rebuild + reload picks up changes). */
-function linkExtension(extensionsDir: string): string {
+/**
+ * The extension installed as an unpacked folder (what a .vsix unpacks to): copies, not symlinks, because
+ * VS Code maps a module to its extension by real path, and a symlinked dist/ leaves the extension without
+ * an identity (its status bar item id becomes "nullExtensionDescription...").
+ */
+function installUnpacked(extensionsDir: string): string {
   const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
   const dir = join(extensionsDir, `${EXTENSION_ID}-${version}`);
   mkdirSync(dir, { recursive: true });
   for (const f of ['package.json', 'package.nls.json', 'dist', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
-    if (existsSync(join(REPO, f))) symlinkSync(join(REPO, f), join(dir, f));
+    if (existsSync(join(REPO, f))) cpSync(join(REPO, f), join(dir, f), { recursive: true, filter: (src) => !src.endsWith('.map') && !src.includes('/dist/test') });
   }
   return dir;
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  let o: Options;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`[start] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
+  if (o.desktop && !onPath('code')) {
+    console.error('[start] --desktop needs a desktop VS Code `code` on the PATH (without it, plain `npm start` runs VS Code in the browser)');
+    process.exit(1);
+  }
   const cleanups: Array<() => Promise<void> | void> = [];
   let stopping = false;
   const stop = async (code: number): Promise<never> => {
@@ -129,7 +143,6 @@ async function main(): Promise<void> {
     writeUserSettings(userDataDir, api ? { 'claudeUsage.baseUrl': api.url } : {});
 
     if (o.desktop) {
-      if (!onPath('code')) throw new Error('--desktop needs a desktop VS Code `code` on the PATH');
       const args = ['--new-window', `--extensionDevelopmentPath=${REPO}`];
       if (!o.real) args.push('--user-data-dir', userDataDir, '--extensions-dir', extensionsDir);
       const desk = startProcess('code', [...args, '--wait'], { env, echo: true });
@@ -139,7 +152,7 @@ async function main(): Promise<void> {
       return;
     }
 
-    const installed = linkExtension(extensionsDir);
+    const installed = installUnpacked(extensionsDir);
     const workspace = join(tmp, 'workspace');
     mkdirSync(workspace, { recursive: true });
     const port = o.port ?? (await freePort());
