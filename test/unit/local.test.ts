@@ -495,6 +495,9 @@ describe('local transcripts: discovery and service', () => {
     assert.deepStrictEqual(y.days, x.days);
     assert.equal(y.skippedLines, 1);
     assert.ok(progress.length > 0);
+    // Concurrent refreshes are serialised and agree.
+    const [p1, p2] = await Promise.all([a.refresh(), a.refresh()]);
+    assert.deepStrictEqual(p2, p1);
     a.close();
     b.close();
     await assert.rejects(a.refresh(), /closed/);

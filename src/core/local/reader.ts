@@ -154,7 +154,10 @@ export function scanFd(fd: number, from: number, onLine: (l: UsageLine) => void)
         const sawUsage = buf.indexOf(USAGE) >= 0;
         const end = skipLongLine(fd, base + len, buf);
         bytesRead += end.bytesRead;
-        if (end.nl < 0) return { offset: base, corrupt, bytesRead };
+        if (end.nl < 0) {
+          shared = undefined;
+          return { offset: base, corrupt, bytesRead };
+        }
         if (sawUsage || end.sawUsage) corrupt++;
         base = end.nl + 1;
         len = 0;
@@ -181,6 +184,7 @@ export function scanFd(fd: number, from: number, onLine: (l: UsageLine) => void)
     }
     lineStart = lastNl + 1;
   }
+  if (buf.length > CHUNK) shared = undefined; // do not keep a grown buffer after a rare long line
   return { offset: base + lineStart, corrupt, bytesRead };
 }
 

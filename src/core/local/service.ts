@@ -464,10 +464,16 @@ export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: Ar
 
 export function createLocalUsage(options: LocalUsageOptions = {}): LocalUsage {
   let engine: LocalUsageEngine | undefined = new LocalUsageEngine(options);
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    refresh: async (query) => {
-      if (!engine) throw new Error('local usage was closed');
-      return (await engine.refresh(query)).data;
+    // One refresh at a time: a second call waits for the first (offsets and the ledger are shared).
+    refresh: (query) => {
+      const next = queue.then(async () => {
+        if (!engine) throw new Error('local usage was closed');
+        return (await engine.refresh(query)).data;
+      });
+      queue = next.catch(() => undefined);
+      return next;
     },
     close: () => {
       engine = undefined;
