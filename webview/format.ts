@@ -1,12 +1,15 @@
 import { Decimal, formatUsd } from '../src/core/decimal';
 
-/** Dollars from an exact decimal string: cents, or 4 digits for non-zero amounts under a cent. */
+const CENT = Decimal.parse('0.01');
+
+/** Dollars from an exact decimal string: to the cent, or to 6 digits (trailing zeros dropped) under a cent. */
 export function usd(s: string | null | undefined): string {
   if (s === null || s === undefined || s === '') return '—';
   const d = Decimal.tryParse(s);
   if (!d) return '—';
   const abs = d.isNegative() ? d.neg() : d;
-  return formatUsd(d, !d.isZero() && abs.cmp(Decimal.parse('0.01')) < 0 ? 4 : 2);
+  if (d.isZero() || abs.cmp(CENT) >= 0) return formatUsd(d, 2);
+  return formatUsd(d, 6).replace(/0+$/, ''); // under a cent there are always non-zero digits left
 }
 
 export function int(n: number | undefined | null): string {

@@ -173,6 +173,22 @@ describe('dashboard (e2e, real VS Code)', function () {
     await wb().page.screenshot({ path: join(OUT, 'vscode-overview-hc.png') });
   });
 
+  it('comes back after a window reload with the same tab and range (serializer + getState)', async () => {
+    await setTheme('Default Light Modern');
+    await selectTab('claudeCode');
+    await select('range', '7d');
+    await wb().page.waitForTimeout(500);
+    // A graceful reload (the workbench saves its state first), as a person would do it.
+    await wb().runCommand('Developer: Reload Window');
+    await wb().page.waitForTimeout(2000);
+    await wb().page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    frame = await dashboardFrame();
+    await frame.locator('body[data-paint-ms]').waitFor({ state: 'attached', timeout: 60_000 });
+    await frame.locator('#panel-claudeCode').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await frame.locator('#range-info').innerText(), /^Last 7 days/);
+    assert.ok((await canvasInk('claudeCode')).every((n) => n > 50));
+  });
+
   it("the page's CSP blocks an injected inline script", async () => {
     const csp = await frame.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '');
     assert.match(csp, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]+'/);

@@ -1,0 +1,18 @@
+import { strict as assert } from 'node:assert';
+import { compact, pct, shortDate, usd } from '../../webview/format';
+
+describe('dashboard display formats', () => {
+  it('prints money to the cent, and sub-cent amounts with their digits', () => {
+    assert.deepEqual(
+      ['1234.565', '0.01', '0.000013', '0.0003', '0', '-0.0001', '', 'x', null].map((s) => usd(s)),
+      ['$1,234.56', '$0.01', '$0.000013', '$0.0003', '$0.00', '-$0.0001', '—', '—', '—'],
+    );
+  });
+  it('prints shares, compact axis numbers and short dates', () => {
+    assert.equal(pct(0.8567), '85.7%');
+    assert.equal(pct(null), '—');
+    assert.deepEqual([compact(999), compact(1500), compact(2_500_000)], ['999', '1.5k', '2.5M']);
+    assert.equal(shortDate('2026-11-05'), 'Nov 5');
+    assert.equal(shortDate('2026-11-05T13:00Z'), 'Nov 5 13:00');
+  });
+});
