@@ -375,7 +375,7 @@ describe('local transcripts: incremental index', () => {
 
 describe('local transcripts: time zones and windows', () => {
   it('maps instants to local days like Intl does, across DST and half-hour zones (property)', () => {
-    for (const tz of ['America/Los_Angeles', 'Asia/Kolkata', 'Europe/London', 'Australia/Adelaide', 'Asia/Kathmandu', 'UTC']) {
+    for (const tz of ['America/Los_Angeles', 'Asia/Kolkata', 'Europe/London', 'Australia/Adelaide', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'UTC']) {
       const clock = new DayClock(tz);
       const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
       fc.assert(
@@ -390,6 +390,12 @@ describe('local transcripts: time zones and windows', () => {
     assert.equal(la.day(Date.parse('2026-03-08T08:00:00Z')), '2026-03-08');
     assert.equal(la.day(Date.parse('2026-03-09T06:59:59Z')), '2026-03-08'); // PDT after the change
     assert.equal(la.day(Date.parse('2026-03-09T07:00:00Z')), '2026-03-09');
+    // Newfoundland changes offset at 05:30 UTC, inside a UTC hour; Lord Howe by 30 minutes.
+    const nl = new DayClock('America/St_Johns');
+    const nlFmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/St_Johns', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+    for (let ms = Date.parse('2026-03-08T05:00:00Z'); ms < Date.parse('2026-03-08T06:00:00Z'); ms += 60_000) {
+      assert.equal(new Date(ms + nl.offset(ms)).toISOString().slice(11, 13), nlFmt.formatToParts(new Date(ms)).find((p) => p.type === 'hour')!.value);
+    }
     const ist = new DayClock('Asia/Kolkata');
     assert.equal(ist.day(Date.parse('2026-11-26T18:29:59Z')), '2026-11-26');
     assert.equal(ist.day(Date.parse('2026-11-26T18:30:00Z')), '2026-11-27');

@@ -1,7 +1,7 @@
 /**
  * Local calendar days for UTC instants in a chosen time zone. `Intl` is slow (microseconds a call), so
- * the UTC offset is computed once per UTC hour and cached: zones change offset on hour boundaries
- * (the rare half-hour transition, e.g. Lord Howe Island, is off by at most 30 minutes for that hour).
+ * the UTC offset is computed once per UTC hour and cached; the rare hour that contains a transition (one
+ * off the whole hour) is computed per instant, so the result always equals `Intl`'s.
  */
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -51,9 +51,12 @@ export class DayClock {
     let o = this.offsets.get(h);
     if (o === undefined) {
       o = this.computeOffset(h * HOUR);
+      // An hour in which the offset changes (a transition off the hour, e.g. America/St_Johns at 05:30 UTC):
+      // mark it and compute each instant in it exactly.
+      if (this.computeOffset(h * HOUR + HOUR - 1000) !== o) o = NaN;
       this.offsets.set(h, o);
     }
-    return o;
+    return Number.isNaN(o) ? this.computeOffset(Math.floor(ms / 1000) * 1000) : o;
   }
 
   private computeOffset(ms: number): number {
