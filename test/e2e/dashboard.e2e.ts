@@ -6,13 +6,15 @@
  * tab in light and dark go to test-results/dashboard/.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { Decimal, formatUsd } from '../../src/core/decimal';
 import { TAB_IDS, addDays, utcDay, type TabId } from '../../src/core/dashboard/viewModel';
 import { exportFileName } from '../../src/core/dashboard/export';
-import { REPO } from '../../scripts/lib/vscode';
+import { REPO, removeDir, tempDir } from '../../scripts/lib/vscode';
+import { usd } from '../../webview/format';
+import { makeClaudeHome, type ClaudeHome } from '../fixtures/makeClaudeHome';
 import { useWorkbench } from './harness';
 
 const OUT = join(REPO, 'test-results', 'dashboard');
@@ -189,7 +191,25 @@ describe('dashboard (e2e, real VS Code)', function () {
     assert.ok((await canvasInk('claudeCode')).every((n) => n > 50));
   });
 
-  it("the page's CSP blocks an injected inline script", async () => {
+  /** The extension's own log ("Claude Usage" output channel) as VS Code wrote it to disk. */
+  function extensionLog(): string {
+    const logs = join(wb().userDataDir, 'logs');
+    const out: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === 'Claude Usage.log') out.push(readFileSync(p, 'utf8'));
+      }
+    };
+    if (existsSync(logs)) walk(logs);
+    return out.join('\n');
+  }
+
+  it("the page's CSP blocks an injected inline script; the host logged paint times and no webview errors before", async () => {
+    const before = extensionLog();
+    assert.match(before, /Dashboard painted in [\d.]+ ms/);
+    assert.doesNotMatch(before, /Dashboard webview:/, 'no script error or CSP violation during normal use');
     const csp = await frame.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '');
     assert.match(csp, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]+'/);
     const result = await frame.evaluate(async () => {
@@ -203,5 +223,63 @@ describe('dashboard (e2e, real VS Code)', function () {
     });
     assert.equal(result.pwned, false);
     assert.ok(result.violations.some((v) => v.startsWith('script-src')), JSON.stringify(result.violations));
+    // The webview reported it to the host, which logged it.
+    const deadline = Date.now() + 10_000;
+    while (!/Dashboard webview: CSP blocked inline \(script-src/.test(extensionLog()) && Date.now() < deadline) await wb().page.waitForTimeout(250);
+    assert.match(extensionLog(), /Dashboard webview: CSP blocked inline \(script-src/);
+  });
+});
+
+describe('dashboard without keys (e2e, real VS Code): this machine only', function () {
+  const dir = join(tempDir('dashboard-zero-key'), 'home');
+  mkdirSync(dir, { recursive: true });
+  const sample: ClaudeHome = makeClaudeHome(dir, new Date());
+  const wb = useWorkbench({ name: 'dashboard-zero-key', keys: 'none', mock: false, home: { dir }, settings: { 'claudeUsage.local.timezone': 'UTC' } });
+  let frame: Frame;
+
+  after(() => removeDir(join(dir, '..')));
+
+  it('says which key fills the organisation tabs, shows local estimates equal to the sample, and its button opens Set Admin API Key', async () => {
+    await wb().runCommand('Show Claude Usage');
+    const page = wb().page;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const found = await Promise.all(page.frames().map(async (f) => ((await f.locator('#panel-overview').count().catch(() => 0)) ? f : undefined)));
+      const f = found.find(Boolean);
+      if (f) {
+        frame = f;
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the dashboard webview did not appear');
+      await page.waitForTimeout(250);
+    }
+    const notice = frame.locator('#panel-overview .notice[data-kind="needsKey"]');
+    await notice.waitFor({ timeout: 30_000 });
+    assert.match(await notice.innerText(), /Set an Admin API key to see organization costs/);
+    // The local estimate arrives once the transcripts are indexed.
+    await frame.locator('#ov-local-today').waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('#ov-local-today .tile-value').innerText(), usd(sample.today.costUsd));
+    await frame.locator('vscode-tab-header[data-tab="local"]').click();
+    await frame.locator('#panel-local').waitFor({ state: 'visible' });
+    await page.waitForTimeout(200);
+    assert.match(await frame.locator('#local-label').innerText(), /API-equivalent estimate/);
+    const ink = await frame.evaluate(() => [...document.querySelectorAll('#panel-local canvas')].map((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    }));
+    assert.ok(ink.length === 1 && ink[0]! > 50, `local chart drawn (${ink.join(',')})`);
+    for (const m of sample.expected.unpricedModels) assert.match(await frame.locator('#panel-local').innerText(), new RegExp(m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    await page.screenshot({ path: join(OUT, 'vscode-zero-key-local.png') });
+    // The banner's button asks the host for the fixed action; the host runs its own Set Admin API Key.
+    await frame.locator('vscode-tab-header[data-tab="cost"]').click();
+    await frame.locator('#panel-cost [data-action="setAdminKey"]').click();
+    const box = wb().quickInput();
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await box.innerText(), /Admin/);
+    await page.screenshot({ path: join(OUT, 'vscode-zero-key-set-admin-key.png') });
+    await page.keyboard.press('Escape');
   });
 });
