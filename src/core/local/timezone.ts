@@ -1,7 +1,7 @@
 /**
  * Local calendar days for UTC instants in a chosen time zone. `Intl` is slow (microseconds a call), so
- * the UTC offset is computed once per UTC hour and cached; the rare hour that contains a transition (one
- * off the whole hour) is computed per instant, so the result always equals `Intl`'s.
+ * the UTC offset is computed once per UTC day (per hour on a transition day, per instant in an hour holding
+ * a transition off the whole hour) and cached, so the result always equals `Intl`'s.
  */
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -25,6 +25,7 @@ export class DayClock {
   private readonly utc: boolean;
   private readonly fmt?: Intl.DateTimeFormat;
   private readonly offsets = new Map<number, number>();
+  private readonly days = new Map<number, number>();
   private readonly names = new Map<number, string>();
 
   constructor(timeZone?: string) {
@@ -47,16 +48,25 @@ export class DayClock {
   /** Milliseconds to add to a UTC instant to get local wall-clock time. */
   offset(ms: number): number {
     if (this.utc) return 0;
-    const h = Math.floor(ms / HOUR);
-    let o = this.offsets.get(h);
+    // A UTC day whose first and last second share an offset has no transition (zones change at most once
+    // a day): one cache entry for the whole day. Otherwise per UTC hour, and per instant in the hour that
+    // holds a transition off the whole hour (e.g. America/St_Johns at 05:30 UTC).
+    const d = Math.floor(ms / DAY);
+    let o = this.days.get(d);
     if (o === undefined) {
-      o = this.computeOffset(h * HOUR);
-      // An hour in which the offset changes (a transition off the hour, e.g. America/St_Johns at 05:30 UTC):
-      // mark it and compute each instant in it exactly.
-      if (this.computeOffset(h * HOUR + HOUR - 1000) !== o) o = NaN;
-      this.offsets.set(h, o);
+      o = this.computeOffset(d * DAY);
+      if (this.computeOffset(d * DAY + DAY - 1000) !== o) o = NaN;
+      this.days.set(d, o);
     }
-    return Number.isNaN(o) ? this.computeOffset(Math.floor(ms / 1000) * 1000) : o;
+    if (!Number.isNaN(o)) return o;
+    const h = Math.floor(ms / HOUR);
+    let oh = this.offsets.get(h);
+    if (oh === undefined) {
+      oh = this.computeOffset(h * HOUR);
+      if (this.computeOffset(h * HOUR + HOUR - 1000) !== oh) oh = NaN;
+      this.offsets.set(h, oh);
+    }
+    return Number.isNaN(oh) ? this.computeOffset(Math.floor(ms / 1000) * 1000) : oh;
   }
 
   private computeOffset(ms: number): number {
