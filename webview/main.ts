@@ -646,7 +646,11 @@ const RENDERERS: Record<TabId, (dom: TabDom, d: DashboardView) => void> = {
 
 window.addEventListener('message', (e: MessageEvent) => {
   const msg = parseHostMessage(e.data);
-  if (!msg) return;
+  if (!msg) {
+    const t = typeof e.data === 'object' && e.data !== null ? String((e.data as { type?: unknown }).type).slice(0, 40) : typeof e.data;
+    post({ type: 'webviewError', message: `ignored a malformed message from the host (${t})` });
+    return;
+  }
   if (msg.type === 'snapshot') {
     snapshot = msg.snapshot;
     nowIso = msg.now;

@@ -206,6 +206,13 @@ describe('dashboard (e2e, real VS Code)', function () {
     return out.join('\n');
   }
 
+  it('Refresh in the page runs the host command (a fixed action, not a command name)', async () => {
+    await frame.locator('#refresh').click();
+    const deadline = Date.now() + 10_000;
+    while (!/Dashboard: refresh requested from the webview/.test(extensionLog()) && Date.now() < deadline) await wb().page.waitForTimeout(250);
+    assert.match(extensionLog(), /Dashboard: refresh requested from the webview/);
+  });
+
   it("the page's CSP blocks an injected inline script; the host logged paint times and no webview errors before", async () => {
     const before = extensionLog();
     assert.match(before, /Dashboard painted in [\d.]+ ms/);

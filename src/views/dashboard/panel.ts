@@ -16,7 +16,7 @@ import { redactSecrets } from '../../core/anthropic/errors';
 export const DASHBOARD_VIEW_TYPE = 'claudeUsage.dashboard';
 
 /** What the panel needs from the store (the real `Store` satisfies it). */
-export type DashboardStore = Pick<Store, 'snapshot' | 'onDidChange' | 'refresh'>;
+export type DashboardStore = Pick<Store, 'snapshot' | 'onDidChange'>;
 
 /** A `vscode.LogOutputChannel` or the host's redacting `Log`. */
 export interface DashboardLog {
@@ -32,8 +32,9 @@ export interface DashboardDeps {
   now?: () => Date;
 }
 
-/** The only commands the webview can cause to run, by fixed action name. `refresh` goes to the store. */
-const ACTION_COMMANDS: Record<Exclude<ActionName, 'refresh'>, string> = {
+/** The only commands the webview can cause to run, by fixed action name (never a name it sends). */
+export const ACTION_COMMANDS: Readonly<Record<ActionName, string>> = {
+  refresh: 'claudeUsage.refresh',
   setApiKey: 'claudeUsage.setApiKey',
   setAdminKey: 'claudeUsage.setAdminKey',
   openSettings: 'claudeUsage.openSettings',
@@ -116,10 +117,7 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
           log.info(`Dashboard painted in ${msg.ms.toFixed(1)} ms after the script started (${msg.sinceNavigationMs.toFixed(1)} ms after navigation; ${msg.renderMs.toFixed(1)} ms from the snapshot arriving).`);
           return;
         case 'runAction':
-          if (msg.action === 'refresh') {
-            await store.refresh();
-            return;
-          }
+          log.info(`Dashboard: ${msg.action} requested from the webview.`);
           await vscode.commands.executeCommand(ACTION_COMMANDS[msg.action]);
           return;
         case 'export':
