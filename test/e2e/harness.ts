@@ -21,6 +21,7 @@ import { STATUS_BAR_SELECTOR, freePort, launchChromium, removeDir, startCodeServ
 import { prepareExtension } from './package';
 
 export const RESULTS_DIR = join(REPO, 'test-results', 'e2e');
+const ACTIVATION_TIMEOUT_MS = Number(process.env.CLAUDE_USAGE_E2E_ACTIVATION_TIMEOUT ?? 60_000);
 
 export interface WorkbenchOptions {
   /** Names the log files and the temp folders; defaults to "workbench". */
@@ -185,7 +186,36 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
         await cleanup();
       },
     };
-    if (opts.waitForActivation !== false) await wb.statusBarItem().waitFor({ state: 'visible', timeout: 60_000 });
+    if (opts.waitForActivation !== false) {
+      try {
+        // Fail fast when VS Code reports that activation threw, instead of waiting out the timeout.
+        let onFailure: (() => void) | undefined;
+        const failed = new Promise<never>((_, rej) => {
+          onFailure = () => rej(new Error('activation failed'));
+        });
+        failed.catch(() => undefined);
+        const watch = (m: { text(): string }): void => {
+          if (/Activating extension 'claude-usage\.claude-usage' failed/i.test(m.text())) onFailure?.();
+        };
+        if (consoleLines.some((l) => /Activating extension 'claude-usage\.claude-usage' failed/i.test(l))) onFailure?.();
+        page.on('console', watch);
+        try {
+          await Promise.race([wb.statusBarItem().waitFor({ state: 'visible', timeout: ACTIVATION_TIMEOUT_MS }), failed]);
+        } finally {
+          page.off('console', watch);
+        }
+      } catch {
+        const clues = consoleLines.filter((l) => /claude-usage|claudeUsage/i.test(l) && /fail|error|throw/i.test(l)).slice(0, 5);
+        const toasts = await wb.notifications().catch(() => []);
+        writeFileSync(join(RESULTS_DIR, `${name}-console.log`), consoleLines.join('\n'));
+        throw new Error(
+          `the extension did not activate: its status bar item ${STATUS_BAR_SELECTOR} did not appear (waited up to ${ACTIVATION_TIMEOUT_MS / 1000} s)` +
+            (clues.length ? `\n  browser console:\n    ${clues.join('\n    ')}` : '') +
+            (toasts.length ? `\n  notifications: ${toasts.join(' | ')}` : '') +
+            `\n  logs: test-results/e2e/${name}-server.log, ${name}-console.log; screenshot ${name}-startup-failure.png`,
+        );
+      }
+    }
     console.log(`      [e2e] workbench "${name}" ready in ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${port}`);
     return wb;
   } catch (e) {
