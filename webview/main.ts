@@ -343,6 +343,7 @@ function renderOverview(dom: TabDom, d: DashboardView): void {
           { title: 'Tokens', cell: (r) => int(r[1]), numeric: true },
         ],
         [...TOKEN_TYPES.map((t) => [TOKEN_TYPE_LABEL[t], o.tokens[t]] as [string, number]), ['Web searches (requests)', o.tokens.webSearches]],
+        { className: 'tokens-by-type' },
       )
     : null;
   replace(grid, chart?.el, tokenTable);

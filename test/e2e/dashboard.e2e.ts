@@ -98,6 +98,24 @@ describe('dashboard (e2e, real VS Code)', function () {
     assert.equal(await frame.locator('#ov-7d .tile-value').innerText(), total(addDays(today, -6)));
     assert.equal(await frame.locator('#ov-30d .tile-value').innerText(), total(addDays(today, -29)));
     assert.equal(await frame.locator('#ov-mtd .tile-value').innerText(), total(`${today.slice(0, 8)}01`));
+    // Exact tokens by type over the visible range (last 30 days) from the usage report.
+    const tokens = { uncachedInput: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, webSearches: 0 };
+    for (const d of ledger.expectedTokens(addDays(today, -29), tomorrow).days) {
+      for (const t of Object.values(d.byModel)) for (const k of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[k] += t[k];
+    }
+    const shown = await frame.locator('#panel-overview table.tokens-by-type tbody tr').allInnerTexts();
+    const n = (v: number) => v.toLocaleString('en-US');
+    assert.deepEqual(
+      shown.map((r) => r.replace(/\s+/g, ' ').trim()),
+      [
+        `Uncached input ${n(tokens.uncachedInput)}`,
+        `Cache write (5m) ${n(tokens.cacheWrite5m)}`,
+        `Cache write (1h) ${n(tokens.cacheWrite1h)}`,
+        `Cache read ${n(tokens.cacheRead)}`,
+        `Output ${n(tokens.output)}`,
+        `Web searches (requests) ${n(tokens.webSearches)}`,
+      ],
+    );
   });
 
   it('draws every chart on every tab and saves light screenshots', async () => {

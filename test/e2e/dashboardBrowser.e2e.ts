@@ -246,8 +246,18 @@ describe('dashboard page in Chromium (same HTML + CSP as the panel)', function (
     // Tokens: hourly chart appears for a 7-day range.
     await selectTab(page, 'tokens');
     assert.equal(await page.locator('#panel-tokens canvas').count(), 2);
+    // A custom range from the date inputs.
+    await selectOption(page, 'range', 'custom');
+    assert.equal(await page.locator('.custom-range').isVisible(), true);
+    await page.locator('#range-since').fill('2026-11-02');
+    await page.locator('#range-until').fill('2026-11-04');
+    await page.locator('#range-until').dispatchEvent('change');
+    await page.waitForTimeout(50);
+    assert.match(await page.locator('#range-info').innerText(), /2026-11-02 to 2026-11-04/);
+    assert.equal(await page.locator('#panel-tokens canvas').count(), 2, 'a 3-day custom range also shows hours');
     await selectOption(page, 'range', '30d');
-    assert.equal(await page.locator('#panel-tokens canvas').count(), 1);
+    assert.equal(await page.locator('.custom-range').isVisible(), false);
+    assert.equal(await page.locator('#panel-tokens canvas').count(), 1, 'no hourly chart for 30 days');
     // Export asks the host with the visible view.
     await page.locator('#export-csv').click();
     const exp = (await posted(page)).filter((m) => m.type === 'export').pop();
