@@ -26,6 +26,7 @@ function packageAndInstall(): Packaged {
   const t0 = Date.now();
   ensureVsCode();
   tmpRoot = tempDir('e2e-vsix');
+  process.once('exit', cleanupPackage); // also when mocha exits without running global teardown
   const vsix = join(tmpRoot, 'claude-usage.vsix');
   const r = spawnSync(process.execPath, [join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', vsix], {
     cwd: REPO,
@@ -34,6 +35,7 @@ function packageAndInstall(): Packaged {
     timeout: 180_000,
   });
   if (r.status !== 0 || !existsSync(vsix)) {
+    cleanupPackage();
     throw new Error(`vsce package failed (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
   }
   const warnings = `${r.stdout}${r.stderr}`.split('\n').filter((l) => /WARNING/i.test(l));
@@ -73,4 +75,6 @@ export function prepareExtension(): Promise<string> {
 
 export function cleanupPackage(): void {
   if (tmpRoot && !process.env.KEEP_TMP) removeDir(tmpRoot);
+  tmpRoot = undefined;
+  prepared = undefined;
 }
