@@ -279,6 +279,12 @@ function layout(dom: TabDom, key: string, build: () => HTMLElement[]): void {
   dom.body.dataset.built = key;
 }
 
+/** Says when a source's data starts after the selected range does (so totals are partial). */
+function coverage(dom: TabDom, since: string | undefined, d: DashboardView, what: string, how: string): void {
+  const el = dom.body.querySelector('.coverage');
+  if (el) el.textContent = since && since > d.range.since ? `${what} starts on ${since}; ${how}.` : '';
+}
+
 function tile(label: string, value: string, note?: string, id?: string): HTMLElement {
   return h('div', { class: 'tile', id }, h('div', { class: 'tile-label' }, label), h('div', { class: 'tile-value' }, value), note ? h('div', { class: 'tile-note' }, note) : null);
 }
@@ -393,7 +399,8 @@ function renderTokens(dom: TabDom, d: DashboardView): void {
   const has = snapshot!.tokens.data !== undefined;
   dom.body.hidden = !has;
   if (!has) return;
-  layout(dom, 'tokens', () => [h('div', { id: 'tokens-daily' }), h('div', { id: 'tokens-hourly' })]);
+  layout(dom, 'tokens', () => [h('p', { class: 'muted coverage' }), h('div', { id: 'tokens-daily' }), h('div', { id: 'tokens-hourly' })]);
+  coverage(dom, snapshot!.tokens.data?.since, d, 'Token data', 'fetch more days with the setting claudeUsage.costs.days (up to 90)');
   const daily = chartPart('tokens-daily', 'Tokens per day by type', `Tokens per day by type, ${d.range.label}`);
   if (!daily.el.isConnected) replace(dom.body.querySelector('#tokens-daily')!, daily.el);
   drawChart('tokens-daily', daily.canvas, 'bar', stackedData(d.tokens.daily), (t) => tokenAxis(t));
@@ -489,7 +496,8 @@ function renderClaudeCode(dom: TabDom, d: DashboardView): void {
   dom.body.hidden = !has;
   if (!has) return;
   const cc = d.claudeCode;
-  layout(dom, 'claudeCode', () => [h('div', { class: 'tiles', id: 'cc-tiles' }), h('div', { class: 'grid2', id: 'cc-charts' }), h('div', { id: 'cc-people' }), h('div', { class: 'grid2', id: 'cc-tables' })]);
+  layout(dom, 'claudeCode', () => [h('p', { class: 'muted coverage' }), h('div', { class: 'tiles', id: 'cc-tiles' }), h('div', { class: 'grid2', id: 'cc-charts' }), h('div', { id: 'cc-people' }), h('div', { class: 'grid2', id: 'cc-tables' })]);
+  coverage(dom, snapshot!.claudeCode.data?.since, d, 'Claude Code analytics', 'the last 7 days are fetched, past days are cached');
   replace(
     dom.body.querySelector('#cc-tiles')!,
     tile('Sessions', int(cc.totals.sessions)),

@@ -142,9 +142,22 @@ describe('dashboard (e2e, real VS Code)', function () {
     const footer = await frame.locator('#panel-cost table.cost-table tfoot td').first().innerText();
     assert.equal(footer, usdOf(expected.totalUsd));
     assert.ok((await canvasInk('cost')).every((n) => n > 50));
+    // Claude Code over the same 7 days: totals and the summed acceptance rate equal the ledger.
+    await selectTab('claudeCode');
+    const ccDays = ledger.expectedClaudeCode(addDays(today, -6), addDays(today, 1)).days;
+    const sum = (k: 'sessions' | 'commits' | 'pullRequests' | 'toolAccepted' | 'toolRejected') => ccDays.reduce((a, x) => a + x[k], 0);
+    const tiles = await frame.locator('#cc-tiles .tile-value').allInnerTexts();
+    assert.equal(tiles[0], sum('sessions').toLocaleString('en-US'));
+    assert.equal(tiles[2], sum('commits').toLocaleString('en-US'));
+    assert.equal(tiles[3], sum('pullRequests').toLocaleString('en-US'));
+    const rate = sum('toolAccepted') / (sum('toolAccepted') + sum('toolRejected'));
+    assert.equal(await frame.locator('#cc-acceptance .tile-value').innerText(), `${(rate * 100).toFixed(1)}%`);
+    const ccCost = ccDays.reduce((a, x) => a.add(Decimal.parse(x.costUsd)), Decimal.ZERO);
+    assert.equal(tiles[5], formatUsd(ccCost));
   });
 
   it('exports CSV through the save dialog, equal to the ledger', async () => {
+    await selectTab('cost');
     // Accept the dialog's default: the workspace folder and a name saying tab and range.
     const today = utcDay(new Date());
     const target = join(dirname(wb().home), 'workspace', exportFileName({ tab: 'cost', range: { kind: '7d' }, grouping: 'workspace' }, new Date(), 'csv'));
