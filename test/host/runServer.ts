@@ -54,8 +54,8 @@ async function main(): Promise<number> {
   try {
     api = await startSampleApi();
     const homeSource = await makeSampleHome(home);
-    console.log(`[host] local Anthropic server: ${api?.url ?? 'not in the repo yet (test/server/server.ts)'}; HOME from ${homeSource}`);
-    writeUserSettings(userData, api ? { 'claudeUsage.baseUrl': api.url } : {});
+    console.log(`[host] local Anthropic server: ${api.url}; HOME from ${homeSource}`);
+    writeUserSettings(userData, { 'claudeUsage.baseUrl': api.url });
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, ...sampleEnv(api, loadSampleKeys(), home), CLAUDE_USAGE_HOST_RESULTS: resultsFile };
