@@ -24,7 +24,17 @@ if [[ -f "$MARKER" && -x "$ROOT/node_modules/.bin/code-server" && ${#need_apt[@]
   exit 0
 fi
 
+mkdir -p "$ROOT"
+# One installer at a time (several test commands may start on a fresh machine together).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$ROOT/.lock"
+  flock 9
+fi
 start=$(date +%s)
+need_apt=()
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
+command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || need_apt+=(chromium)
 if [[ ${#need_apt[@]} -gt 0 ]]; then
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then
@@ -33,7 +43,7 @@ if [[ ${#need_apt[@]} -gt 0 ]]; then
     fi
   fi
   say "installing Debian packages: ${need_apt[*]}"
-  if ! $SUDO apt-get install -y --no-install-recommends "${need_apt[@]}" >/dev/null 2>&1; then
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need_apt[@]}" >/dev/null 2>&1; then
     say "apt-get update (once)"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need_apt[@]}"
@@ -45,7 +55,6 @@ if [[ -f "$MARKER" && -x "$ROOT/node_modules/.bin/code-server" ]]; then
   exit 0
 fi
 
-mkdir -p "$ROOT"
 cd "$ROOT"
 [[ -f package.json ]] || { say "npm init in .cache/vscode"; npm init -y >/dev/null; }
 say "npm install --ignore-scripts code-server@$VERSION (its postinstall downloads from GitHub, so steps are done by hand)"
@@ -63,7 +72,10 @@ say "lib/vscode: npm rebuild (node-pty, spdlog, sqlite3, kerberos...; 1-2 minute
 npm_config_yes=true npm rebuild --loglevel=error
 ln -sfn node_modules node_modules.asar
 say "lib/vscode/extensions: npm install --omit=dev"
-(cd extensions && npm install --omit=dev --no-audit --no-fund --loglevel=error)
+# (its postinstall lists every file it prunes: keep that in a log unless it fails)
+if ! (cd extensions && npm install --omit=dev --no-audit --no-fund --loglevel=error) >"$ROOT/extensions-install.log" 2>&1; then
+  cat "$ROOT/extensions-install.log"; exit 1
+fi
 
 touch "$MARKER"
 say "done in $(( $(date +%s) - start ))s: $ROOT/node_modules/.bin/code-server"
