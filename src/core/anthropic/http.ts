@@ -314,7 +314,7 @@ export class HttpTransport {
       return nonRetryable(
         make(
           'needsAdminKey',
-          'This needs an Admin key (sk-ant-admin…); the key in use is a standard API key. Create an Admin key in the Console (Settings, Admin keys) and set it with "Claude Usage: Set Admin Key".',
+          'This needs an Admin key (sk-ant-admin…); the key in use is a standard API key. Create an Admin key in the Console (Settings, Admin keys) and set it with "Claude Usage: Set Admin API Key" (or ANTHROPIC_ADMIN_API_KEY for the CLI).',
         ),
       );
     }
