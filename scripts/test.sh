@@ -14,9 +14,12 @@ stage() {
   local name=$1; shift
   local t0=$(date +%s)
   echo; echo "=== $name: $*"
-  if "$@"; then summary+=("ok    $name ($(( $(date +%s) - t0 ))s)")
+  # Output goes to the terminal and to a log, from which the per-suite "N passed, N failed" lines are summed.
+  if "$@" 2>&1 | tee -a "$log"; then summary+=("ok    $name ($(( $(date +%s) - t0 ))s)")
   else summary+=("FAIL  $name ($(( $(date +%s) - t0 ))s)"); failed=1; fi
 }
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 stage build npm run --silent build
 stage unit env TEST_SUITE_LABEL="unit tests" npm run --silent test:unit
 stage setup-vscode bash scripts/setup-vscode.sh
@@ -25,4 +28,12 @@ stage e2e env TEST_SUITE_LABEL="e2e tests" npm run --silent test:e2e
 stage start-smoke npm start --silent -- --smoke --no-open
 echo; echo "=== npm test summary ($(( $(date +%s) - start ))s)"
 printf '  %s\n' "${summary[@]}"
+# One closing line over every suite, in the plain form CI reads.
+totals=$(grep -aE '^[A-Za-z0-9 ]+: [0-9]+ passed, [0-9]+ failed' "$log" \
+  | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' \
+  | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
+read -r passed failures <<<"$totals"
+[ "$failed" -ne 0 ] && [ "$failures" -eq 0 ] && failures=1   # a stage that failed without a count still fails
+echo
+echo "all suites: $passed passed, $failures failed"
 exit $failed
