@@ -10,7 +10,7 @@
 import type { AnthropicApi, ClientOptions, RequestLogEntry } from '../anthropic/api';
 import { ApiError, redactSecrets, type ApiErrorInit } from '../anthropic/errors';
 import type { RateLimitSnapshot } from '../anthropic/types';
-import { claudeCodeRows, costRows, tokenRows } from './convert';
+import { claudeCodeRowsFromRecords, costRowsFromBuckets, tokenRowsFromBuckets } from '../reports/rows';
 import { fingerprint, MemoryDayCache, type DayCache } from './dayCache';
 import { addDays, dayRange, isCompleteDay, utcDay } from './days';
 import { realScheduler, type Scheduler } from './scheduler';
@@ -565,7 +565,7 @@ export class Store implements Disposable {
         groupBy: ['workspace_id', 'description'],
         limit: 31,
       });
-      return groupBy(costRows(buckets), (r) => r.date);
+      return groupBy(costRowsFromBuckets(buckets), (r) => r.date);
     });
     return { since: days[0]!, until: addDays(days[days.length - 1]!, 1), rows };
   }
@@ -583,7 +583,7 @@ export class Store implements Disposable {
           groupBy: ['model', 'workspace_id', 'api_key_id', 'service_tier'],
           limit: 31,
         });
-        return groupBy(tokenRows(buckets, true), (r) => r.start.slice(0, 10));
+        return groupBy(tokenRowsFromBuckets(buckets, true), (r) => r.start.slice(0, 10));
       }),
       this.byDay<TokenRow>('tokens1h', hourDays, REPORT_LAG_MS, async (since, until) => {
         const buckets = await client.usageReport({
@@ -593,7 +593,7 @@ export class Store implements Disposable {
           groupBy: ['model'],
           limit: 168,
         });
-        return groupBy(tokenRows(buckets, false), (r) => r.start.slice(0, 10));
+        return groupBy(tokenRowsFromBuckets(buckets, false), (r) => r.start.slice(0, 10));
       }),
     ]);
     return { since: days[0]!, until: addDays(days[days.length - 1]!, 1), daily, hourly };
@@ -605,7 +605,7 @@ export class Store implements Disposable {
     const rows = await this.byDay<ClaudeCodeRow>('claudeCode', days, CLAUDE_CODE_LAG_MS, async (since, until) => {
       const byDay = await client.claudeCodeRange(since, until, { concurrency: 4 });
       const out = new Map<string, ClaudeCodeRow[]>();
-      for (const [d, records] of byDay) out.set(d, claudeCodeRows(records));
+      for (const [d, records] of byDay) out.set(d, claudeCodeRowsFromRecords(records));
       return out;
     });
     return { since: days[0]!, until: addDays(days[days.length - 1]!, 1), rows };
