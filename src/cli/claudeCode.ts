@@ -26,7 +26,7 @@ const claudeCode: Command = async (argv, io) => {
 };
 
 function cells(t: ClaudeCodeTotals): string[] {
-  const rate = acceptanceRate(t);
+  const rate = acceptanceRate(t.toolAccepted, t.toolRejected);
   return [
     formatInt(t.sessions),
     `+${formatInt(t.linesAdded)}`,

@@ -4,7 +4,6 @@ import { Decimal } from '../../src/core/decimal';
 import type { ClaudeCodeRow, CostRow, TokenRow } from '../../src/core/store/snapshot';
 import { emptySnapshot } from '../../src/core/store/snapshot';
 import {
-  acceptanceRate,
   buildDashboard,
   cacheHitShare,
   cacheSavings,
@@ -170,7 +169,7 @@ describe('dashboard view model: Claude Code', () => {
       ['write_tool', 0, 0, null],
     ]);
     assert.equal(overall.rate, 2 / 11); // an average of daily ratios would be 0.55
-    assert.equal(acceptanceRate(0, 0), null);
+    assert.equal(toolAcceptance([]).overall.rate, null, 'no decisions: no rate');
   });
 
   it('aggregates several records per person per day into one row with cost per person and per model', () => {

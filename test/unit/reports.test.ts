@@ -128,8 +128,8 @@ describe('reports', () => {
       ['b@x', '0.003'],
       ['ci-key', '0.003'],
     ]);
-    assert.equal(acceptanceRate({ toolAccepted: 3, toolRejected: 1 }), 0.75);
-    assert.equal(acceptanceRate({ toolAccepted: 0, toolRejected: 0 }), undefined);
+    assert.equal(acceptanceRate(3, 1), 0.75);
+    assert.equal(acceptanceRate(0, 0), undefined);
   });
 
   it('summing cent strings gives the same total in any order or grouping (property)', () => {

@@ -6,7 +6,8 @@ import { emptySnapshot, type ClaudeCodeRow, type CostRow, type StoreSnapshot } f
 import { monthToDate } from '../../src/core/viewModels/costs';
 import { compact, mdEscape } from '../../src/core/viewModels/format';
 import { buildStatusBar, DEFAULT_STATUS_SETTINGS, headroomText, TOOLTIP_COMMANDS } from '../../src/core/viewModels/statusBar';
-import { acceptanceRate, aggregateActors, claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from '../../src/core/viewModels/tree';
+import { activityBy } from '../../src/core/reports/claudeCode';
+import { acceptanceText, claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from '../../src/core/viewModels/tree';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -211,14 +212,14 @@ describe('tree view models', () => {
       { ...base, date: '2026-11-27', actor: 'a@x.io', toolActions: { edit_tool: { accepted: 9, rejected: 1 } } },
       { ...base, date: '2026-11-27', actor: 'a@x.io', toolActions: { write_tool: { accepted: 1, rejected: 9 } } },
     ];
-    const t = aggregateActors(rows).get('a@x.io')!;
-    assert.equal(acceptanceRate(t), '50%', '10 of 20 tool actions accepted');
+    const t = activityBy(rows, (r) => r.actor).get('a@x.io')!;
+    assert.equal(acceptanceText(t), '50%', '10 of 20 tool actions accepted');
     assert.equal(t.sessions, 2);
     const rows2: ClaudeCodeRow[] = [
       { ...base, date: '2026-11-27', actor: 'b@x.io', toolActions: { edit_tool: { accepted: 1, rejected: 0 } } },
       { ...base, date: '2026-11-27', actor: 'b@x.io', toolActions: { edit_tool: { accepted: 1, rejected: 3 } } },
     ];
-    assert.equal(acceptanceRate(aggregateActors(rows2).get('b@x.io')!), '40%', '2/5, not mean(100%, 25%) = 62.5%');
+    assert.equal(acceptanceText(activityBy(rows2, (r) => r.actor).get('b@x.io')!), '40%', '2/5, not mean(100%, 25%) = 62.5%');
     const nodes = claudeCodeTree({ ...snap, claudeCode: { stale: false, loading: false, data: { since: '2026-11-21', until: '2026-11-28', rows: [...rows, ...rows2] } } }, NOW);
     assert.equal(nodes.length, 7);
     const person = find(nodes, (n) => n.label === 'b@x.io')!;

@@ -9,6 +9,7 @@
  * the time zone the transcript reader used (`LocalUsageData.timezone`).
  */
 import { Decimal } from '../decimal';
+import { acceptanceRate, addActivity, emptyActivity, type ClaudeCodeActivity } from '../reports/claudeCode';
 import type {
   ClaudeCodeRow,
   CostRow,
@@ -527,9 +528,9 @@ export interface ClaudeCodeView {
   totals: { sessions: number; linesAdded: number; linesRemoved: number; commits: number; pullRequests: number };
 }
 
-export function acceptanceRate(accepted: number, rejected: number): number | null {
-  const n = accepted + rejected;
-  return n === 0 ? null : accepted / n;
+/** Σaccepted / Σ(accepted + rejected); `null` (kept in JSON) when nothing was decided. */
+function rateOrNull(accepted: number, rejected: number): number | null {
+  return acceptanceRate(accepted, rejected) ?? null;
 }
 
 /** Acceptance per tool, summed over all records (never an average of per-day ratios), sorted by tool name. */
@@ -550,34 +551,18 @@ export function toolAcceptance(rows: readonly ClaudeCodeRow[]): { tools: ToolAcc
     .map(([tool, v]) => {
       acc += v.accepted;
       rej += v.rejected;
-      return { tool, ...v, rate: acceptanceRate(v.accepted, v.rejected) };
+      return { tool, ...v, rate: rateOrNull(v.accepted, v.rejected) };
     });
-  return { tools, overall: { tool: 'All tools', accepted: acc, rejected: rej, rate: acceptanceRate(acc, rej) } };
+  return { tools, overall: { tool: 'All tools', accepted: acc, rejected: rej, rate: rateOrNull(acc, rej) } };
 }
 
 export function peopleTable(rows: readonly ClaudeCodeRow[]): PersonRow[] {
-  const m = new Map<string, { row: PersonRow; cost: Decimal; byModel: Map<string, Decimal> }>();
+  const m = new Map<string, { actor: string; actorType: PersonRow['actorType']; counts: ClaudeCodeActivity; cost: Decimal; byModel: Map<string, Decimal> }>();
   for (const r of rows) {
     const key = `${r.actorType}\u0000${r.actor}`;
     let p = m.get(key);
-    if (!p) {
-      p = {
-        row: { actor: r.actor, actorType: r.actorType, sessions: 0, linesAdded: 0, linesRemoved: 0, commits: 0, pullRequests: 0, accepted: 0, rejected: 0, acceptanceRate: null, costUsd: '0', costByModel: {} },
-        cost: Decimal.ZERO,
-        byModel: new Map(),
-      };
-      m.set(key, p);
-    }
-    const o = p.row;
-    o.sessions += r.sessions;
-    o.linesAdded += r.linesAdded;
-    o.linesRemoved += r.linesRemoved;
-    o.commits += r.commits;
-    o.pullRequests += r.pullRequests;
-    for (const a of Object.values(r.toolActions)) {
-      o.accepted += a.accepted;
-      o.rejected += a.rejected;
-    }
+    if (!p) m.set(key, (p = { actor: r.actor, actorType: r.actorType, counts: emptyActivity(), cost: Decimal.ZERO, byModel: new Map() }));
+    addActivity(p.counts, r);
     for (const mb of r.models) {
       const c = amount(mb.costUsd);
       p.cost = p.cost.add(c);
@@ -585,9 +570,17 @@ export function peopleTable(rows: readonly ClaudeCodeRow[]): PersonRow[] {
     }
   }
   return [...m.values()]
-    .map(({ row, cost, byModel }) => ({
-      ...row,
-      acceptanceRate: acceptanceRate(row.accepted, row.rejected),
+    .map(({ actor, actorType, counts: t, cost, byModel }) => ({
+      actor,
+      actorType,
+      sessions: t.sessions,
+      linesAdded: t.linesAdded,
+      linesRemoved: t.linesRemoved,
+      commits: t.commits,
+      pullRequests: t.pullRequests,
+      accepted: t.toolAccepted,
+      rejected: t.toolRejected,
+      acceptanceRate: rateOrNull(t.toolAccepted, t.toolRejected),
       costUsd: cost.toString(),
       costByModel: Object.fromEntries([...byModel.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.toString()])),
     }))

@@ -9,14 +9,7 @@
 import { Decimal } from '../decimal';
 import type { ClaudeCodeRow } from '../store/snapshot';
 
-export interface ClaudeCodeTotals {
-  sessions: number;
-  linesAdded: number;
-  linesRemoved: number;
-  commits: number;
-  pullRequests: number;
-  toolAccepted: number;
-  toolRejected: number;
+export interface ClaudeCodeTotals extends ClaudeCodeActivity {
   costUsd: string;
 }
 
@@ -25,18 +18,19 @@ export interface ClaudeCodeReport {
   actors: Array<{ actor: string } & ClaudeCodeTotals>;
 }
 
-interface Acc {
+/** Activity counters of Claude Code rows, summed over records (never an average of ratios). */
+export interface ClaudeCodeActivity {
   sessions: number;
   linesAdded: number;
   linesRemoved: number;
   commits: number;
   pullRequests: number;
+  /** Tool actions accepted / rejected, summed over every tool. */
   toolAccepted: number;
   toolRejected: number;
-  cost: Decimal;
 }
 
-const newAcc = (): Acc => ({
+export const emptyActivity = (): ClaudeCodeActivity => ({
   sessions: 0,
   linesAdded: 0,
   linesRemoved: 0,
@@ -44,39 +38,53 @@ const newAcc = (): Acc => ({
   pullRequests: 0,
   toolAccepted: 0,
   toolRejected: 0,
-  cost: Decimal.ZERO,
 });
 
-function add(a: Acc, r: ClaudeCodeRow): void {
-  a.sessions += r.sessions;
-  a.linesAdded += r.linesAdded;
-  a.linesRemoved += r.linesRemoved;
-  a.commits += r.commits;
-  a.pullRequests += r.pullRequests;
-  for (const t of Object.values(r.toolActions)) {
-    a.toolAccepted += t.accepted;
-    a.toolRejected += t.rejected;
+/** Adds one row's counters to `t` (in place). */
+export function addActivity(t: ClaudeCodeActivity, r: ClaudeCodeRow): void {
+  t.sessions += r.sessions;
+  t.linesAdded += r.linesAdded;
+  t.linesRemoved += r.linesRemoved;
+  t.commits += r.commits;
+  t.pullRequests += r.pullRequests;
+  for (const a of Object.values(r.toolActions)) {
+    t.toolAccepted += a.accepted;
+    t.toolRejected += a.rejected;
   }
+}
+
+/** Counters per key (an actor, a day), keys in first-seen order. */
+export function activityBy(rows: Iterable<ClaudeCodeRow>, key: (r: ClaudeCodeRow) => string): Map<string, ClaudeCodeActivity> {
+  const out = new Map<string, ClaudeCodeActivity>();
+  for (const r of rows) {
+    const k = key(r);
+    let t = out.get(k);
+    if (!t) out.set(k, (t = emptyActivity()));
+    addActivity(t, r);
+  }
+  return out;
+}
+
+/** Acceptance rate Σaccepted / Σ(accepted + rejected) over actions; `undefined` when there were none. */
+export function acceptanceRate(accepted: number, rejected: number): number | undefined {
+  const n = accepted + rejected;
+  return n === 0 ? undefined : accepted / n;
+}
+
+interface Acc extends ClaudeCodeActivity {
+  cost: Decimal;
+}
+
+const newAcc = (): Acc => ({ ...emptyActivity(), cost: Decimal.ZERO });
+
+function add(a: Acc, r: ClaudeCodeRow): void {
+  addActivity(a, r);
   for (const m of r.models) a.cost = a.cost.add(Decimal.parse(m.costUsd));
 }
 
 function totals(a: Acc): ClaudeCodeTotals {
-  return {
-    sessions: a.sessions,
-    linesAdded: a.linesAdded,
-    linesRemoved: a.linesRemoved,
-    commits: a.commits,
-    pullRequests: a.pullRequests,
-    toolAccepted: a.toolAccepted,
-    toolRejected: a.toolRejected,
-    costUsd: a.cost.toString(),
-  };
-}
-
-/** Accepted / (accepted + rejected), summed over actions; `undefined` when there were none. */
-export function acceptanceRate(t: Pick<ClaudeCodeTotals, 'toolAccepted' | 'toolRejected'>): number | undefined {
-  const n = t.toolAccepted + t.toolRejected;
-  return n === 0 ? undefined : t.toolAccepted / n;
+  const { cost, ...counts } = a;
+  return { ...counts, costUsd: cost.toString() };
 }
 
 export function claudeCodeReport(rows: readonly ClaudeCodeRow[], options: { since?: string; until?: string } = {}): ClaudeCodeReport {

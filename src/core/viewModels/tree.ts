@@ -5,7 +5,8 @@
 import type { ApiErrorInit } from '../anthropic/errors';
 import { workspaceLabel } from '../anthropic/types';
 import { Decimal } from '../decimal';
-import type { ClaudeCodeRow, CostRow, Labels, SourceState, StoreSnapshot, TokenRow } from '../store/snapshot';
+import { acceptanceRate, activityBy, type ClaudeCodeActivity } from '../reports/claudeCode';
+import type { CostRow, Labels, SourceState, StoreSnapshot, TokenRow } from '../store/snapshot';
 import { monthToDate, sumRows } from './costs';
 import { age, compact, dayLabel, grouped, percent, relative, usd } from './format';
 import { familyRows } from './statusBar';
@@ -181,41 +182,14 @@ function groupNode(
   };
 }
 
-interface ActorTotals {
-  sessions: number;
-  added: number;
-  removed: number;
-  commits: number;
-  prs: number;
-  accepted: number;
-  rejected: number;
+/** Acceptance rate Σaccepted / Σ(accepted + rejected) as a whole percent, never an average of ratios. */
+export function acceptanceText(t: Pick<ClaudeCodeActivity, 'toolAccepted' | 'toolRejected'>): string {
+  const rate = acceptanceRate(t.toolAccepted, t.toolRejected);
+  return rate === undefined ? '–' : percent(t.toolAccepted, t.toolAccepted + t.toolRejected);
 }
 
-export function aggregateActors(rows: readonly ClaudeCodeRow[]): Map<string, ActorTotals> {
-  const out = new Map<string, ActorTotals>();
-  for (const r of rows) {
-    const t = out.get(r.actor) ?? { sessions: 0, added: 0, removed: 0, commits: 0, prs: 0, accepted: 0, rejected: 0 };
-    t.sessions += r.sessions;
-    t.added += r.linesAdded;
-    t.removed += r.linesRemoved;
-    t.commits += r.commits;
-    t.prs += r.pullRequests;
-    for (const a of Object.values(r.toolActions)) {
-      t.accepted += a.accepted;
-      t.rejected += a.rejected;
-    }
-    out.set(r.actor, t);
-  }
-  return out;
-}
-
-/** Acceptance rate Σaccepted / Σ(accepted + rejected), never an average of ratios. */
-export function acceptanceRate(t: Pick<ActorTotals, 'accepted' | 'rejected'>): string {
-  return t.accepted + t.rejected === 0 ? '–' : percent(t.accepted, t.accepted + t.rejected);
-}
-
-function actorDescription(t: ActorTotals): string {
-  return `${t.sessions} sessions · +${grouped(t.added)}/−${grouped(t.removed)} · ${t.commits} commits · ${t.prs} PRs · ${acceptanceRate(t)} accepted`;
+function actorDescription(t: ClaudeCodeActivity): string {
+  return `${t.sessions} sessions · +${grouped(t.linesAdded)}/−${grouped(t.linesRemoved)} · ${t.commits} commits · ${t.pullRequests} PRs · ${acceptanceText(t)} accepted`;
 }
 
 export function claudeCodeTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
@@ -230,8 +204,8 @@ export function claudeCodeTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   for (const d of days) if (!all.includes(d)) all.push(d);
   for (const day of all) {
     const rows = st.data.rows.filter((r) => r.date === day);
-    const actors = aggregateActors(rows);
-    const totals = aggregateActors(rows.map((r) => ({ ...r, actor: '*' }))).get('*');
+    const actors = activityBy(rows, (r) => r.actor);
+    const totals = activityBy(rows, () => '*').get('*');
     out.push({
       id: `claudeCode/${day}`,
       label: dayLabel(day),
