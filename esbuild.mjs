@@ -1,10 +1,30 @@
-// Builds dist/extension.js (VS Code host), dist/cli.js (headless CLI), dist/indexWorker.js (transcript
-// indexing worker), dist/webview/ (browser bundle) and dist/test/ (extension-host test suite).
+// Builds dist/extension.js (VS Code host), dist/cli.js (headless CLI), dist/anthropic.js (the API client,
+// loaded on first use), dist/indexWorker.js (transcript indexing worker), dist/webview/ (browser bundle)
+// and dist/test/ (extension-host test suite). The production build starts from an empty dist/ so nothing
+// stale (a dev build's source maps) ends up in the .vsix.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
+import { sep } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+if (production) rmSync('dist', { recursive: true, force: true });
+
+/**
+ * The API client (undici + zod, over 1 MB) is its own bundle, dist/anthropic.js. In the extension and CLI
+ * builds the `require('./client')` inside src/core/anthropic/lazy.ts resolves to that file, next to the
+ * requiring bundle in dist/, so activation and `claude-usage local` never parse it.
+ */
+const lazyAnthropicClient = {
+  name: 'lazy-anthropic-client',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/client$/ }, (args) =>
+      args.importer.endsWith(`${sep}src${sep}core${sep}anthropic${sep}lazy.ts`) ? { path: './anthropic.js', external: true } : undefined,
+    );
+  },
+};
+/** Packages that must stay out of the eagerly loaded bundles (checked on every build). */
+const LAZY_ONLY = /(^|\/)node_modules\/(undici|zod)\//;
 
 const node = {
   bundle: true,
@@ -17,9 +37,11 @@ const node = {
   logLevel: 'warning',
 };
 
+const eager = { plugins: [lazyAnthropicClient], metafile: true };
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, ...eager, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...node, ...eager, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { anthropic: 'src/core/anthropic/client.ts' }, outdir: 'dist', metafile: true },
 ];
 if (existsSync('src/core/local/indexWorker.ts')) {
   builds.push({ ...node, entryPoints: { indexWorker: 'src/core/local/indexWorker.ts' }, outdir: 'dist' });
@@ -57,11 +79,29 @@ if (watch) {
 } else {
   const results = await Promise.all(builds.map((b) => esbuild.build(b)));
   copyAssets();
-  for (const r of results) {
-    if (r.metafile) {
-      for (const [file, out] of Object.entries(r.metafile.outputs)) {
-        if (file.endsWith('.js')) console.log(`${file}: ${(out.bytes / 1024).toFixed(1)} KB`);
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  let leaked = false;
+  results.forEach((r, i) => {
+    if (!r.metafile) return;
+    for (const [file, out] of Object.entries(r.metafile.outputs)) {
+      if (!file.endsWith('.js')) continue;
+      // What dominates each bundle, grouped by package (node_modules) or source folder.
+      const groups = new Map();
+      for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+        const key = m ? m[1] : input.split('/').slice(0, -1).join('/') || input;
+        groups.set(key, (groups.get(key) ?? 0) + bytesInOutput);
+      }
+      const top = [...groups].sort((a, b) => b[1] - a[1]).slice(0, 3);
+      console.log(`${file}: ${kb(out.bytes)} (${top.map(([k, v]) => `${k} ${kb(v)}`).join(', ')})`);
+      if (builds[i].plugins?.includes(lazyAnthropicClient)) {
+        const bad = Object.keys(out.inputs).filter((f) => LAZY_ONLY.test(f));
+        if (bad.length) {
+          leaked = true;
+          console.error(`${file} must not contain ${bad.length} undici/zod inputs (e.g. ${bad[0]}): import the client through src/core/anthropic/lazy.ts, or import type.`);
+        }
       }
     }
-  }
+  });
+  if (leaked) process.exit(1);
 }

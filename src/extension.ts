@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { AnthropicApi, ClientOptions } from './core/anthropic/api';
 import type { ApiErrorInit } from './core/anthropic/errors';
+import { loadAnthropicClient } from './core/anthropic/lazy';
 import { FileDayCache } from './core/store/dayCache';
 import { realScheduler } from './core/store/scheduler';
 import { FileFocus, FileLease, FileSnapshotPersistence } from './core/store/shared';
@@ -41,13 +42,10 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const dir = context.globalStorageUri.fsPath;
   const windowId = `${vscode.env.sessionId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  // The API client (undici) and the price table load lazily, after activation.
-  let clientFactory: ClientFactory | undefined;
+  // The API client (undici + zod, its own bundle dist/anthropic.js) loads on the first API call, so a
+  // window without keys never parses it; the price table loads after activation.
+  const clientFactory: ClientFactory = (o) => loadAnthropicClient().createAnthropicClient(o);
   let priceProbe: ((model: string, input: number, output: number) => string | undefined) | undefined;
-  const loadClient = async (): Promise<ClientFactory> => {
-    if (!clientFactory) clientFactory = (await import('./core/anthropic/client')).createAnthropicClient;
-    return clientFactory;
-  };
 
   const local = new LocalTranscripts(dir, config, log);
   const notified = new Map<SourceName, string>();
@@ -55,10 +53,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     keys,
     settings: config.current.store,
     scheduler: realScheduler,
-    clientFactory: (o) => {
-      if (!clientFactory) throw new Error('The API client is still loading.');
-      return clientFactory(o);
-    },
+    clientFactory,
     persistence: new FileSnapshotPersistence(join(dir, 'snapshot.json')),
     dayCache: new FileDayCache(join(dir, 'days')),
     lease: new FileLease(join(dir, 'lease.json'), windowId, realScheduler),
@@ -131,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     const key = value.trim();
     const check = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Claude Usage: checking the ${label}…` },
-      async () => checkKey(name, (await loadClient())({ apiKey: key, ...clientSettings(config) }), config.current.store.rateLimits.model),
+      async () => checkKey(name, clientFactory({ apiKey: key, ...clientSettings(config) }), config.current.store.rateLimits.model),
     );
     if (check.result === 'wrongKind') {
       void vscode.window.showErrorMessage(`Claude Usage: ${check.message} The key was not saved.`);
@@ -173,7 +168,6 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     log.info('Keys cleared from SecretStorage.');
   });
   register('claudeUsage.refresh', async () => {
-    await loadClient();
     await vscode.window.withProgress({ location: { viewId: 'claudeUsage.costs' } }, () => store.refresh());
   });
   register('claudeUsage.showLog', () => log.show());
@@ -200,7 +194,6 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     setTimeout(() => {
       void (async () => {
         try {
-          await loadClient();
           const { PriceBook } = await import('./core/pricing');
           const book = new PriceBook(config.current.priceOverrides);
           priceProbe = (m, i, o) => book.cost(m, { input: i, output: o, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 })?.toString();

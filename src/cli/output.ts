@@ -4,11 +4,10 @@
  * No vscode import. Keys are read from `io.env` and handed to the client only.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { AnthropicApi } from '../core/anthropic/api';
-import { createAnthropicClient } from '../core/anthropic/client';
+import { DEFAULT_BASE_URL, DEFAULT_DEADLINE_MS, type AnthropicApi } from '../core/anthropic/api';
 import { ApiError } from '../core/anthropic/errors';
-import { DEFAULT_BASE_URL, DEFAULT_DEADLINE_MS } from '../core/anthropic/http';
-import { UsageError, type CliIo } from './common';
+import { loadAnthropicClient } from '../core/anthropic/lazy';
+import { parseDay, UsageError, type CliIo } from './common';
 
 export const COMMON_OPTIONS = {
   'base-url': { type: 'string' },
@@ -30,6 +29,26 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
   }
+}
+
+const RANGE_OPTIONS = {
+  since: { type: 'string' },
+  until: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * The start every report command shares (costs, tokens, claude-code): its own options plus `--since`/`--until`
+ * and the common ones, `--help` printed (then `undefined`), the common options and the day range checked.
+ */
+export function parseReportCommand<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], io: CliIo, help: string, options: O) {
+  const { values } = parseCommandArgs(argv, { ...RANGE_OPTIONS, ...options });
+  if (values.help) {
+    io.out(help);
+    return undefined;
+  }
+  const common = commonOptions(values, io);
+  const range = dayRange(parseDay(values.since as string | undefined, '--since'), parseDay(values.until as string | undefined, '--until'));
+  return { values, common, range };
 }
 
 export function commonOptions(values: { 'base-url'?: string; timeout?: string; json?: boolean }, io: CliIo): CommonOptions {
@@ -65,7 +84,7 @@ export function requireKey(io: CliIo, variable: KeyVariable): string {
 
 export function createCliClient(key: string, common: CommonOptions, io: CliIo): AnthropicApi {
   const timeoutMs = common.timeoutMs;
-  return createAnthropicClient({
+  return loadAnthropicClient().createAnthropicClient({
     apiKey: key,
     baseUrl: common.baseUrl,
     timeoutMs,

@@ -29,6 +29,12 @@ export interface RequestLogEntry {
   error?: string;
 }
 
+/** Defaults of `ClientOptions`; here (not in `http.ts`) so the CLI and host read them without loading undici. */
+export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+export const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_DEADLINE_MS = 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
 export interface ClientOptions {
   /** Default `https://api.anthropic.com`. */
   baseUrl?: string;

@@ -34,7 +34,18 @@ export interface ApiErrorInit {
   apiErrorType?: string;
 }
 
+/**
+ * The API client is its own lazily loaded bundle (`dist/anthropic.js`) with its own copy of this class,
+ * so `instanceof ApiError` checks a brand shared by every copy instead of the prototype chain.
+ */
+const API_ERROR_BRAND = Symbol.for('claude-usage.ApiError');
+
 export class ApiError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ApiError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [API_ERROR_BRAND]?: unknown })[API_ERROR_BRAND] === true;
+  }
+
   readonly kind: ApiErrorKind;
   readonly status?: number;
   readonly requestId?: string;
@@ -45,6 +56,7 @@ export class ApiError extends Error {
 
   constructor(init: ApiErrorInit) {
     super(redactSecrets(init.message));
+    Object.defineProperty(this, API_ERROR_BRAND, { value: true });
     this.name = 'ApiError';
     this.kind = init.kind;
     this.status = init.status;

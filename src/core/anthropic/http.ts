@@ -9,14 +9,19 @@
  */
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { version } from '../../../package.json';
-import { keyKind, type ClientOptions, type KeyKind, type RequestLogEntry } from './api';
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TIMEOUT_MS,
+  keyKind,
+  type ClientOptions,
+  type KeyKind,
+  type RequestLogEntry,
+} from './api';
 import { ApiError, redactSecrets, type ApiErrorInit, type ApiErrorKind } from './errors';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
-export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
-export const DEFAULT_TIMEOUT_MS = 20_000;
-export const DEFAULT_DEADLINE_MS = 60_000;
-export const DEFAULT_MAX_ATTEMPTS = 3;
 /** The longest server-requested wait we honour; beyond it the call fails as rate limited. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 const BACKOFF_BASE_MS = 500;
