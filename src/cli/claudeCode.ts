@@ -2,21 +2,17 @@
 import { Decimal, formatUsd } from '../core/decimal';
 import { claudeCodeRowsFromRecords } from '../core/reports/rows';
 import { acceptanceRate, claudeCodeReport, type ClaudeCodeReport, type ClaudeCodeTotals } from '../core/reports/claudeCode';
-import { EXIT_OK, parseDay, type Command } from './common';
-import { commonOptions, dayRange, formatInt, parseCommandArgs, printJson, requireKey, table, withClient } from './output';
+import { EXIT_OK, type Command } from './common';
+import { formatInt, parseReportCommand, printJson, requireKey, table, withClient } from './output';
 
 const HELP = `Usage: claude-usage claude-code --since YYYY-MM-DD [--until YYYY-MM-DD] [--json]
 Claude Code sessions, lines, commits, pull requests, tool acceptance and estimated cost per day and person
 (needs ANTHROPIC_ADMIN_API_KEY). One request per UTC day, at most 4 in flight. --until is exclusive (default: tomorrow, UTC).`;
 
 const claudeCode: Command = async (argv, io) => {
-  const { values } = parseCommandArgs(argv, { since: { type: 'string' }, until: { type: 'string' } });
-  if (values.help) {
-    io.out(HELP);
-    return EXIT_OK;
-  }
-  const common = commonOptions(values, io);
-  const range = dayRange(parseDay(values.since, '--since'), parseDay(values.until, '--until'));
+  const parsed = parseReportCommand(argv, io, HELP, {});
+  if (!parsed) return EXIT_OK;
+  const { common, range } = parsed;
   const key = requireKey(io, 'ANTHROPIC_ADMIN_API_KEY');
   const byDay = await withClient(key, common, io, (api) => api.claudeCodeRange(range.since, range.until, { concurrency: 4 }));
   const report = claudeCodeReport(claudeCodeRowsFromRecords([...byDay.values()].flat()), range);

@@ -3,24 +3,18 @@ import type { CostGroupBy } from '../core/anthropic/types';
 import { formatUsd, Decimal } from '../core/decimal';
 import { costRowsFromBuckets } from '../core/reports/rows';
 import { costsReport, type CostsGroupBy, type CostsReport } from '../core/reports/costs';
-import { EXIT_OK, parseDay, UsageError, type Command } from './common';
-import { commonOptions, dayRange, parseCommandArgs, printJson, requireKey, table, withClient } from './output';
+import { EXIT_OK, UsageError, type Command } from './common';
+import { parseReportCommand, printJson, requireKey, table, withClient } from './output';
 
 const HELP = `Usage: claude-usage costs --since YYYY-MM-DD [--until YYYY-MM-DD] [--group-by workspace|description] [--json]
 Exact daily costs from the cost report, by model (needs ANTHROPIC_ADMIN_API_KEY). --until is exclusive (default: tomorrow, UTC).`;
 
 const costs: Command = async (argv, io) => {
-  const { values } = parseCommandArgs(argv, {
-    since: { type: 'string' },
-    until: { type: 'string' },
+  const parsed = parseReportCommand(argv, io, HELP, {
     'group-by': { type: 'string' },
   });
-  if (values.help) {
-    io.out(HELP);
-    return EXIT_OK;
-  }
-  const common = commonOptions(values, io);
-  const range = dayRange(parseDay(values.since, '--since'), parseDay(values.until, '--until'));
+  if (!parsed) return EXIT_OK;
+  const { values, common, range } = parsed;
   const groupBy = values['group-by'] as string | undefined;
   if (groupBy !== undefined && groupBy !== 'workspace' && groupBy !== 'description') {
     throw new UsageError(`--group-by must be "workspace" or "description", got "${groupBy}".`);

@@ -42,12 +42,13 @@ const RANGE_OPTIONS = {
  */
 export function parseReportCommand<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], io: CliIo, help: string, options: O) {
   const { values } = parseCommandArgs(argv, { ...RANGE_OPTIONS, ...options });
-  if (values.help) {
+  const shared = values as { help?: boolean; since?: string; until?: string; 'base-url'?: string; timeout?: string; json?: boolean };
+  if (shared.help) {
     io.out(help);
     return undefined;
   }
-  const common = commonOptions(values, io);
-  const range = dayRange(parseDay(values.since as string | undefined, '--since'), parseDay(values.until as string | undefined, '--until'));
+  const common = commonOptions(shared, io);
+  const range = dayRange(parseDay(shared.since, '--since'), parseDay(shared.until, '--until'));
   return { values, common, range };
 }
 

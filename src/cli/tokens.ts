@@ -2,8 +2,8 @@
 import type { BucketWidth, UsageGroupBy } from '../core/anthropic/types';
 import { tokenRowsFromBuckets } from '../core/reports/rows';
 import { tokensReport, type TokensGroupBy, type TokensReport } from '../core/reports/tokens';
-import { EXIT_OK, parseDay, UsageError, type Command } from './common';
-import { commonOptions, dayRange, formatInt, parseCommandArgs, printJson, requireKey, table, withClient } from './output';
+import { EXIT_OK, UsageError, type Command } from './common';
+import { formatInt, parseReportCommand, printJson, requireKey, table, withClient } from './output';
 
 const HELP = `Usage: claude-usage tokens --since YYYY-MM-DD [--until YYYY-MM-DD] [--bucket 1d|1h|1m] [--group-by model,workspace,api_key,service_tier] [--json]
 Exact tokens from the usage report, by model (needs ANTHROPIC_ADMIN_API_KEY). --until is exclusive (default: tomorrow, UTC).`;
@@ -20,18 +20,12 @@ const GROUP_BY: Record<TokensGroupBy, UsageGroupBy> = {
 const MAX_LIMIT: Record<BucketWidth, number> = { '1d': 31, '1h': 168, '1m': 1440 };
 
 const tokens: Command = async (argv, io) => {
-  const { values } = parseCommandArgs(argv, {
-    since: { type: 'string' },
-    until: { type: 'string' },
+  const parsed = parseReportCommand(argv, io, HELP, {
     bucket: { type: 'string' },
     'group-by': { type: 'string' },
   });
-  if (values.help) {
-    io.out(HELP);
-    return EXIT_OK;
-  }
-  const common = commonOptions(values, io);
-  const range = dayRange(parseDay(values.since, '--since'), parseDay(values.until, '--until'));
+  if (!parsed) return EXIT_OK;
+  const { values, common, range } = parsed;
   const bucket = (values.bucket ?? '1d') as BucketWidth;
   if (!(bucket in MAX_LIMIT)) throw new UsageError(`--bucket must be 1d, 1h or 1m, got "${values.bucket}".`);
   const groups: TokensGroupBy[] = [];
