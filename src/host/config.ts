@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { PriceOverrides } from '../core/pricing';
-import type { StoreSettings } from '../core/store/settings';
+import { HISTORY_DAYS_MAX, HISTORY_DAYS_MIN, type StoreSettings } from '../core/store/settings';
 import type { StatusBarSettings } from '../core/viewModels/statusBar';
 import { DEFAULT_STATUS_FORMAT } from '../core/viewModels/statusBar';
 import type { CostGrouping } from '../core/viewModels/tree';
@@ -53,6 +53,7 @@ export function readConfig(): Config {
       labelsHours: clamp(c.get('refresh.labelsHours'), 1, 168, 24),
       localMinutes: clamp(c.get('refresh.localMinutes'), 1, 120, 5),
       costsDays,
+      historyDays: Math.round(clamp(c.get('history.days'), HISTORY_DAYS_MIN, HISTORY_DAYS_MAX, 30)),
       local: { enabled: local.enabled },
     },
     statusBar: {

@@ -313,6 +313,43 @@ describe('Store against the local Anthropic server', function () {
     assert.equal(h.count(COST), 0, 'no admin calls without an admin key');
   });
 
+  it('history.days=90: cold fetches 90 analytics days and paginated reports; warm only the open day; 120 adds only the older days', async () => {
+    const day = (ms: number, plus = 0) => new Date(ms + plus * 86_400_000).toISOString().slice(0, 10);
+    const today = day(START);
+    const store = await h.make('w1', { lease: null, settings: { historyDays: 90 } });
+    await store.start();
+    await h.advance(0);
+    const ccDays = () => h.server.requests.filter((r) => r.path === CC).map((r) => new URLSearchParams(r.query).get('starting_at')!.slice(0, 10));
+    const dailyUsage = () => h.server.requests.filter((r) => r.path === USAGE && new URLSearchParams(r.query).get('bucket_width') === '1d');
+    assert.equal(h.count(CC), 90, 'one analytics request per day, cold');
+    assert.equal(new Set(ccDays()).size, 90);
+    assert.equal(store.snapshot.claudeCode.data!.since, day(START, -89));
+    assert.equal(store.snapshot.costs.data!.since, day(START, -89));
+    assert.equal(store.snapshot.tokens.data!.since, day(START, -89));
+    assert.equal(h.count(COST), 3, '90 days of daily cost buckets are three pages of 31');
+    assert.equal(dailyUsage().length, 3, '90 days of daily usage buckets are three pages of 31');
+    const costPages = h.server.requests.filter((r) => r.path === COST).map((r) => new URLSearchParams(r.query));
+    assert.equal(costPages.filter((q) => q.get('page')).length, 2, 'the second and third pages follow next_page');
+
+    h.server.resetRequests();
+    await h.advance(61 * MIN);
+    assert.deepEqual(ccDays(), [today], 'warm: only the open day is asked again');
+
+    h.server.resetRequests();
+    store.updateSettings({ ...DEFAULT_STORE_SETTINGS, baseUrl: h.server.url, historyDays: 120 });
+    await h.advance(0);
+    const older = ccDays().filter((d) => d !== today);
+    assert.equal(older.length, 30, 'a longer history fetches only the 30 days before the cached ones');
+    assert.ok(older.every((d) => d >= day(START, -119) && d < day(START, -89)), older.join(','));
+    for (const q of h.server.requests.filter((r) => r.path === COST).map((r) => new URLSearchParams(r.query))) {
+      if (q.get('page')) continue;
+      const since = q.get('starting_at')!.slice(0, 10);
+      assert.ok(since === day(START, -119) || since === today, `cost request starts at a missing day: ${since}`);
+    }
+    assert.equal(store.snapshot.claudeCode.data!.since, day(START, -119));
+    assert.equal(store.snapshot.costs.data!.since, day(START, -119));
+  });
+
   it('settings apply without restart: a new model probes at once, a shorter interval takes effect', async () => {
     const store = await h.make('w1', { lease: null });
     await store.start();

@@ -9,8 +9,14 @@ export interface StoreSettings {
   claudeCodeMinutes: number;
   labelsHours: number;
   localMinutes: number;
-  /** Days of costs and daily tokens kept (today included). */
+  /** Days the Costs tree shows (today included); the store fetches at least this many. */
   costsDays: number;
+  /**
+   * Days of costs, daily tokens and Claude Code analytics the store fetches (today included;
+   * `claudeUsage.history.days`, HISTORY_DAYS_MIN..HISTORY_DAYS_MAX). Complete days are cached, so only a
+   * longer history or the open days cost requests.
+   */
+  historyDays: number;
   local: { enabled: boolean };
 }
 
@@ -22,9 +28,13 @@ export const DEFAULT_STORE_SETTINGS: StoreSettings = {
   labelsHours: 24,
   localMinutes: 5,
   costsDays: 14,
+  historyDays: 30,
   local: { enabled: true },
 };
 
-/** Days of Claude Code analytics and hourly tokens kept. */
-export const CLAUDE_CODE_DAYS = 7;
+/** Bounds of `claudeUsage.history.days` (the setting, the dashboard's "Load N days" and the store agree). */
+export const HISTORY_DAYS_MIN = 7;
+export const HISTORY_DAYS_MAX = 366;
+
+/** Days of hourly tokens kept (the dashboard shows hours for ranges up to 7 days). */
 export const HOURLY_TOKEN_DAYS = 7;

@@ -14,7 +14,7 @@ import { claudeCodeRowsFromRecords, costRowsFromBuckets, tokenRowsFromBuckets } 
 import { fingerprint, MemoryDayCache, type DayCache } from './dayCache';
 import { addDays, dayRange, isCompleteDay, utcDay } from './days';
 import { realScheduler, type Scheduler } from './scheduler';
-import { CLAUDE_CODE_DAYS, DEFAULT_STORE_SETTINGS, HOURLY_TOKEN_DAYS, type StoreSettings } from './settings';
+import { DEFAULT_STORE_SETTINGS, HISTORY_DAYS_MAX, HISTORY_DAYS_MIN, HOURLY_TOKEN_DAYS, type StoreSettings } from './settings';
 import { LocalFocus, type FocusTracker, type Lease, type SnapshotPersistence } from './shared';
 import type {
   ClaudeCodeData,
@@ -199,10 +199,11 @@ export class Store implements Disposable {
       for (const s of SOURCE_NAMES) if (s !== 'local') this.dueNow(s, now);
     }
     if (prev.rateLimits.model !== next.rateLimits.model) this.dueNow('rateLimits', now);
-    if (prev.costsDays !== next.costsDays) {
+    if (historyDays(prev) !== historyDays(next)) {
       this.dueNow('costs', now);
       this.dueNow('tokens', now);
     }
+    if (prev.historyDays !== next.historyDays) this.dueNow('claudeCode', now);
     if (prev.local.enabled !== next.local.enabled) this.dueNow('local', now);
     // A shorter interval takes effect at once; a longer one from the last attempt.
     for (const s of SOURCE_NAMES) {
@@ -517,7 +518,8 @@ export class Store implements Disposable {
 
   /**
    * Days in the window come from the day cache when complete; the rest (the open days, and any day never
-   * fetched) are fetched in one range request from the earliest missing day to tomorrow.
+   * fetched) are fetched in one range request per run of consecutive missing days, so a longer history
+   * fetches only the days before the cached ones (plus the open days).
    */
   private async byDay<T>(
     namespace: string,
@@ -533,10 +535,7 @@ export class Store implements Disposable {
       const cached = await this.dayCache.get<T[]>(ns, d);
       if (cached) have.set(d, cached);
     }
-    const missing = days.filter((d) => !have.has(d));
-    if (missing.length > 0) {
-      const since = missing[0]!;
-      const until = addDays(days[days.length - 1]!, 1);
+    for (const [since, until] of missingRuns(days, have)) {
       const fetched = await fetchRange(since, until);
       for (const d of dayRange(since, until)) {
         const rows = fetched.get(d) ?? [];
@@ -554,7 +553,7 @@ export class Store implements Disposable {
 
   private async fetchCosts(): Promise<CostData> {
     // From the earlier of the window start and the 1st of the month, so month-to-date is complete.
-    const window = this.windowDays(this.settings.costsDays);
+    const window = this.windowDays(historyDays(this.settings));
     const monthStart = `${utcDay(this.scheduler.now()).slice(0, 8)}01`;
     const days = monthStart < window[0]! ? dayRange(monthStart, addDays(window[window.length - 1]!, 1)) : window;
     const client = this.client('admin');
@@ -571,7 +570,7 @@ export class Store implements Disposable {
   }
 
   private async fetchTokens(): Promise<TokenData> {
-    const days = this.windowDays(this.settings.costsDays);
+    const days = this.windowDays(historyDays(this.settings));
     const hourDays = this.windowDays(HOURLY_TOKEN_DAYS);
     const client = this.client('admin');
     const [daily, hourly] = await Promise.all([
@@ -600,7 +599,7 @@ export class Store implements Disposable {
   }
 
   private async fetchClaudeCode(): Promise<ClaudeCodeData> {
-    const days = this.windowDays(CLAUDE_CODE_DAYS);
+    const days = this.windowDays(clampHistory(this.settings.historyDays));
     const client = this.client('admin');
     const rows = await this.byDay<ClaudeCodeRow>('claudeCode', days, CLAUDE_CODE_LAG_MS, async (since, until) => {
       const byDay = await client.claudeCodeRange(since, until, { concurrency: 4 });
@@ -730,6 +729,27 @@ function later(a: string | undefined, b: string | undefined): boolean {
   if (!a) return false;
   if (!b) return true;
   return Date.parse(a) > Date.parse(b);
+}
+
+/** Consecutive days of `days` (ascending) missing from `have`, as [since, until) pairs. */
+function missingRuns(days: readonly string[], have: ReadonlyMap<string, unknown>): [string, string][] {
+  const runs: [string, string][] = [];
+  for (const d of days) {
+    if (have.has(d)) continue;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === d) last[1] = addDays(d, 1);
+    else runs.push([d, addDays(d, 1)]);
+  }
+  return runs;
+}
+
+function clampHistory(n: number): number {
+  return Number.isFinite(n) ? Math.min(HISTORY_DAYS_MAX, Math.max(HISTORY_DAYS_MIN, Math.round(n))) : DEFAULT_STORE_SETTINGS.historyDays;
+}
+
+/** Days of costs and daily tokens fetched: the history, and at least what the Costs tree shows. */
+function historyDays(st: StoreSettings): number {
+  return Math.max(clampHistory(st.historyDays), st.costsDays);
 }
 
 function iso(ms: number): string {
