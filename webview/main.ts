@@ -12,6 +12,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import {
   ACTION_TITLES,
+  EXTEND_HISTORY,
   DEFAULT_VIEW_STATE,
   GROUPINGS,
   TAB_IDS,
@@ -24,6 +25,7 @@ import {
   utcDay,
   addDays,
   type ActionName,
+  type CoverageNote,
   type DashboardView,
   type Grouping,
   type PersonRow,
@@ -279,10 +281,21 @@ function layout(dom: TabDom, key: string, build: () => HTMLElement[]): void {
   dom.body.dataset.built = key;
 }
 
-/** Says when a source's data starts after the selected range does (so totals are partial). */
-function coverage(dom: TabDom, since: string | undefined, d: DashboardView, what: string, how: string): void {
-  const el = dom.body.querySelector('.coverage');
-  if (el) el.textContent = since && since > d.range.since ? `${what} starts on ${since}; ${how}.` : '';
+/** Says when a source's data starts after the selected range does (so totals are partial), with "Load N days". */
+function coverage(el: Element | null, note: CoverageNote | null): void {
+  if (!el) return;
+  if (!note) {
+    replace(el);
+    return;
+  }
+  const days = note.loadDays;
+  replace(
+    el,
+    h('span', {}, note.message),
+    days !== undefined
+      ? button(`Load ${days} days`, () => post({ type: 'runAction', action: EXTEND_HISTORY, days }), { secondary: true, 'data-action': EXTEND_HISTORY, class: 'load-history' })
+      : null,
+  );
 }
 
 function tile(label: string, value: string, note?: string, id?: string): HTMLElement {
@@ -317,7 +330,7 @@ function renderOverview(dom: TabDom, d: DashboardView): void {
     o.cacheSavingsUsd !== null ? h('p', {}, `² ${o.cacheSavingsMethod}`) : null,
   );
   const tiles = dom.body.querySelector('#overview-tiles')!;
-  const partial = (days: number) => (o.costDataSince && o.costDataSince > addDays(o.today, -(days - 1)) ? `partial: data from ${o.costDataSince} (setting claudeUsage.costs.days)` : undefined);
+  const partial = (days: number) => (o.costDataSince && o.costDataSince > addDays(o.today, -(days - 1)) ? `partial: data from ${o.costDataSince} (setting claudeUsage.history.days)` : undefined);
   replace(
     tiles,
     ...(hasCosts
@@ -369,9 +382,7 @@ function renderCost(dom: TabDom, d: DashboardView): void {
   dom.body.hidden = !has;
   if (!has) return;
   layout(dom, 'cost', () => [h('p', { class: 'muted', id: 'cost-coverage' }), h('div', { class: 'side', id: 'cost-side' })]);
-  const since = d.overview.costDataSince;
-  dom.body.querySelector('#cost-coverage')!.textContent =
-    since && since > d.range.since ? `Cost data starts on ${since}; fetch more days with the setting claudeUsage.costs.days (up to 90).` : '';
+  coverage(dom.body.querySelector('#cost-coverage'), d.coverage.costs);
   const side = dom.body.querySelector('#cost-side')!;
   const c = chartPart('cost', 'Cost per day', '');
   c.canvas.setAttribute('aria-label', `Stacked cost per day by ${GROUP_TITLES[d.grouping].toLowerCase()}, ${d.range.label}, total ${usd(d.cost.series.total)}`);
@@ -400,7 +411,7 @@ function renderTokens(dom: TabDom, d: DashboardView): void {
   dom.body.hidden = !has;
   if (!has) return;
   layout(dom, 'tokens', () => [h('p', { class: 'muted coverage' }), h('div', { id: 'tokens-daily' }), h('div', { id: 'tokens-hourly' })]);
-  coverage(dom, snapshot!.tokens.data?.since, d, 'Token data', 'fetch more days with the setting claudeUsage.costs.days (up to 90)');
+  coverage(dom.body.querySelector('.coverage'), d.coverage.tokens);
   const daily = chartPart('tokens-daily', 'Tokens per day by type', `Tokens per day by type, ${d.range.label}`);
   if (!daily.el.isConnected) replace(dom.body.querySelector('#tokens-daily')!, daily.el);
   drawChart('tokens-daily', daily.canvas, 'bar', stackedData(d.tokens.daily), (t) => tokenAxis(t));
@@ -497,7 +508,7 @@ function renderClaudeCode(dom: TabDom, d: DashboardView): void {
   if (!has) return;
   const cc = d.claudeCode;
   layout(dom, 'claudeCode', () => [h('p', { class: 'muted coverage' }), h('div', { class: 'tiles', id: 'cc-tiles' }), h('div', { class: 'grid2', id: 'cc-charts' }), h('div', { id: 'cc-people' }), h('div', { class: 'grid2', id: 'cc-tables' })]);
-  coverage(dom, snapshot!.claudeCode.data?.since, d, 'Claude Code analytics', 'the last 7 days are fetched, past days are cached');
+  coverage(dom.body.querySelector('.coverage'), d.coverage.claudeCode);
   replace(
     dom.body.querySelector('#cc-tiles')!,
     tile('Sessions', int(cc.totals.sessions)),

@@ -147,6 +147,20 @@ describe('dashboard messages and page', () => {
     }
   });
 
+  it('accepts "Load N days" only as an integer number of days within the history bounds', () => {
+    for (const days of [7, 90, 366]) {
+      assert.deepEqual(parseWebviewMessage({ type: 'runAction', action: 'extendHistory', days }), { type: 'runAction', action: 'extendHistory', days });
+    }
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'runAction', action: 'extendHistory', days: 30, command: 'workbench.action.quit' }),
+      { type: 'runAction', action: 'extendHistory', days: 30 },
+      'extra fields are dropped',
+    );
+    for (const days of [6, 367, 30.5, -30, Number.NaN, Number.POSITIVE_INFINITY, '30', null, undefined, [30], { days: 30 }]) {
+      assert.equal(parseWebviewMessage({ type: 'runAction', action: 'extendHistory', days }), undefined, String(days));
+    }
+  });
+
   it('validates host messages and strips key hints before posting', () => {
     const s = sampleSnapshot(NOW);
     const clean = sanitizeSnapshot(s);

@@ -10,6 +10,7 @@ import {
   claudeCodeView,
   costGroup,
   costSeries,
+  coverageNote,
   dayInZone,
   localView,
   peopleTable,
@@ -269,5 +270,44 @@ describe('dashboard view model: rate limits, local, status', () => {
     assert.equal(d.cost.table.reduce((a, r) => a + r.share, 0).toFixed(6), '1.000000');
     assert.ok(d.overview.cacheHitShare! > 0 && d.overview.cacheHitShare! < 1);
     assert.equal(d.status.costs.kind, 'ok');
+  });
+});
+
+describe('dashboard view model: history coverage', () => {
+  const today = '2026-11-27';
+
+  it('says nothing when the data reaches the range start', () => {
+    assert.equal(coverageNote('costs', '2026-10-29', resolveRange({ kind: '30d' }, NOW), today), null);
+    assert.equal(coverageNote('costs', '2026-10-01', resolveRange({ kind: '30d' }, NOW), today), null);
+    assert.equal(coverageNote('claudeCode', undefined, resolveRange({ kind: '90d' }, NOW), today), null, 'no data: the status banner speaks instead');
+  });
+
+  it('offers to load exactly the days from the range start to today', () => {
+    const n90 = coverageNote('claudeCode', '2026-10-29', resolveRange({ kind: '90d' }, NOW), today)!;
+    assert.equal(n90.loadDays, 90);
+    assert.match(n90.message, /^Claude Code analytics starts on 2026-10-29; load 90 days/);
+    assert.match(n90.message, /claudeUsage\.history\.days/);
+    const custom = coverageNote('tokens', '2026-10-29', resolveRange({ kind: 'custom', since: '2026-10-01', until: '2026-10-15' }, NOW), today)!;
+    assert.equal(custom.loadDays, 58, '2026-10-01 to 2026-11-27 inclusive');
+  });
+
+  it('caps the offer at 366 days and drops it once the history is that long', () => {
+    const far = resolveRange({ kind: 'custom', since: '2024-01-01', until: '2024-02-01' }, NOW);
+    assert.equal(coverageNote('costs', '2026-10-29', far, today)!.loadDays, 366);
+    const maxed = coverageNote('costs', '2025-11-27', far, today)!;
+    assert.equal(maxed.loadDays, undefined);
+    assert.match(maxed.message, /at most 366 days/);
+  });
+
+  it('buildDashboard gives each history source its note for the chosen range', () => {
+    const s = sampleSnapshot(NOW);
+    const d = buildDashboard(s, { range: { kind: 'custom', since: '2000-01-01', until: '2000-01-31' }, grouping: 'model' }, NOW);
+    for (const k of ['costs', 'tokens', 'claudeCode'] as const) {
+      const since = s[k].data!.since;
+      assert.equal(d.coverage[k]?.loadDays, 366, k);
+      assert.ok(d.coverage[k]!.message.includes(since), k);
+    }
+    const d7 = buildDashboard(s, { range: { kind: '7d' }, grouping: 'model' }, NOW);
+    assert.deepEqual(d7.coverage, { costs: null, tokens: null, claudeCode: null });
   });
 });

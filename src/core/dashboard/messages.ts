@@ -5,9 +5,11 @@
  * own commands. No message ever carries a key (the snapshot holds none; `sanitizeSnapshot` drops even the
  * partial key hints before posting).
  */
+import { HISTORY_DAYS_MAX, HISTORY_DAYS_MIN } from '../store/settings';
 import { SNAPSHOT_VERSION, type StoreSnapshot } from '../store/snapshot';
 import {
   ACTION_NAMES,
+  EXTEND_HISTORY,
   GROUPINGS,
   RANGE_KINDS,
   TAB_IDS,
@@ -29,6 +31,8 @@ export type WebviewMessage =
    *  from the first snapshot arriving to that paint (the part that does not wait for the host). */
   | { type: 'painted'; ms: number; sinceNavigationMs: number; renderMs: number }
   | { type: 'runAction'; action: ActionName }
+  /** Raise `claudeUsage.history.days` to `days` (an integer, HISTORY_DAYS_MIN..HISTORY_DAYS_MAX). */
+  | { type: 'runAction'; action: typeof EXTEND_HISTORY; days: number }
   | { type: 'export'; format: ExportFormat; view: ViewState }
   | { type: 'viewChanged'; view: ViewState }
   | { type: 'webviewError'; message: string };
@@ -70,6 +74,12 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
         ? { type: 'painted', ms: v.ms as number, sinceNavigationMs: v.sinceNavigationMs as number, renderMs: v.renderMs as number }
         : undefined;
     case 'runAction':
+      if (v.action === EXTEND_HISTORY) {
+        const days = v.days;
+        return Number.isInteger(days) && (days as number) >= HISTORY_DAYS_MIN && (days as number) <= HISTORY_DAYS_MAX
+          ? { type: 'runAction', action: EXTEND_HISTORY, days: days as number }
+          : undefined;
+      }
       return oneOf(ACTION_NAMES, v.action) ? { type: 'runAction', action: v.action } : undefined;
     case 'export': {
       const view = parseViewState(v.view);

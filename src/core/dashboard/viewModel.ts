@@ -10,6 +10,7 @@
  */
 import { Decimal } from '../decimal';
 import { acceptanceRate, addActivity, emptyActivity, type ClaudeCodeActivity } from '../reports/claudeCode';
+import { HISTORY_DAYS_MAX, HISTORY_DAYS_MIN } from '../store/settings';
 import type {
   ClaudeCodeRow,
   CostRow,
@@ -138,6 +139,29 @@ export interface SourceStatus {
 }
 
 type SourceKey = 'costs' | 'tokens' | 'claudeCode' | 'rateLimits' | 'local';
+
+/** The one action that carries a value: raise `claudeUsage.history.days` to `days` (validated on arrival). */
+export const EXTEND_HISTORY = 'extendHistory';
+
+/** A source's data starts after the selected range does: what the tab says, and how far back to load. */
+export interface CoverageNote {
+  message: string;
+  /** Days of history that reach back to the range start (HISTORY_DAYS_MIN..HISTORY_DAYS_MAX); absent when no longer history would help. */
+  loadDays?: number;
+}
+
+type HistorySource = 'costs' | 'tokens' | 'claudeCode';
+const HISTORY_WHAT: Record<HistorySource, string> = { costs: 'Cost data', tokens: 'Token data', claudeCode: 'Claude Code analytics' };
+
+/** `null` when the data (from `since`) covers the range; otherwise the note, with a "Load N days" offer when one helps. */
+export function coverageNote(source: HistorySource, since: string | undefined, range: Pick<DateRange, 'since'>, today: string): CoverageNote | null {
+  if (!since || since <= range.since) return null;
+  const what = `${HISTORY_WHAT[source]} starts on ${since}`;
+  const wanted = Math.min(HISTORY_DAYS_MAX, Math.max(HISTORY_DAYS_MIN, daysBetween(range.since, today).length));
+  const loaded = since <= today ? daysBetween(since, today).length : 0;
+  if (wanted > loaded) return { message: `${what}; load ${wanted} days of history to cover the range (setting claudeUsage.history.days).`, loadDays: wanted };
+  return { message: `${what}; the history reaches back at most ${HISTORY_DAYS_MAX} days.` };
+}
 
 const NEEDS: Record<SourceKey, { key: 'admin' | 'api' | 'none'; what: string }> = {
   costs: { key: 'admin', what: 'organization costs' },
@@ -752,6 +776,8 @@ export interface DashboardView {
   range: DateRange;
   grouping: Grouping;
   status: Record<SourceKey, SourceStatus>;
+  /** Per source, a note when its data starts after the range does. */
+  coverage: Record<HistorySource, CoverageNote | null>;
   overview: OverviewView;
   cost: { series: SeriesSet; table: { group: string; total: string; share: number }[] };
   tokens: { daily: SeriesSet; hourly: SeriesSet | null; totals: TokenTotals };
@@ -784,6 +810,11 @@ export function buildDashboard(snapshot: StoreSnapshot, view: Pick<ViewState, 'r
       claudeCode: sourceStatus(snapshot, 'claudeCode'),
       rateLimits: sourceStatus(snapshot, 'rateLimits'),
       local: sourceStatus(snapshot, 'local'),
+    },
+    coverage: {
+      costs: coverageNote('costs', snapshot.costs.data?.since, range, today),
+      tokens: coverageNote('tokens', snapshot.tokens.data?.since, range, today),
+      claudeCode: coverageNote('claudeCode', snapshot.claudeCode.data?.since, range, today),
     },
     overview: {
       today,

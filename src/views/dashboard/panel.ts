@@ -10,7 +10,7 @@ import type { StoreSnapshot } from '../../core/store/snapshot';
 import { dashboardHtml } from '../../core/dashboard/html';
 import { parseWebviewMessage, sanitizeSnapshot, type HostMessage, type WebviewMessage } from '../../core/dashboard/messages';
 import { exportCsv, exportFileName, exportJson } from '../../core/dashboard/export';
-import type { ActionName } from '../../core/dashboard/viewModel';
+import { EXTEND_HISTORY, type ActionName } from '../../core/dashboard/viewModel';
 import { redactSecrets } from '../../core/anthropic/errors';
 
 export const DASHBOARD_VIEW_TYPE = 'claudeUsage.dashboard';
@@ -117,6 +117,14 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
           log.info(`Dashboard painted in ${msg.ms.toFixed(1)} ms after the script started (${msg.sinceNavigationMs.toFixed(1)} ms after navigation; ${msg.renderMs.toFixed(1)} ms from the snapshot arriving).`);
           return;
         case 'runAction':
+          if (msg.action === EXTEND_HISTORY) {
+            // Only ever lengthens the history; the configuration change makes the store fetch the older days.
+            const config = vscode.workspace.getConfiguration('claudeUsage');
+            const current = config.get<number>('history.days', 30);
+            log.info(`Dashboard: load ${msg.days} days of history requested from the webview (now ${current}).`);
+            if (msg.days > current) await config.update('history.days', msg.days, vscode.ConfigurationTarget.Global);
+            return;
+          }
           log.info(`Dashboard: ${msg.action} requested from the webview.`);
           await vscode.commands.executeCommand(ACTION_COMMANDS[msg.action]);
           return;
