@@ -28,7 +28,7 @@ function packageAndInstall(): Packaged {
   tmpRoot = tempDir('e2e-vsix');
   process.once('exit', cleanupPackage); // also when mocha exits without running global teardown
   const vsix = join(tmpRoot, 'claude-usage.vsix');
-  const r = spawnSync(process.execPath, [join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', vsix], {
+  const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'package.mjs'), '-o', vsix], {
     cwd: REPO,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
