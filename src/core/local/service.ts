@@ -289,20 +289,13 @@ export class LocalUsageEngine {
       worker.once('exit', (code) => reject(new Error(`scan worker exited (${code})`)));
     });
     const firstCwd = new Map<number, string>();
-    let filesRead = 0;
-    let bytesRead = 0;
-    let done = 0;
-    for (const job of mine) {
-      const res = this.scanJobSync(job, firstCwd);
-      this.record(job, res);
-      if (res) {
-        filesRead++;
-        bytesRead += res.bytesRead;
-      }
-      // The helper's files are about as far along as ours: report both halves' estimated progress.
-      done++;
-      if (this.o.onProgress && done % 16 === 0) this.o.onProgress(Math.round((done / mine.length) * (p.jobs.length - 1)), p.jobs.length);
-    }
+    const onProgress = this.o.onProgress;
+    // The helper's files are about as far along as ours: report both halves' estimated progress.
+    let { filesRead, bytesRead } = this.scanJobs(
+      mine,
+      firstCwd,
+      onProgress && ((done) => done % 16 === 0 && onProgress(Math.round((done / mine.length) * (p.jobs.length - 1)), p.jobs.length)),
+    );
     let r: ScanReply;
     try {
       r = await reply;
@@ -347,20 +340,30 @@ export class LocalUsageEngine {
 
   private refreshSyncFromPlan(p: Plan, query: RefreshQuery): LocalRefresh {
     const firstCwd = new Map<number, string>();
+    const onProgress = this.o.onProgress;
+    const { filesRead, bytesRead } = this.scanJobs(
+      p.jobs,
+      firstCwd,
+      onProgress && ((done) => (done % 16 === 0 || done === p.jobs.length) && onProgress(done, p.jobs.length)),
+    );
+    return this.finish(p, query, firstCwd, filesRead, bytesRead);
+  }
+
+  /** Scans `jobs` in this thread and records each; `progress` is told after every file. */
+  private scanJobs(jobs: readonly Job[], firstCwd: Map<number, string>, progress?: (done: number) => unknown): { filesRead: number; bytesRead: number } {
     let filesRead = 0;
     let bytesRead = 0;
     let done = 0;
-    for (const job of p.jobs) {
+    for (const job of jobs) {
       const res = this.scanJobSync(job, firstCwd);
       this.record(job, res);
       if (res) {
         filesRead++;
         bytesRead += res.bytesRead;
       }
-      done++;
-      if (this.o.onProgress && (done % 16 === 0 || done === p.jobs.length)) this.o.onProgress(done, p.jobs.length);
+      progress?.(++done);
     }
-    return this.finish(p, query, firstCwd, filesRead, bytesRead);
+    return { filesRead, bytesRead };
   }
 }
 
