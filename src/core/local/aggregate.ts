@@ -70,12 +70,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   for (let i = 0; i < ledger.count; i++) {
     const f = c.flags[i]!;
     if (f & F_DEAD) continue;
-    const t = i * 5;
-    tmp.input = c.tokens[t]!;
-    tmp.output = c.tokens[t + 1]!;
-    tmp.cacheWrite5m = c.tokens[t + 2]!;
-    tmp.cacheWrite1h = c.tokens[t + 3]!;
-    tmp.cacheRead = c.tokens[t + 4]!;
+    readTokens(c.tokens, i, tmp);
     const m = c.model[i]!;
     const k = book.classify(resolved[m] ?? null, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
     cls[i] = k;
@@ -172,6 +167,16 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   };
 }
 
+/** Entry `i`'s five token counts (the ledger's column of 5 per entry) into `out`, reused across entries. */
+function readTokens(tokens: ArrayLike<number>, i: number, out: TokenCounts): void {
+  const t = i * 5;
+  out.input = tokens[t]!;
+  out.output = tokens[t + 1]!;
+  out.cacheWrite5m = tokens[t + 2]!;
+  out.cacheWrite1h = tokens[t + 3]!;
+  out.cacheRead = tokens[t + 4]!;
+}
+
 function addInto(a: TokenCounts, t: TokenCounts): void {
   a.input += t.input;
   a.output += t.output;
@@ -217,12 +222,7 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
       if (starts[mid]! <= t) lo = mid;
       else hi = mid - 1;
     }
-    const k = i * 5;
-    tmp.input = c.tokens[k]!;
-    tmp.output = c.tokens[k + 1]!;
-    tmp.cacheWrite5m = c.tokens[k + 2]!;
-    tmp.cacheWrite1h = c.tokens[k + 3]!;
-    tmp.cacheRead = c.tokens[k + 4]!;
+    readTokens(c.tokens, i, tmp);
     const key = c.model[i]! * 8 + cls[i]!;
     let a = acc[lo]!.get(key);
     if (!a) acc[lo]!.set(key, (a = emptyAcc(c.model[i]!, cls[i]!)));
