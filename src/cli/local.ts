@@ -10,6 +10,7 @@ import { validateOverrides, type PriceOverrides } from '../core/pricing';
 import { LocalUsageEngine } from '../core/local/service';
 import { checkTimeZone, monthOf, weekOf } from '../core/local/timezone';
 import type { LocalUsageDay } from '../core/store/snapshot';
+import { addLocalTokens } from '../core/reports/tokens';
 import { type CliIo, type Command, EXIT_OK, parseDay, UsageError } from './common';
 
 const HELP = `Usage: claude-usage local [--dir PATH]... [--since YYYY-MM-DD] [--until YYYY-MM-DD]
@@ -128,11 +129,7 @@ export function byDayAndModel(rows: LocalUsageDay[]): { date: string; byModel: R
     if (!d) days.set(r.date, (d = new Map()));
     let m = d.get(r.model);
     if (!m) d.set(r.model, (m = { t: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: null }, cost: Decimal.ZERO }));
-    m.t.input += r.input;
-    m.t.output += r.output;
-    m.t.cacheWrite5m += r.cacheWrite5m;
-    m.t.cacheWrite1h += r.cacheWrite1h;
-    m.t.cacheRead += r.cacheRead;
+    addLocalTokens(m.t, r);
     m.cost = r.costUsd === null || m.cost === null ? null : m.cost.add(Decimal.parse(r.costUsd));
   }
   return [...days.entries()]
@@ -206,11 +203,7 @@ const command: Command = async (argv, io) => {
       const k = keyOf(r);
       let g = groups.get(k);
       if (!g) groups.set(k, (g = { t: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: null }, cost: Decimal.ZERO, unpriced: false }));
-      g.t.input += r.input;
-      g.t.output += r.output;
-      g.t.cacheWrite5m += r.cacheWrite5m;
-      g.t.cacheWrite1h += r.cacheWrite1h;
-      g.t.cacheRead += r.cacheRead;
+      addLocalTokens(g.t, r);
       if (r.costUsd === null) g.unpriced = true;
       else g.cost = g.cost.add(Decimal.parse(r.costUsd));
     }

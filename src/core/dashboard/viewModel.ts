@@ -10,6 +10,7 @@
  */
 import { Decimal } from '../decimal';
 import { acceptanceRate, addActivity, emptyActivity, type ClaudeCodeActivity } from '../reports/claudeCode';
+import { addLocalTokens, addTokens, zeroTokens } from '../reports/tokens';
 import { HISTORY_DAYS_MAX, HISTORY_DAYS_MIN } from '../store/settings';
 import type {
   ClaudeCodeRow,
@@ -21,7 +22,7 @@ import type {
   StoreSnapshot,
   TokenRow,
 } from '../store/snapshot';
-import type { RateLimitFamily, RateLimitSnapshot } from '../anthropic/types';
+import type { RateLimitFamily, RateLimitSnapshot, TokenCounts } from '../anthropic/types';
 import type { ApiErrorInit } from '../anthropic/errors';
 
 // ---------------------------------------------------------------------------------------------------
@@ -380,25 +381,11 @@ export const TOKEN_TYPE_LABEL: Record<TokenType, string> = {
   output: 'Output',
 };
 
-export interface TokenTotals {
-  uncachedInput: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
-  output: number;
-  webSearches: number;
-}
+export type TokenTotals = TokenCounts;
 
 export function sumTokens(rows: Iterable<TokenRow>): TokenTotals {
-  const t: TokenTotals = { uncachedInput: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, webSearches: 0 };
-  for (const r of rows) {
-    t.uncachedInput += r.uncachedInput;
-    t.cacheWrite5m += r.cacheWrite5m;
-    t.cacheWrite1h += r.cacheWrite1h;
-    t.cacheRead += r.cacheRead;
-    t.output += r.output;
-    t.webSearches += r.webSearches;
-  }
+  const t = zeroTokens();
+  for (const r of rows) addTokens(t, r);
   return t;
 }
 
@@ -725,11 +712,7 @@ export function localView(data: LocalUsageData | undefined, range: DateRange, to
   const tok = new Map<string, LocalView['tokensByModel'][number] & { cost: Decimal | null }>();
   for (const d of days) {
     const t = tok.get(d.model) ?? { model: d.model, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: null, cost: Decimal.ZERO };
-    t.input += d.input;
-    t.output += d.output;
-    t.cacheWrite5m += d.cacheWrite5m;
-    t.cacheWrite1h += d.cacheWrite1h;
-    t.cacheRead += d.cacheRead;
+    addLocalTokens(t, d);
     t.cost = d.costUsd === null || t.cost === null ? null : t.cost.add(amount(d.costUsd));
     tok.set(d.model, t);
   }

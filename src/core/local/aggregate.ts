@@ -5,6 +5,7 @@
  */
 import { Decimal } from '../decimal';
 import { PriceBook, type TokenCounts } from '../pricing';
+import { addLocalTokens } from '../reports/tokens';
 import type { LocalSession, LocalUsageDay, LocalWindow } from '../store/snapshot';
 import { F_BATCH, F_DEAD, F_US, type Ledger } from './ledger';
 import type { DayClock } from './timezone';
@@ -83,7 +84,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
     lastKey = key;
     lastAcc = a;
-    addInto(a, tmp);
+    addLocalTokens(a, tmp);
     if (!details) continue;
     const sid = c.session[i]!;
     let s = sessionAcc.get(sid);
@@ -93,7 +94,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     const sk = m * 8 + k;
     let sa = s.acc.get(sk);
     if (!sa) s.acc.set(sk, (sa = emptyAcc(m, k)));
-    addInto(sa, tmp);
+    addLocalTokens(sa, tmp);
   }
 
   // Rows per (day, project, model): price each class once and add.
@@ -109,12 +110,12 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     const day = Math.floor(rest / nProjects);
     let r = rows.get(base);
     if (!r) rows.set(base, (r = { day, project, model, t: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, cost: Decimal.ZERO }));
-    addInto(r.t, a);
+    addLocalTokens(r.t, a);
     const cost = book.cost(models[model]!, a, a.cls);
     if (cost === null) {
       r.cost = null;
       const u = unpriced.get(models[model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-      addInto(u, a);
+      addLocalTokens(u, a);
       unpriced.set(models[model]!, u);
     } else if (r.cost !== null) r.cost = r.cost.add(cost);
     hitRead += a.cacheRead;
@@ -177,14 +178,6 @@ function readTokens(tokens: ArrayLike<number>, i: number, out: TokenCounts): voi
   out.cacheRead = tokens[t + 4]!;
 }
 
-function addInto(a: TokenCounts, t: TokenCounts): void {
-  a.input += t.input;
-  a.output += t.output;
-  a.cacheWrite5m += t.cacheWrite5m;
-  a.cacheWrite1h += t.cacheWrite1h;
-  a.cacheRead += t.cacheRead;
-}
-
 /**
  * 5-hour windows (claude-code-logs.md): a window starts at its first entry's time floored to the hour and
  * ends 5 hours later; the next starts at the first entry after that end. Boundaries come from the sorted
@@ -226,12 +219,12 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
     const key = c.model[i]! * 8 + cls[i]!;
     let a = acc[lo]!.get(key);
     if (!a) acc[lo]!.set(key, (a = emptyAcc(c.model[i]!, cls[i]!)));
-    addInto(a, tmp);
+    addLocalTokens(a, tmp);
     tokens[lo] = tokens[lo]! + sumTokens(tmp);
     if (t > now - BURN_MS && t <= now) {
       let b = burn[lo]!.get(key);
       if (!b) burn[lo]!.set(key, (b = emptyAcc(c.model[i]!, cls[i]!)));
-      addInto(b, tmp);
+      addLocalTokens(b, tmp);
       burnTokens[lo] = burnTokens[lo]! + sumTokens(tmp);
     }
   }

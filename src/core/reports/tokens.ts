@@ -7,6 +7,7 @@
  * day also has `byWorkspace` (`(default)` for null), `byApiKey` (`(console)` for null) or `byServiceTier`.
  */
 import type { TokenCounts } from '../anthropic/types';
+import type { TokenCounts as LocalTokenCounts } from '../pricing';
 import type { TokenRow } from '../store/snapshot';
 import { DEFAULT_WORKSPACE } from './costs';
 
@@ -26,11 +27,13 @@ export interface TokensReport {
   days: TokensDay[];
 }
 
-export function zeroCounts(): TokenCounts {
+/** All six token counts at zero. */
+export function zeroTokens(): TokenCounts {
   return { uncachedInput: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, webSearches: 0 };
 }
 
-export function addCounts(into: TokenCounts, r: TokenCounts): void {
+/** Adds `r`'s six token counts to `into` (in place); the one token sum the reports and views share. */
+export function addTokens(into: TokenCounts, r: TokenCounts): void {
   into.uncachedInput += r.uncachedInput;
   into.cacheWrite5m += r.cacheWrite5m;
   into.cacheWrite1h += r.cacheWrite1h;
@@ -39,10 +42,19 @@ export function addCounts(into: TokenCounts, r: TokenCounts): void {
   into.webSearches += r.webSearches;
 }
 
+/** Adds a local estimate's five token counts (transcripts have no web searches) to `into` (in place). */
+export function addLocalTokens(into: LocalTokenCounts, t: LocalTokenCounts): void {
+  into.input += t.input;
+  into.output += t.output;
+  into.cacheWrite5m += t.cacheWrite5m;
+  into.cacheWrite1h += t.cacheWrite1h;
+  into.cacheRead += t.cacheRead;
+}
+
 function addKeyed(map: Map<string, TokenCounts>, key: string, r: TokenCounts): void {
   let c = map.get(key);
-  if (!c) map.set(key, (c = zeroCounts()));
-  addCounts(c, r);
+  if (!c) map.set(key, (c = zeroTokens()));
+  addTokens(c, r);
 }
 
 function toRecord(map: Map<string, TokenCounts>): Record<string, TokenCounts> {

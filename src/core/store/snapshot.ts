@@ -4,7 +4,7 @@
  * Never contains a key. Views derive everything else (groupings, totals, projections) from it.
  */
 import type { ApiErrorInit } from '../anthropic/errors';
-import type { RateLimitSnapshot } from '../anthropic/types';
+import type { RateLimitSnapshot, TokenCounts } from '../anthropic/types';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -49,19 +49,13 @@ export interface CostRow {
 }
 
 /** One usage-report result (exact tokens). */
-export interface TokenRow {
+export interface TokenRow extends TokenCounts {
   /** Bucket start: `YYYY-MM-DD` for daily rows, full ISO time for hourly rows. */
   start: string;
   model: string | null;
   workspaceId: string | null;
   apiKeyId: string | null;
   serviceTier: string | null;
-  uncachedInput: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
-  output: number;
-  webSearches: number;
 }
 
 export interface CostData {
