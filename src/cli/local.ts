@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { Decimal, formatUsd } from '../core/decimal';
-import { validateOverrides, type PriceOverrides } from '../core/pricing';
+import { validateOverrides, type PriceOverrides, type TokenCounts } from '../core/pricing';
 import { LocalUsageEngine } from '../core/local/service';
 import { checkTimeZone, monthOf, weekOf } from '../core/local/timezone';
 import type { LocalUsageDay } from '../core/store/snapshot';
@@ -112,12 +112,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-interface ModelTotals {
-  input: number;
-  output: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
+interface ModelTotals extends TokenCounts {
   costUsd: string | null;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ApiErrorInit } from '../anthropic/errors';
 import type { RateLimitSnapshot, TokenCounts } from '../anthropic/types';
+import type { TokenCounts as LocalTokenCounts } from '../pricing';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -113,16 +114,11 @@ export interface RateLimitData {
 }
 
 /** Claude Code usage read from this machine's transcripts (API-equivalent estimate). */
-export interface LocalUsageDay {
+export interface LocalUsageDay extends LocalTokenCounts {
   /** Day in the chosen time zone. */
   date: string;
   project: string;
   model: string;
-  input: number;
-  output: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
   /** Estimated USD; `null` when the model is unpriced. */
   costUsd: string | null;
 }
