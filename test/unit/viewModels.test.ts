@@ -222,6 +222,8 @@ describe('tree view models', () => {
     assert.equal(acceptanceText(activityBy(rows2, (r) => r.actor).get('b@x.io')!), '40%', '2/5, not mean(100%, 25%) = 62.5%');
     const nodes = claudeCodeTree({ ...snap, claudeCode: { stale: false, loading: false, data: { since: '2026-11-21', until: '2026-11-28', rows: [...rows, ...rows2] } } }, NOW);
     assert.equal(nodes.length, 7);
+    const older = claudeCodeTree({ ...snap, claudeCode: { stale: false, loading: false, data: { since: '2026-10-29', until: '2026-11-28', rows: [...rows, { ...rows[0]!, date: '2026-11-10' }] } } }, NOW);
+    assert.equal(older.length, 7, 'a longer history stays on the dashboard; the sidebar lists the last 7 days');
     const person = find(nodes, (n) => n.label === 'b@x.io')!;
     assert.match(person.description!, /2 sessions · \+20\/−4 · 2 commits · 0 PRs · 40% accepted/);
   });

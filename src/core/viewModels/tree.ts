@@ -201,7 +201,8 @@ export function claudeCodeTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   const today = new Date(nowMs).toISOString().slice(0, 10);
   const all: string[] = [];
   for (let i = 0; i < 7; i++) all.push(new Date(Date.parse(`${today}T00:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10));
-  for (const d of days) if (!all.includes(d)) all.push(d);
+  // The sidebar shows the last 7 days; the longer history (claudeUsage.history.days) is the dashboard's.
+  for (const d of days) if (!all.includes(d) && d > all[all.length - 1]!) all.push(d);
   for (const day of all) {
     const rows = st.data.rows.filter((r) => r.date === day);
     const actors = activityBy(rows, (r) => r.actor);
