@@ -291,7 +291,7 @@ function coverage(el: Element | null, note: CoverageNote | null): void {
   const days = note.loadDays;
   replace(
     el,
-    h('span', {}, note.message),
+    h('span', {}, `${note.message} `),
     days !== undefined
       ? button(`Load ${days} days`, () => post({ type: 'runAction', action: EXTEND_HISTORY, days }), { secondary: true, 'data-action': EXTEND_HISTORY, class: 'load-history' })
       : null,

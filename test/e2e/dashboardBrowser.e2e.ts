@@ -265,6 +265,20 @@ describe('dashboard page in Chromium (same HTML + CSP as the panel)', function (
     await page.close();
   });
 
+  it('offers "Load N days" when the range starts before the loaded history, as a fixed action with the day count', async () => {
+    const page = await openPage(h, snapshot);
+    await selectTab(page, 'claudeCode');
+    await selectOption(page, 'range', '90d');
+    const note = page.locator('#panel-claudeCode .coverage');
+    assert.match(await note.innerText(), /Claude Code analytics starts on 2026-10-29; load 90 days/);
+    await page.screenshot({ path: join(OUT, 'browser-load-history.png') });
+    await note.locator('[data-action="extendHistory"]').click();
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'runAction'), [{ type: 'runAction', action: 'extendHistory', days: 90 }]);
+    await selectOption(page, 'range', '30d');
+    assert.equal(await note.locator('[data-action="extendHistory"]').count(), 0, 'no offer when the history covers the range');
+    await page.close();
+  });
+
   it('sorts the per-person table', async () => {
     const page = await openPage(h, snapshot);
     await selectTab(page, 'claudeCode');
