@@ -141,6 +141,28 @@ describe('host: store, status bar and trees against the local server', function 
     assert.equal(api.store.snapshot.costs.stale, false);
   });
 
+  it('a longer claudeUsage.history.days (what "Load N days" sets) fetches only the older days', async () => {
+    const api = await extension();
+    await api.store.refresh(['claudeCode']);
+    const before = api.store.snapshot.claudeCode.data;
+    assert.ok(before);
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    assert.equal(before.since, day(-29), 'the default history is 30 days');
+    await control('/__control/requests', { method: 'DELETE' });
+    const config = vscode.workspace.getConfiguration('claudeUsage');
+    try {
+      await config.update('history.days', 45, vscode.ConfigurationTarget.Global);
+      await until('45 days of Claude Code analytics', () => api.store.snapshot.claudeCode.data?.since === day(-44) && !api.store.snapshot.claudeCode.loading, 30_000);
+      const requests = await control<{ path: string; query: string }[]>('/__control/requests');
+      const asked = requests.filter((r) => r.path === '/v1/organizations/usage_report/claude_code').map((r) => new URLSearchParams(r.query).get('starting_at')!.slice(0, 10));
+      assert.equal(asked.filter((d) => d < before.since).length, 15, 'the 15 older days');
+      const again = asked.filter((d) => d >= before.since);
+      assert.ok(again.every((d) => d >= day(-1)), `cached days fetched again: ${again.join(', ')}`);
+    } finally {
+      await config.update('history.days', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a second window shares the poller: it makes no API calls and shows the same data', async () => {
     const api = await extension();
     // The extension's global storage: where this window's lease and snapshot live.
