@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const three = await scenario(3);
   const paths = [...new Set([...one.warm.keys(), ...one.steady.keys(), ...three.warm.keys(), ...three.steady.keys()])].sort();
   const pad = (s: string | number, n: number): string => String(s).padStart(n);
-  console.log('Requests per simulated hour by endpoint (first hour includes the cold fill of 14+ days)');
+  console.log(`Requests per simulated hour by endpoint (first hour includes the cold fill of ${DEFAULT_STORE_SETTINGS.historyDays} days, claudeUsage.history.days)`);
   console.log(`${'endpoint'.padEnd(46)}${pad('1 win, 1st h', 14)}${pad('1 win, steady', 15)}${pad('3 win, 1st h', 14)}${pad('3 win, steady', 15)}`);
   let t = [0, 0, 0, 0];
   for (const p of paths) {
