@@ -123,12 +123,12 @@ describe('status bar view model', () => {
       },
     };
     const m = buildStatusBar(snap, DEFAULT_STATUS_SETTINGS, NOW);
-    assert.equal(m.text, '≈$4.20+ today · 5h $4.20 · 4 h left · $1.50/h');
+    assert.equal(m.text, '$(graph) ≈$4.20+ today · 5h $4.20 · 4 h left · $1.50/h');
     assert.match(m.tooltip, /API-equivalent estimate/);
     const never = buildStatusBar(snap, { ...DEFAULT_STATUS_SETTINGS, localMode: 'never' }, NOW);
     assert.equal(never.text, '$(key) Set Claude API key');
     const fmt = buildStatusBar(snap, { ...DEFAULT_STATUS_SETTINGS, format: '{window}' }, NOW);
-    assert.equal(fmt.text, '5h $4.20 · 4 h left · $1.50/h');
+    assert.equal(fmt.text, '$(graph) 5h $4.20 · 4 h left · $1.50/h');
   });
 
   it('escapes API text in Markdown', () => {

@@ -149,6 +149,8 @@ export function buildStatusBar(snap: StoreSnapshot, settings: StatusBarSettings,
 
   let text = fillTemplate(settings.format || DEFAULT_STATUS_FORMAT, parts);
   const anyData = text.length > 0;
+  // Every state carries an icon, so the item is recognisable without its headroom part.
+  if (anyData && !text.startsWith('$(')) text = `$(graph) ${text}`;
   const errors = (['rateLimits', 'costs', 'local'] as const)
     .map((s) => snap[s] as SourceState<unknown>)
     .filter((s) => s.error);
