@@ -7,15 +7,19 @@ import { join } from 'node:path';
 import { Decimal } from '../../src/core/decimal';
 import { compact, usd } from '../../src/core/viewModels/format';
 import { makeClaudeHome, type ClaudeHome } from '../fixtures/makeClaudeHome';
-import { tempDir } from '../../scripts/lib/vscode';
+import { removeDir, tempDir } from '../../scripts/lib/vscode';
 import { useWorkbench } from './harness';
 
-const home = join(tempDir('host-local'), 'home');
+const homeRoot = tempDir('host-local');
+const home = join(homeRoot, 'home');
 mkdirSync(home, { recursive: true });
 const sample: ClaudeHome = makeClaudeHome(home, new Date());
 
 describe('zero-key local transcripts (e2e)', () => {
   const wb = useWorkbench({ name: 'host-local', keys: 'none', mock: false, home: { dir: home }, settings: { 'claudeUsage.local.timezone': 'UTC' } });
+  after(() => {
+    if (!process.env.KEEP_TMP) removeDir(homeRoot);
+  });
 
   it("status bar: today's API-equivalent estimate equals the sample's known total", async () => {
     const want = usd(Decimal.parse(sample.today.costUsd));
