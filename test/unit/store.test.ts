@@ -363,3 +363,30 @@ describe('Store against the local Anthropic server', function () {
     assert.equal(h.count(MESSAGES), 5);
   });
 });
+
+describe('FileFocus (shared focus between windows)', () => {
+  it('expires the entry of a window that stopped renewing it, e.g. one that crashed while focused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'claude-usage-focus-'));
+    try {
+      let now = 0;
+      const file = join(dir, 'focus.json');
+      const crashed = new FileFocus(file, 'window-a', { now: () => now, ttlMs: 45_000 });
+      const other = new FileFocus(file, 'window-b', { now: () => now, ttlMs: 45_000 });
+      const observer = new FileFocus(file, 'window-c', { now: () => now, ttlMs: 45_000 });
+      await crashed.setFocused(true);
+      assert.equal(await observer.anyFocused(), true, 'a fresh focus entry counts');
+      now = 30_000;
+      await crashed.renew();
+      now = 70_000;
+      assert.equal(await observer.anyFocused(), true, 'renewed 40 s ago: still focused');
+      now = 80_000;
+      assert.equal(await observer.anyFocused(), false, 'not renewed for 50 s (> 45 s): the window is gone');
+      await other.setFocused(true);
+      assert.equal(await observer.anyFocused(), true, 'another window taking focus counts again');
+      await other.setFocused(false);
+      assert.equal(await observer.anyFocused(), false, 'blur clears the entry it owns');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

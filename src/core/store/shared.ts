@@ -105,6 +105,8 @@ export class FileLease implements Lease {
 export interface FocusTracker {
   setFocused(focused: boolean): Promise<void>;
   anyFocused(): Promise<boolean>;
+  /** Called on every housekeeping tick: a focused window re-asserts its focus (a heartbeat). */
+  renew?(): Promise<void>;
 }
 
 export class LocalFocus implements FocusTracker {
@@ -117,29 +119,52 @@ export class LocalFocus implements FocusTracker {
   }
 }
 
-/** `focus.json` names the focused window; a window clears it on blur only if it still names itself. */
+/**
+ * `focus.json` names the focused window and when it last said so; a window clears it on blur only if it
+ * still names itself. The focused window renews it on every housekeeping tick, so the entry of a window
+ * that crashed while focused expires after `ttlMs` instead of keeping the probes going forever.
+ */
 export class FileFocus implements FocusTracker {
+  private focusedHere = false;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+
   constructor(
     private readonly file: string,
     private readonly id: string,
-  ) {}
+    options: { now?: () => number; ttlMs?: number } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.ttlMs = options.ttlMs ?? 45_000;
+  }
 
-  private async read(): Promise<string | null> {
+  private async read(): Promise<{ window: string | null; at?: number }> {
     try {
-      const v = JSON.parse(await readFile(this.file, 'utf8')) as { window?: unknown };
-      return typeof v.window === 'string' ? v.window : null;
+      const v = JSON.parse(await readFile(this.file, 'utf8')) as { window?: unknown; at?: unknown };
+      return { window: typeof v.window === 'string' ? v.window : null, at: typeof v.at === 'number' ? v.at : undefined };
     } catch {
-      return null;
+      return { window: null };
     }
   }
 
+  private write(window: string | null): Promise<void> {
+    return atomicWrite(this.file, JSON.stringify({ window, at: this.now() }));
+  }
+
   async setFocused(focused: boolean): Promise<void> {
+    this.focusedHere = focused;
     await mkdir(dirname(this.file), { recursive: true });
-    if (focused) await atomicWrite(this.file, JSON.stringify({ window: this.id }));
-    else if ((await this.read()) === this.id) await atomicWrite(this.file, JSON.stringify({ window: null }));
+    if (focused) await this.write(this.id);
+    else if ((await this.read()).window === this.id) await this.write(null);
+  }
+
+  async renew(): Promise<void> {
+    if (this.focusedHere) await this.write(this.id);
   }
 
   async anyFocused(): Promise<boolean> {
-    return (await this.read()) !== null;
+    if (this.focusedHere) return true;
+    const { window, at } = await this.read();
+    return window !== null && (at === undefined || this.now() - at <= this.ttlMs);
   }
 }

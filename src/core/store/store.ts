@@ -351,6 +351,11 @@ export class Store implements Disposable {
       }
       // Followers take the holder's data; the holder takes what a follower's Refresh Now fetched.
       await this.loadShared();
+      try {
+        await this.focus.renew?.();
+      } catch (e) {
+        this.log.warn(`focus: ${errorText(e)}`);
+      }
       this.anyFocused = await this.focus.anyFocused();
     } else {
       this.scheduleFromSnapshot();
