@@ -390,3 +390,25 @@ describe('FileFocus (shared focus between windows)', () => {
     }
   });
 });
+
+describe('FileLease (one polling window)', () => {
+  it('windows taking over a free or stale lease at the same moment: exactly one wins', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'claude-usage-lease-'));
+    try {
+      const sched = new ManualScheduler(START);
+      const file = join(dir, 'lease.json');
+      for (let round = 0; round < 20; round++) {
+        const leases = ['a', 'b', 'c', 'd', 'e'].map((id) => new FileLease(file, `${id}${round}`, sched));
+        const won = await Promise.all(leases.map((l) => l.tryAcquire()));
+        assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won.join(',')}`);
+        // The winner keeps it while it renews; the others still cannot take it.
+        const winner = leases[won.indexOf(true)]!;
+        assert.equal(await winner.tryAcquire(), true);
+        assert.deepEqual(await Promise.all(leases.filter((l) => l !== winner).map((l) => l.tryAcquire())), [false, false, false, false]);
+        await sched.advance(46_000); // the holder stops renewing: stale for the next round
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * What several VS Code windows share through the extension's global storage folder: the last snapshot
  * (atomic writes), a lease naming the one window that polls, and which window (if any) has focus.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { atomicWrite } from './dayCache';
 import type { Scheduler } from './scheduler';
@@ -86,13 +86,41 @@ export class FileLease implements Lease {
   }
 
   async tryAcquire(): Promise<boolean> {
-    const now = this.scheduler.now();
-    const cur = await this.read();
-    if (cur && cur.holder !== this.id && now - cur.heartbeatAt <= this.staleMs) return false;
     await mkdir(dirname(this.file), { recursive: true });
-    await atomicWrite(this.file, JSON.stringify({ holder: this.id, heartbeatAt: now } satisfies LeaseFile));
-    // Two windows taking over at once: the last rename wins; the loser sees it on read-back.
-    return (await this.read())?.holder === this.id;
+    // Read, decide and write under a short exclusive lock, so two windows taking over a stale lease at
+    // the same moment (or a paused holder renewing while another takes over) cannot both end up polling.
+    const unlock = await this.lock();
+    if (!unlock) return false; // another window is deciding right now; ask again next housekeeping tick
+    try {
+      const now = this.scheduler.now();
+      const cur = await this.read();
+      if (cur && cur.holder !== this.id && now - cur.heartbeatAt <= this.staleMs) return false;
+      await atomicWrite(this.file, JSON.stringify({ holder: this.id, heartbeatAt: now } satisfies LeaseFile));
+      return true;
+    } finally {
+      await unlock();
+    }
+  }
+
+  /** `lease.json.lock`, created exclusively; one left behind by a crash is removed after 10 s. */
+  private async lock(): Promise<(() => Promise<void>) | undefined> {
+    const lockFile = `${this.file}.lock`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(lockFile, 'wx');
+        await handle.close();
+        return () => rm(lockFile, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const age = await stat(lockFile).then(
+          (st) => Date.now() - st.mtimeMs,
+          () => Infinity,
+        );
+        if (age < 10_000) return undefined;
+        await rm(lockFile, { force: true });
+      }
+    }
+    return undefined;
   }
 
   async release(): Promise<void> {
