@@ -12,6 +12,7 @@ import { createAnthropicClient } from '../../src/core/anthropic/client';
 import { ApiError } from '../../src/core/anthropic/errors';
 import { parseRetryAfter } from '../../src/core/anthropic/http';
 import { sampleKeys } from '../server/keys';
+import { startTestProxy, type TestProxy } from '../support/proxy';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
@@ -335,7 +336,7 @@ describe('anthropic transport through a proxy', () => {
 
   it('sends requests through an explicit proxyUrl', async () => {
     srv = await scripted(ok);
-    proxy = await startProxy();
+    proxy = await startTestProxy();
     const api = client(srv.url, { proxyUrl: proxy.url });
     await api.costReport({ startingAt: '2025-08-01' });
     await api.close();
@@ -346,7 +347,7 @@ describe('anthropic transport through a proxy', () => {
 
   it('uses HTTP_PROXY from the environment and honours NO_PROXY', async () => {
     srv = await scripted(ok, ok);
-    proxy = await startProxy();
+    proxy = await startTestProxy();
     let api = client(srv.url, { proxyEnv: { HTTP_PROXY: proxy.url } });
     await api.costReport({ startingAt: '2025-08-01' });
     await api.close();
@@ -358,55 +359,6 @@ describe('anthropic transport through a proxy', () => {
     assert.equal(srv.seen.length, 2);
   });
 });
-
-interface TestProxy {
-  url: string;
-  /** host:port of every tunnelled or forwarded request. */
-  targets: string[];
-  close(): Promise<void>;
-}
-
-/** A tiny forward proxy: CONNECT tunnels and absolute-URI HTTP forwarding. */
-async function startProxy(): Promise<TestProxy> {
-  const targets: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => {
-    const target = new URL(req.url!);
-    targets.push(target.host);
-    const up = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode!, r.headers);
-        r.pipe(res);
-      },
-    );
-    req.pipe(up);
-  });
-  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    targets.push(req.url!);
-    const [host, port] = req.url!.split(':');
-    const up = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      up.write(head);
-      up.pipe(client);
-      client.pipe(up);
-    });
-    sockets.add(up).add(client);
-    up.on('error', () => client.destroy());
-    client.on('error', () => up.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    targets,
-    close: () =>
-      new Promise((r) => {
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();

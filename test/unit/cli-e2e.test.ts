@@ -4,12 +4,10 @@
  * sent (captured by a recording proxy the CLI reaches through HTTP_PROXY); errors map to exit codes.
  */
 import { strict as assert } from 'node:assert';
-import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { main } from '../../src/cli';
 import type { CliIo } from '../../src/cli/common';
 import { startMockServer, type FaultKind, type MockServer } from '../server/server';
+import { startTestProxy } from '../support/proxy';
 
 const DAY = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -103,7 +101,7 @@ describe('cli end to end (local Anthropic server)', function () {
 
   it('ratelimits prints exactly the headers the server sent', async () => {
     server.setRateLimitOptions({ unified: true, priorityModel: 'claude-haiku-4-5', combinedTokens: 'always' });
-    const proxy = await recordingProxy();
+    const proxy = await startTestProxy();
     try {
       const io = capture({ ...env, HTTP_PROXY: proxy.url, NO_PROXY: '' });
       assert.equal(await main(['ratelimits', '--model', 'claude-haiku-4-5', '--json'], io), 0, io.stderr);
@@ -177,61 +175,3 @@ describe('cli end to end (local Anthropic server)', function () {
   });
 });
 
-/** A CONNECT/forward proxy that records the head of every response coming back from upstream. */
-async function recordingProxy(): Promise<{ url: string; heads: Array<Record<string, string>>; close(): Promise<void> }> {
-  const heads: Array<Record<string, string>> = [];
-  const sockets = new Set<net.Socket>();
-  const parseHead = (text: string) => {
-    const h: Record<string, string> = {};
-    for (const line of text.split('\r\n').slice(1)) {
-      const i = line.indexOf(':');
-      if (i > 0) h[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-    }
-    heads.push(h);
-  };
-  const server = http.createServer((req, res) => {
-    const target = new URL(req.url!);
-    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: req.headers }, (r) => {
-      heads.push(Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, String(v)])));
-      res.writeHead(r.statusCode!, r.headers);
-      r.pipe(res);
-    });
-    req.pipe(up);
-  });
-  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    const [host, port] = req.url!.split(':');
-    const up = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      up.write(head);
-      client.pipe(up);
-      let buf = '';
-      let done = false;
-      up.on('data', (chunk: Buffer) => {
-        if (!done) {
-          buf += chunk.toString('latin1');
-          const end = buf.indexOf('\r\n\r\n');
-          if (end >= 0) {
-            done = true;
-            parseHead(buf.slice(0, end));
-          }
-        }
-        client.write(chunk);
-      });
-      up.on('end', () => client.end());
-    });
-    sockets.add(up).add(client);
-    up.on('error', () => client.destroy());
-    client.on('error', () => up.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    heads,
-    close: () =>
-      new Promise((r) => {
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
