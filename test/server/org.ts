@@ -18,6 +18,7 @@
 import { Decimal } from '../../src/core/decimal';
 import { FAMILY_PRICES, modelInfo, tokenCostCents, TOKEN_TYPES, WEB_SEARCH_CENTS_PER_REQUEST, type TokenType } from './prices';
 import { partialKeyHint, type SampleKeys } from './keys';
+import { mulberry32 } from '../support/prng';
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
@@ -139,17 +140,6 @@ export interface Org {
 }
 
 // ---------- PRNG ----------
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   readonly next: () => number;
