@@ -12,6 +12,7 @@
 import { createAnthropicClient } from '../src/core/anthropic/client';
 import type { ClaudeCodeRecord, CostBucket, UsageBucket } from '../src/core/anthropic/types';
 import { startMockServer } from '../test/server/server';
+import { systemClock } from '../src/core/clock';
 
 const DAY = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -26,7 +27,7 @@ interface DayCaches {
 async function main(): Promise<void> {
   const server = await startMockServer({ port: 0, seed: 42 });
   const api = createAnthropicClient({ apiKey: server.keys.admin, baseUrl: server.url, proxyEnv: {} });
-  const now = Date.now();
+  const now = systemClock.now();
   const today = dayOf(now);
   const tomorrow = dayOf(now + DAY);
   const since = dayOf(now - 29 * DAY);

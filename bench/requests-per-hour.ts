@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnthropicClient } from '../src/core/anthropic/client';
 import { FileDayCache } from '../src/core/store/dayCache';
-import { ManualScheduler } from '../src/core/store/scheduler';
+import { ManualScheduler } from '../test/support/manualScheduler';
 import { DEFAULT_STORE_SETTINGS } from '../src/core/store/settings';
 import { FileFocus, FileLease, FileSnapshotPersistence } from '../src/core/store/shared';
 import { Store } from '../src/core/store/store';

@@ -74,7 +74,8 @@ function loadState(): UiState {
 
 const ui = loadState();
 let snapshot: StoreSnapshot | undefined;
-let nowIso = new Date().toISOString();
+// The host's clock comes with every snapshot (src/core/clock.ts); nothing is drawn before the first one.
+let nowIso = '1970-01-01T00:00:00.000Z';
 let dash: DashboardView | undefined;
 const dirty = new Set<TabId>(TAB_IDS);
 let painted = false;

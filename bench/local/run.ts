@@ -186,7 +186,7 @@ for (const d of oursJson.days) for (const [m, t] of Object.entries(d.byModel)) o
 process.stdout.write(`ours: ${ourTotals.size} day×model rows, ${oursJson.skippedLines} corrupt usage lines skipped, unpriced: ${oursJson.unpricedModels.join(', ') || 'none'}\n`);
 
 if (withNaive) {
-  const t0 = Date.now();
+  const t0 = performance.now();
   const naive = naiveCount(listFiles(projects));
   let diffs = 0;
   const keys = new Set([...ourTotals.keys(), ...naive.keys()]);
@@ -198,7 +198,7 @@ if (withNaive) {
       if (diffs <= 10) process.stdout.write(`  DIFF ${k}: ours ${JSON.stringify(a)} naive ${JSON.stringify(b)}\n`);
     }
   }
-  process.stdout.write(`independent naive count (${((Date.now() - t0) / 1000).toFixed(1)} s): ${diffs === 0 ? `all ${keys.size} day×model totals EQUAL exactly` : `${diffs} of ${keys.size} rows differ`}\n`);
+  process.stdout.write(`independent naive count (${((performance.now() - t0) / 1000).toFixed(1)} s): ${diffs === 0 ? `all ${keys.size} day×model totals EQUAL exactly` : `${diffs} of ${keys.size} rows differ`}\n`);
 }
 
 if (ccAfter) {

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { makeClaudeHome } from '../../test/fixtures/makeClaudeHome';
 import { sampleKeys } from '../../test/server/keys';
 import { startMockServer, type MockServer, type MockServerOptions } from '../../test/server/server';
+import { systemClock } from '../../src/core/clock';
 
 export interface SampleApi {
   /** Base URL of the local Anthropic server, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -31,7 +32,7 @@ export function loadSampleKeys(): SampleKeys {
 }
 
 /** Fills `home` with sample Claude Code transcripts (~/.claude/projects/...). Returns where they came from. */
-export async function makeSampleHome(home: string, now = new Date()): Promise<string> {
+export async function makeSampleHome(home: string, now = new Date(systemClock.now())): Promise<string> {
   mkdirSync(home, { recursive: true });
   await Promise.resolve(makeClaudeHome(home, now));
   return 'test/fixtures/makeClaudeHome.ts';

@@ -181,9 +181,9 @@ export async function launchChromium(): Promise<Browser> {
 
 /** Polls an HTTP URL until it answers 200 (or the timeout passes). */
 export async function waitForHttp200(url: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = performance.now() + timeoutMs;
   let last = '';
-  while (Date.now() < end) {
+  while (performance.now() < end) {
     try {
       const r = await fetch(url, { redirect: 'manual' });
       if (r.status === 200) return;

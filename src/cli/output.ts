@@ -8,6 +8,7 @@ import { DEFAULT_BASE_URL, DEFAULT_DEADLINE_MS, type AnthropicApi } from '../cor
 import { ApiError } from '../core/anthropic/errors';
 import { loadAnthropicClient } from '../core/anthropic/lazy';
 import { parseDay, UsageError, type CliIo } from './common';
+import { systemClock } from '../core/clock';
 
 export const COMMON_OPTIONS = {
   'base-url': { type: 'string' },
@@ -111,7 +112,7 @@ export function utcDay(now: Date, days = 0): string {
 }
 
 /** Checks since < until; `until` defaults to tomorrow (UTC) so that today is included. */
-export function dayRange(since: string | undefined, until: string | undefined, now = new Date()): { since: string; until: string } {
+export function dayRange(since: string | undefined, until: string | undefined, now = new Date(systemClock.now())): { since: string; until: string } {
   if (!since) throw new UsageError('--since is required (a UTC day like 2026-11-01).');
   const end = until ?? utcDay(now, 1);
   if (end <= since) throw new UsageError(`--until (${end}) must be after --since (${since}); --until is exclusive.`);

@@ -53,18 +53,12 @@ export function clockFromEnv(env: NodeJS.ProcessEnv | Record<string, string | un
   return { now: () => wallNow() + offset };
 }
 
-let resolved: Clock | undefined;
-
-/** The process's clock (resolved from the environment on first use; the webview, which has none, gets the wall clock). */
-export const systemClock: Clock = {
-  now: () => {
-    if (!resolved) {
-      const env = typeof process !== 'undefined' && process.env ? process.env : {};
-      resolved = clockFromEnv(env, true);
-    }
-    return resolved.now();
-  },
-};
+/**
+ * The process's clock, resolved from the environment when this module loads (so a pinned time is recorded
+ * for child processes before any is started). The webview, which has no environment, gets the wall clock.
+ */
+const resolved: Clock = clockFromEnv(typeof process !== 'undefined' && process.env ? process.env : {}, true);
+export const systemClock: Clock = { now: () => resolved.now() };
 
 /** A clock that moves only when told (tests, benchmarks, the CLI's fixed reports). */
 export class ManualClock implements Clock {

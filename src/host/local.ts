@@ -10,6 +10,7 @@ import type { LocalUsageData } from '../core/store/snapshot';
 import type { LocalUsage } from '../core/local/service';
 import type { ConfigService, Config } from './config';
 import type { Log } from './log';
+import { systemClock } from '../core/clock';
 
 /** Days of local history put in the snapshot (the index keeps everything). */
 const SNAPSHOT_DAYS = 90;
@@ -57,9 +58,9 @@ export class LocalTranscripts implements vscode.Disposable {
   /** The store's `localRunner`. */
   readonly run = async (): Promise<LocalUsageData> => {
     const engine = await this.engine();
-    const since = new Date(Date.now() - SNAPSHOT_DAYS * 86_400_000).toISOString().slice(0, 10);
+    const since = new Date(systemClock.now() - SNAPSHOT_DAYS * 86_400_000).toISOString().slice(0, 10);
     const firstTime = !existsSync(this.indexDir);
-    const started = Date.now();
+    const started = performance.now();
     const data = firstTime
       ? await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: 'Claude Usage: indexing Claude Code transcripts' },
@@ -78,7 +79,7 @@ export class LocalTranscripts implements vscode.Disposable {
           },
         )
       : await engine.refresh({ since });
-    this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows, ${data.skippedLines} skipped lines in ${Date.now() - started} ms`);
+    this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows, ${data.skippedLines} skipped lines in ${Math.round(performance.now() - started)} ms`);
     this.watch(data.roots);
     return data;
   };

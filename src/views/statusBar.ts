@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Store } from '../core/store/store';
 import { buildStatusBar, TOOLTIP_COMMANDS, type StatusBarModel } from '../core/viewModels/statusBar';
 import type { ConfigService } from '../host/config';
+import { systemClock } from '../core/clock';
 
 export const STATUS_BAR_ID = 'claudeUsage.status';
 
@@ -48,7 +49,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   render(): void {
-    const model = buildStatusBar(this.store.snapshot, this.config.current.statusBar, Date.now());
+    const model = buildStatusBar(this.store.snapshot, this.config.current.statusBar, systemClock.now());
     this.last = model;
     const item = this.item;
     item.text = model.text;

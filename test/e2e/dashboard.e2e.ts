@@ -16,6 +16,7 @@ import { REPO, removeDir, tempDir } from '../../scripts/lib/vscode';
 import { usd } from '../../webview/format';
 import { makeClaudeHome, type ClaudeHome } from '../fixtures/makeClaudeHome';
 import { useWorkbench } from './harness';
+import { systemClock } from '../../src/core/clock';
 
 const OUT = join(REPO, 'test-results', 'dashboard');
 
@@ -26,8 +27,8 @@ describe('dashboard (e2e, real VS Code)', function () {
   /** The dashboard's own document: the inner frame of the webview's iframe. */
   async function dashboardFrame(): Promise<Frame> {
     const page = wb().page;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
+    const deadline = performance.now() + 60_000;
+    while (performance.now() < deadline) {
       for (const f of page.frames()) {
         if (await f.locator('#panel-overview').count().catch(() => 0)) return f;
       }
@@ -91,7 +92,7 @@ describe('dashboard (e2e, real VS Code)', function () {
   it('shows overview costs equal to the local server ledger', async () => {
     const ledger = wb().server!.raw.ledger;
     await frame.locator('#ov-mtd').waitFor({ timeout: 60_000 });
-    const today = utcDay(new Date());
+    const today = utcDay(new Date(systemClock.now()));
     const tomorrow = addDays(today, 1);
     const total = (since: string) => usdOf(ledger.expectedCosts(since, tomorrow).totalUsd);
     assert.equal(await frame.locator('#ov-today .tile-value').innerText(), total(today));
@@ -133,7 +134,7 @@ describe('dashboard (e2e, real VS Code)', function () {
     await select('range', '7d');
     await select('grouping', 'workspace');
     const ledger = wb().server!.raw.ledger;
-    const today = utcDay(new Date());
+    const today = utcDay(new Date(systemClock.now()));
     const expected = ledger.expectedCosts(addDays(today, -6), addDays(today, 1), 'workspace');
     const byWs = new Map<string, Decimal>();
     for (const d of expected.days) for (const [k, v] of Object.entries(d.byWorkspace ?? {})) byWs.set(k, (byWs.get(k) ?? Decimal.ZERO).add(Decimal.parse(v)));
@@ -159,21 +160,21 @@ describe('dashboard (e2e, real VS Code)', function () {
   it('exports CSV through the save dialog, equal to the ledger', async () => {
     await selectTab('cost');
     // Accept the dialog's default: the workspace folder and a name saying tab and range.
-    const today = utcDay(new Date());
-    const target = join(dirname(wb().home), 'workspace', exportFileName({ tab: 'cost', range: { kind: '7d' }, grouping: 'workspace' }, new Date(), 'csv'));
+    const today = utcDay(new Date(systemClock.now()));
+    const target = join(dirname(wb().home), 'workspace', exportFileName({ tab: 'cost', range: { kind: '7d' }, grouping: 'workspace' }, new Date(systemClock.now()), 'csv'));
     await frame.locator('#export-csv').click();
     const input = wb().quickInput().locator('input').first();
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     // The simple file dialog shows the folder first and fills in the default name once it has listed it.
-    const named = Date.now() + 10_000;
-    while (!/claude-usage-cost-.*\.csv$/.test(await input.inputValue()) && Date.now() < named) await wb().page.waitForTimeout(200);
+    const named = performance.now() + 10_000;
+    while (!/claude-usage-cost-.*\.csv$/.test(await input.inputValue()) && performance.now() < named) await wb().page.waitForTimeout(200);
     assert.equal(await input.inputValue(), target);
     await wb().page.waitForTimeout(300);
     const ok = wb().quickInput().getByRole('button', { name: 'OK' });
     if (await ok.count()) await ok.first().click();
     else await wb().page.keyboard.press('Enter');
-    const deadline = Date.now() + 15_000;
-    while (!existsSync(target) && Date.now() < deadline) await wb().page.waitForTimeout(200);
+    const deadline = performance.now() + 15_000;
+    while (!existsSync(target) && performance.now() < deadline) await wb().page.waitForTimeout(200);
     assert.ok(existsSync(target), 'the CSV was written');
     const lines = readFileSync(target, 'utf8').trim().split('\r\n');
     const header = lines[0]!.split(',');
@@ -239,8 +240,8 @@ describe('dashboard (e2e, real VS Code)', function () {
 
   it('Refresh in the page runs the host command (a fixed action, not a command name)', async () => {
     await frame.locator('#refresh').click();
-    const deadline = Date.now() + 10_000;
-    while (!/Dashboard: refresh requested from the webview/.test(extensionLog()) && Date.now() < deadline) await wb().page.waitForTimeout(250);
+    const deadline = performance.now() + 10_000;
+    while (!/Dashboard: refresh requested from the webview/.test(extensionLog()) && performance.now() < deadline) await wb().page.waitForTimeout(250);
     assert.match(extensionLog(), /Dashboard: refresh requested from the webview/);
   });
 
@@ -262,8 +263,8 @@ describe('dashboard (e2e, real VS Code)', function () {
     assert.equal(result.pwned, false);
     assert.ok(result.violations.some((v) => v.startsWith('script-src')), JSON.stringify(result.violations));
     // The webview reported it to the host, which logged it.
-    const deadline = Date.now() + 10_000;
-    while (!/Dashboard webview: CSP blocked inline \(script-src/.test(extensionLog()) && Date.now() < deadline) await wb().page.waitForTimeout(250);
+    const deadline = performance.now() + 10_000;
+    while (!/Dashboard webview: CSP blocked inline \(script-src/.test(extensionLog()) && performance.now() < deadline) await wb().page.waitForTimeout(250);
     assert.match(extensionLog(), /Dashboard webview: CSP blocked inline \(script-src/);
   });
 });
@@ -271,7 +272,7 @@ describe('dashboard (e2e, real VS Code)', function () {
 describe('dashboard without keys (e2e, real VS Code): this machine only', function () {
   const dir = join(tempDir('dashboard-zero-key'), 'home');
   mkdirSync(dir, { recursive: true });
-  const sample: ClaudeHome = makeClaudeHome(dir, new Date());
+  const sample: ClaudeHome = makeClaudeHome(dir, new Date(systemClock.now()));
   const wb = useWorkbench({ name: 'dashboard-zero-key', keys: 'none', mock: false, home: { dir }, settings: { 'claudeUsage.local.timezone': 'UTC' } });
   let frame: Frame;
 
@@ -280,7 +281,7 @@ describe('dashboard without keys (e2e, real VS Code): this machine only', functi
   it('says which key fills the organisation tabs, shows local estimates equal to the sample, and its button opens Set Admin API Key', async () => {
     await wb().runCommand('Show Claude Usage');
     const page = wb().page;
-    const deadline = Date.now() + 60_000;
+    const deadline = performance.now() + 60_000;
     for (;;) {
       const found = await Promise.all(page.frames().map(async (f) => ((await f.locator('#panel-overview').count().catch(() => 0)) ? f : undefined)));
       const f = found.find(Boolean);
@@ -288,7 +289,7 @@ describe('dashboard without keys (e2e, real VS Code): this machine only', functi
         frame = f;
         break;
       }
-      if (Date.now() > deadline) throw new Error('the dashboard webview did not appear');
+      if (performance.now() > deadline) throw new Error('the dashboard webview did not appear');
       await page.waitForTimeout(250);
     }
     const notice = frame.locator('#panel-overview .notice[data-kind="needsKey"]');

@@ -81,7 +81,7 @@ function slug(s: string): string {
 /** Boots code-server with the packaged extension and opens it in Chromium. */
 export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
   const name = slug(opts.name ?? 'workbench');
-  const t0 = Date.now();
+  const t0 = performance.now();
   const extensionTemplate = await prepareExtension();
   mkdirSync(RESULTS_DIR, { recursive: true });
   const tmp = tempDir(`e2e-${name}`);
@@ -216,7 +216,7 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
         );
       }
     }
-    console.log(`      [e2e] workbench "${name}" ready in ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${port}`);
+    console.log(`      [e2e] workbench "${name}" ready in ${((performance.now() - t0) / 1000).toFixed(1)} s on port ${port}`);
     return wb;
   } catch (e) {
     if (browser) {

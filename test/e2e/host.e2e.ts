@@ -6,6 +6,7 @@ import { Decimal } from '../../src/core/decimal';
 import { usd } from '../../src/core/viewModels/format';
 import { loadSampleKeys } from '../../scripts/lib/fixtures';
 import { useWorkbench } from './harness';
+import { systemClock } from '../../src/core/clock';
 
 const COST = '/v1/organizations/cost_report';
 
@@ -14,7 +15,7 @@ describe('host surfaces (e2e)', () => {
 
   function todayCost(): string {
     const ledger = wb().server!.raw.ledger;
-    const today = new Date().toISOString().slice(0, 10);
+    const today = new Date(systemClock.now()).toISOString().slice(0, 10);
     const day = ledger.expectedCosts(today).days.find((d) => d.date === today);
     return usd(day ? Decimal.parse(day.totalUsd) : Decimal.ZERO);
   }

@@ -9,11 +9,12 @@ import { compact, usd } from '../../src/core/viewModels/format';
 import { makeClaudeHome, type ClaudeHome } from '../fixtures/makeClaudeHome';
 import { removeDir, tempDir } from '../../scripts/lib/vscode';
 import { useWorkbench } from './harness';
+import { systemClock } from '../../src/core/clock';
 
 const homeRoot = tempDir('host-local');
 const home = join(homeRoot, 'home');
 mkdirSync(home, { recursive: true });
-const sample: ClaudeHome = makeClaudeHome(home, new Date());
+const sample: ClaudeHome = makeClaudeHome(home, new Date(systemClock.now()));
 
 describe('zero-key local transcripts (e2e)', () => {
   const wb = useWorkbench({ name: 'host-local', keys: 'none', mock: false, home: { dir: home }, settings: { 'claudeUsage.local.timezone': 'UTC' } });

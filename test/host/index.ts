@@ -28,7 +28,7 @@ function write(results: HostResults): void {
 }
 
 export function run(): Promise<void> {
-  const started = Date.now();
+  const started = performance.now();
   const tests: HostTestResult[] = [];
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
   if (process.env.CLAUDE_USAGE_HOST_GREP) mocha.grep(process.env.CLAUDE_USAGE_HOST_GREP);
@@ -46,7 +46,7 @@ export function run(): Promise<void> {
         const passed = tests.filter((t) => t.state === 'passed').length;
         const failed = tests.filter((t) => t.state === 'failed').length;
         const pending = tests.filter((t) => t.state === 'pending').length;
-        write({ done: true, passed, failed, pending, durationMs: Date.now() - started, tests });
+        write({ done: true, passed, failed, pending, durationMs: performance.now() - started, tests });
         if (failures > 0) rej(new Error(`${failures} host test(s) failed`));
         else res();
       });
@@ -62,7 +62,7 @@ export function run(): Promise<void> {
         passed: 0,
         failed: 1,
         pending: 0,
-        durationMs: Date.now() - started,
+        durationMs: performance.now() - started,
         tests: [{ title: 'loading the host test suites', state: 'failed', durationMs: 0, error: err.message, stack: err.stack }],
       });
       rej(err);

@@ -31,7 +31,7 @@ const OUT = join(REPO, 'test-results', 'host');
 const TIMEOUT = Number(process.env.CLAUDE_USAGE_HOST_TIMEOUT ?? 240_000);
 
 async function main(): Promise<number> {
-  const t0 = Date.now();
+  const t0 = performance.now();
   ensureVsCode();
   build();
   const testsPath = join(REPO, 'dist', 'test', 'host');
@@ -86,12 +86,12 @@ async function main(): Promise<number> {
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-    console.log(`[host] VS Code server on port ${port} ready after ${((Date.now() - t0) / 1000).toFixed(1)} s; opening the workbench`);
+    console.log(`[host] VS Code server on port ${port} ready after ${((performance.now() - t0) / 1000).toFixed(1)} s; opening the workbench`);
     await page.goto(url);
 
-    const deadline = Date.now() + TIMEOUT;
+    const deadline = performance.now() + TIMEOUT;
     let results: HostResults | undefined;
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       if (existsSync(resultsFile)) {
         try {
           results = JSON.parse(readFileSync(resultsFile, 'utf8')) as HostResults;
@@ -111,7 +111,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const code = report(results);
-    console.log(`[host] wall time ${((Date.now() - t0) / 1000).toFixed(1)} s (tests ${(results.durationMs / 1000).toFixed(1)} s)`);
+    console.log(`[host] wall time ${((performance.now() - t0) / 1000).toFixed(1)} s (tests ${(results.durationMs / 1000).toFixed(1)} s)`);
     return code;
   } finally {
     await browser?.close().catch(() => undefined);

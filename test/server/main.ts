@@ -11,6 +11,7 @@
  */
 import { startMockServer, type FaultSpec, type MockServerOptions } from './server';
 import type { RateLimitOptions } from './ratelimits';
+import { clockFromEnv, CLOCK_ENV } from '../../src/core/clock';
 
 function parseArgs(argv: string[]): { options: MockServerOptions; printKeys: boolean } {
   const options: MockServerOptions = {};
@@ -36,10 +37,9 @@ function parseArgs(argv: string[]): { options: MockServerOptions; printKeys: boo
       case '--now': {
         // The clock starts at this instant and runs on from there (history ends here; buckets refill).
         const raw = value();
-        const start = Date.parse(raw);
-        if (Number.isNaN(start)) throw new Error(`--now needs an ISO time, got ${raw}`);
-        const t0 = Date.now();
-        options.now = () => new Date(start + (Date.now() - t0));
+        if (Number.isNaN(Date.parse(raw))) throw new Error(`--now needs an ISO time, got ${raw}`);
+        const clock = clockFromEnv({ [CLOCK_ENV]: raw });
+        options.now = () => new Date(clock.now());
         break;
       }
       case '--latency':

@@ -19,6 +19,7 @@ import { Decimal } from '../../src/core/decimal';
 import { FAMILY_PRICES, modelInfo, tokenCostCents, TOKEN_TYPES, WEB_SEARCH_CENTS_PER_REQUEST, type TokenType } from './prices';
 import { partialKeyHint, type SampleKeys } from './keys';
 import { mulberry32 } from '../support/prng';
+import { systemClock } from '../../src/core/clock';
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
@@ -324,7 +325,7 @@ export interface GenerateOptions {
 
 export function generateOrg(options: GenerateOptions): Org {
   const seed = options.seed ?? 42;
-  const now = Math.floor((options.now ?? Date.now()) / 1000) * 1000;
+  const now = Math.floor((options.now ?? systemClock.now()) / 1000) * 1000;
   const rng = new Rng(seed);
   const todayStart = dayStartOf(now);
   const firstDayStart = todayStart - (HISTORY_DAYS - 1) * DAY_MS;
@@ -719,6 +720,18 @@ export function claudeCodeRecordsForDay(org: Org, dayStart: number, cutoff: numb
 }
 
 // ---------- cost derivation shared by the report and the ledger ----------
+
+/**
+ * For tests that need a busy day instead of hoping "two days ago" is one: the most recent complete UTC day
+ * (before `cutoff`) with at least `minRecords` Claude Code records, or undefined when the history has none.
+ */
+export function claudeCodeDayWith(org: Org, minRecords: number, cutoff: number): string | undefined {
+  const todayStart = dayStartOf(cutoff);
+  for (let d = todayStart - DAY_MS; d >= todayStart - HISTORY_DAYS * DAY_MS; d -= DAY_MS) {
+    if (claudeCodeRecordsForDay(org, d, cutoff).length >= minRecords) return dayString(d);
+  }
+  return undefined;
+}
 
 export const TOKEN_FIELDS: Record<TokenType, keyof Pick<UsageRow, 'uncachedInput' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead' | 'output'>> = {
   uncached_input_tokens: 'uncachedInput',

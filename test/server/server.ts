@@ -26,6 +26,7 @@ import { Ledger } from './ledger';
 import { modelInfo } from './prices';
 import { RateLimiter, type RateLimitOptions } from './ratelimits';
 import { Reports, USAGE_DIMS, USAGE_FILTERS, WIDTH_MS, type BucketWidth, type UsageDim } from './reports';
+import { systemClock } from '../../src/core/clock';
 
 export interface MockServerOptions {
   port?: number;
@@ -255,7 +256,7 @@ function sleep(ms: number, res: http.ServerResponse): Promise<boolean> {
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const keys: SampleKeys = options.keys ?? sampleKeys();
-  const nowDate = options.now ?? (() => new Date());
+  const nowDate = options.now ?? (() => new Date(systemClock.now()));
   const now = () => nowDate().getTime();
   const seed = options.seed ?? 42;
   const org = generateOrg({ seed, now: now(), keys });

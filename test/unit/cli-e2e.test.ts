@@ -8,6 +8,7 @@ import { main } from '../../src/cli';
 import type { CliIo } from '../../src/cli/common';
 import { startMockServer, type FaultKind, type MockServer } from '../server/server';
 import { startTestProxy } from '../support/proxy';
+import { systemClock } from '../../src/core/clock';
 
 const DAY = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -33,8 +34,8 @@ describe('cli end to end (local Anthropic server)', function () {
   before(async () => {
     server = await startMockServer({ port: 0, seed: 7 });
     env = { ANTHROPIC_API_KEY: server.keys.standard, ANTHROPIC_ADMIN_API_KEY: server.keys.admin, ANTHROPIC_BASE_URL: server.url };
-    today = dayOf(Date.now());
-    tomorrow = dayOf(Date.now() + DAY);
+    today = dayOf(systemClock.now());
+    tomorrow = dayOf(systemClock.now() + DAY);
   });
   after(async () => server.close());
   beforeEach(() => {

@@ -14,6 +14,7 @@ import { main } from '../../src/cli';
 import type { CliIo } from '../../src/cli/common';
 import { FAULT_KINDS, startMockServer, type MockServer } from '../server/server';
 import { METHODS } from './anthropic-e2e.test';
+import { systemClock } from '../../src/core/clock';
 
 const DAY = 86_400_000;
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -48,8 +49,8 @@ describe('no key leaks', function () {
     server = await startMockServer({ port: 0, seed: 3 });
     keys = [server.keys.standard, server.keys.admin];
     env = { ANTHROPIC_API_KEY: server.keys.standard, ANTHROPIC_ADMIN_API_KEY: server.keys.admin, ANTHROPIC_BASE_URL: server.url };
-    since = dayOf(Date.now() - 2 * DAY);
-    until = dayOf(Date.now() + DAY);
+    since = dayOf(systemClock.now() - 2 * DAY);
+    until = dayOf(systemClock.now() + DAY);
   });
   after(async () => server.close());
   afterEach(() => server.clearFaults());
@@ -109,7 +110,7 @@ describe('no key leaks', function () {
   });
 
   it('every client method under every fault: errors and log entries', async () => {
-    const today = dayOf(Date.now());
+    const today = dayOf(systemClock.now());
     for (const fault of FAULT_KINDS) {
       for (const m of METHODS) {
         server.clearFaults();

@@ -3,13 +3,15 @@
  * retry-after, the day cache, persistence, the lease between windows, focus, stale marking.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnthropicClient } from '../../src/core/anthropic/client';
 import { Decimal } from '../../src/core/decimal';
 import { FileDayCache } from '../../src/core/store/dayCache';
-import { ManualScheduler } from '../../src/core/store/scheduler';
+import { ManualClock } from '../../src/core/clock';
+import { ManualScheduler } from '../support/manualScheduler';
 import { DEFAULT_STORE_SETTINGS, type StoreSettings } from '../../src/core/store/settings';
 import { FileFocus, FileLease, FileSnapshotPersistence, type Lease } from '../../src/core/store/shared';
 import { Store, type KeyProvider, type ResolvedKeys, type SourceName } from '../../src/core/store/store';
@@ -370,9 +372,9 @@ describe('FileFocus (shared focus between windows)', () => {
     try {
       let now = 0;
       const file = join(dir, 'focus.json');
-      const crashed = new FileFocus(file, 'window-a', { now: () => now, ttlMs: 45_000 });
-      const other = new FileFocus(file, 'window-b', { now: () => now, ttlMs: 45_000 });
-      const observer = new FileFocus(file, 'window-c', { now: () => now, ttlMs: 45_000 });
+      const crashed = new FileFocus(file, 'window-a', { clock: { now: () => now }, ttlMs: 45_000 });
+      const other = new FileFocus(file, 'window-b', { clock: { now: () => now }, ttlMs: 45_000 });
+      const observer = new FileFocus(file, 'window-c', { clock: { now: () => now }, ttlMs: 45_000 });
       await crashed.setFocused(true);
       assert.equal(await observer.anyFocused(), true, 'a fresh focus entry counts');
       now = 30_000;
@@ -399,13 +401,104 @@ describe('FileLease (one polling window)', () => {
       const file = join(dir, 'lease.json');
       for (let round = 0; round < 20; round++) {
         const leases = ['a', 'b', 'c', 'd', 'e'].map((id) => new FileLease(file, `${id}${round}`, sched));
-        const won = await Promise.all(leases.map((l) => l.tryAcquire()));
+        // A lease is never taken over at first sight (its holder's clock may be behind ours), and a window
+        // that finds another one deciding (the lock) asks again at its next housekeeping tick: within a few
+        // ticks exactly one wins, and never two.
+        let won = await Promise.all(leases.map((l) => l.tryAcquire()));
+        if (round > 0) assert.deepEqual(won, [false, false, false, false, false], `round ${round}: first sight`);
+        for (let tick = 0; tick < 4 && !won.some(Boolean); tick++) {
+          await sched.advance(15_000);
+          won = await Promise.all(leases.map((l) => l.tryAcquire()));
+        }
         assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won.join(',')}`);
         // The winner keeps it while it renews; the others still cannot take it.
         const winner = leases[won.indexOf(true)]!;
         assert.equal(await winner.tryAcquire(), true);
         assert.deepEqual(await Promise.all(leases.filter((l) => l !== winner).map((l) => l.tryAcquire())), [false, false, false, false]);
         await sched.advance(46_000); // the holder stops renewing: stale for the next round
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a process clock far from the file system clock (pinned, or a VM whose clock jumped) still gives exactly one winner', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'claude-usage-lease-'));
+    try {
+      // A year ahead of the files' modification times: a rule that compared mtimes with this clock would
+      // call every lock stale and let two windows decide at once.
+      const clock = new ManualClock(Date.UTC(2027, 10, 30, 12));
+      const file = join(dir, 'lease.json');
+      for (let round = 0; round < 20; round++) {
+        const leases = ['a', 'b', 'c', 'd', 'e'].map((id) => new FileLease(file, `${id}${round}`, clock));
+        let won = await Promise.all(leases.map((l) => l.tryAcquire()));
+        for (let tick = 0; tick < 4 && !won.some(Boolean); tick++) {
+          clock.advance(15_000);
+          won = await Promise.all(leases.map((l) => l.tryAcquire()));
+        }
+        assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won.join(',')}`);
+        clock.advance(46_000);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a lock file left by a crash is removed once seen unchanged for 10 s of our own clock, never by its file time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'claude-usage-lease-'));
+    try {
+      const clock = new ManualClock(Date.UTC(2030, 0, 1));
+      const file = join(dir, 'lease.json');
+      await writeFile(`${file}.lock`, JSON.stringify({ token: 'crashed:1', at: 0 }));
+      const lease = new FileLease(file, 'w', clock);
+      assert.equal(await lease.tryAcquire(), false, 'first sight of a lock: someone may be deciding');
+      clock.advance(5_000);
+      assert.equal(await lease.tryAcquire(), false, 'seen for 5 s: still respected');
+      clock.advance(6_000);
+      assert.equal(await lease.tryAcquire(), true, 'seen unchanged for 11 s: removed, lease taken');
+      assert.equal(existsSync(`${file}.lock`), false, 'our own lock is gone after deciding');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('two windows whose clocks differ by an hour: never two holders; the other takes over when the holder stops', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'claude-usage-lease-'));
+    try {
+      const base = Date.UTC(2026, 11, 31, 23, 30);
+      for (const [aheadName, skew] of [['A ahead', 3_600_000], ['A behind', -3_600_000]] as const) {
+        const file = join(dir, `lease-${skew}.json`);
+        const clockA = new ManualClock(base + skew);
+        const clockB = new ManualClock(base);
+        const a = new FileLease(file, 'A', clockA);
+        const b = new FileLease(file, 'B', clockB);
+        const tick = (ms: number) => {
+          clockA.advance(ms);
+          clockB.advance(ms);
+        };
+        let holders: string[] = [];
+        // Both renew every 15 s for 10 minutes; at most one may hold after each housekeeping round, and
+        // after the first round the holder never changes.
+        let first: string | undefined;
+        for (let i = 0; i < 40; i++) {
+          const [ha, hb] = [await a.tryAcquire(), await b.tryAcquire()];
+          holders = [ha ? 'A' : '', hb ? 'B' : ''].filter(Boolean);
+          assert.ok(holders.length <= 1, `${aheadName}, round ${i}: ${holders.join('+')}`);
+          const now = holders[0];
+          if (i > 1 && now) {
+            first ??= now;
+            assert.equal(now, first, `${aheadName}, round ${i}: the lease moved while its holder was alive`);
+          }
+          tick(15_000);
+        }
+        // The holder stops renewing (crashed): the other takes over within the stale time plus a tick.
+        const survivor = first === 'A' ? b : a;
+        let tookOver = -1;
+        for (let i = 0; i < 6 && tookOver < 0; i++) {
+          if (await survivor.tryAcquire()) tookOver = i;
+          tick(15_000);
+        }
+        assert.ok(tookOver >= 0, `${aheadName}: the survivor took over within 90 s`);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -56,6 +56,8 @@ export interface ClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Where HTTPS_PROXY/HTTP_PROXY/NO_PROXY are read from (default `process.env`); the CLI passes its io env. */
   proxyEnv?: Record<string, string | undefined>;
+  /** The time probes are stamped with and HTTP-date `retry-after` is measured against (default `systemClock`). */
+  clock?: import('../clock').Clock;
   /** For tests: a ready undici dispatcher instead of the proxy/TLS choice above. */
   dispatcher?: import('undici').Dispatcher;
   /** For tests: the jitter source (default `Math.random`). */

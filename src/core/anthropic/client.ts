@@ -121,7 +121,7 @@ class AnthropicClient implements AnthropicApi {
     return parseRateLimitHeaders(model, res.headers, {
       inputTokens: body.usage.input_tokens,
       outputTokens: body.usage.output_tokens,
-    });
+    }, new Date(this.http.clock.now()));
   }
 
   /** Follows `next_page` to the end; a cursor seen twice is a `paginationLoop`. */

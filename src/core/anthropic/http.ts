@@ -20,6 +20,7 @@ import {
   type RequestLogEntry,
 } from './api';
 import { ApiError, redactSecrets, type ApiErrorInit, type ApiErrorKind } from './errors';
+import { systemClock, type Clock } from '../clock';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** The longest server-requested wait we honour; beyond it the call fails as rate limited. */
@@ -109,6 +110,7 @@ export class HttpTransport {
   private readonly onRequest?: (entry: RequestLogEntry) => void;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
+  readonly clock: Clock;
 
   constructor(options: ClientOptions) {
     this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -121,6 +123,7 @@ export class HttpTransport {
     this.onRequest = options.onRequest;
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? systemClock;
   }
 
   get keyKind(): KeyKind {
@@ -129,7 +132,7 @@ export class HttpTransport {
 
   /** Starts a logical call: its deadline covers every retry and page. */
   newCall(signal?: AbortSignal): CallContext {
-    return { deadline: Date.now() + this.deadlineMs, signal };
+    return { deadline: performance.now() + this.deadlineMs, signal };
   }
 
   async close(): Promise<void> {
@@ -141,14 +144,14 @@ export class HttpTransport {
     let last: AttemptFailure | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       this.throwIfCancelled(ctx, req);
-      const remaining = ctx.deadline - Date.now();
+      const remaining = ctx.deadline - performance.now();
       if (remaining <= 0) throw last?.error ?? this.deadlineError(req, attempt - 1);
       const outcome = await this.attempt(req, ctx, attempt, remaining);
       if ('response' in outcome) return outcome.response;
       last = outcome;
       if (!outcome.retryable || attempt === this.maxAttempts) break;
       const wait = outcome.retryAfterMs ?? this.backoff(attempt);
-      if (Date.now() + wait >= ctx.deadline) break;
+      if (performance.now() + wait >= ctx.deadline) break;
       try {
         await this.sleep(wait, ctx.signal);
       } catch {
@@ -291,7 +294,7 @@ export class HttpTransport {
     const requestId = h['request-id'] ?? body.requestId;
     const apiMessage = body.message ? redactSecrets(body.message).trim() : '';
     const withApi = (s: string) => (apiMessage ? `${s}: ${stripDot(apiMessage)}` : s);
-    const retryAfterMs = parseRetryAfter(h);
+    const retryAfterMs = parseRetryAfter(h, this.clock.now());
     const shouldRetry = h['x-should-retry'];
     const base: Omit<ApiErrorInit, 'kind' | 'message'> = {
       status,
@@ -395,7 +398,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 /** `retry-after-ms` wins over `retry-after` (seconds or an HTTP date). Undefined when absent or unreadable. */
-export function parseRetryAfter(h: Record<string, string>, now = Date.now()): number | undefined {
+export function parseRetryAfter(h: Record<string, string>, now = systemClock.now()): number | undefined {
   const ms = h['retry-after-ms'];
   if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.max(0, Number(ms));
   const ra = h['retry-after'];

@@ -2,6 +2,7 @@
  * Reads every rate-limit header family of a `POST /v1/messages` response (shared/docs/anthropic-api.md §1).
  * Every header is optional; a family with none of its headers is `undefined`, never zeros.
  */
+import { systemClock } from '../clock';
 import type { RateLimitFamily, RateLimitSnapshot, UnifiedRateLimit } from './types';
 
 type Headers = Record<string, string>;
@@ -59,7 +60,7 @@ export function parseRateLimitHeaders(
   model: string,
   h: Headers,
   probeUsage: { inputTokens: number; outputTokens: number },
-  takenAt = new Date(),
+  takenAt: Date = new Date(systemClock.now()),
 ): RateLimitSnapshot {
   const s: RateLimitSnapshot = { model, takenAt: takenAt.toISOString(), probeUsage };
   const set = <K extends keyof RateLimitSnapshot>(k: K, v: RateLimitSnapshot[K] | undefined) => {

@@ -11,6 +11,7 @@ import { allocColumns, Ledger, type LedgerColumns } from './ledger';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
 export const INDEX_VERSION = 1;
+let tmpSeq = 0;
 const MAGIC = Buffer.from('CUSGIDX\n');
 
 export interface FileState {
@@ -148,7 +149,7 @@ export function saveIndex(file: string, s: IndexState): void {
     pad();
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${file}.${process.pid}.${++tmpSeq}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
     for (const p of parts) fs.writeSync(fd, p);

@@ -15,6 +15,7 @@ import { hashKey } from './hash';
 import { emptyState, indexFile, loadIndex, saveIndex, type FileState, type IndexState } from './index';
 import { HEAD_BYTES, headHash, scanFd, type ScanResult, type UsageLine } from './reader';
 import { DayClock } from './timezone';
+import { systemClock } from '../clock';
 
 export interface LocalUsageOptions {
   /** Exact roots to scan (skips discovery; `--dir`). */
@@ -213,7 +214,7 @@ export class LocalUsageEngine {
         // An unwritable index only costs speed next time; the data is still right.
       }
     }
-    const now = (this.o.now ?? (() => new Date()))();
+    const now = this.o.now ? this.o.now() : new Date(systemClock.now());
     const report = aggregate(ledger, {
       clock: this.clock,
       book: this.book,

@@ -2,10 +2,11 @@
  * What several VS Code windows share through the extension's global storage folder: the last snapshot
  * (atomic writes), a lease naming the one window that polls, and which window (if any) has focus.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { atomicWrite } from './dayCache';
-import type { Scheduler } from './scheduler';
+import { systemClock, type Clock } from '../clock';
 import { SNAPSHOT_VERSION, type StoreSnapshot } from './snapshot';
 
 export interface SnapshotPersistence {
@@ -62,24 +63,82 @@ export interface Lease {
   readonly id: string;
 }
 
+/**
+ * Whether a record another process keeps renewing is still alive, decided with this process's own clock
+ * only. File modification times come from the file system's clock, which can disagree with the process
+ * clock (a home folder on a network share, a VM whose clock jumped), so they are never used. Two facts count:
+ * - the time written inside the record by its writer. Windows of one machine share one clock; when a writer's
+ *   clock is seen to lag ours (a record that changed after our previous look but claims an earlier time),
+ *   the lag is added back. A time in our future says nothing (a writer ahead of us) and is ignored;
+ * - how long this reader has seen the record unchanged: a record unchanged for longer than `staleMs` of
+ *   our own clock is stale whatever its inside time claims.
+ * A record is never stale at first sight (it may have just been written): a reader needs two looks at the
+ * same content, so a takeover costs one housekeeping tick more, and a writer whose clock is behind ours is
+ * not mistaken for a dead one.
+ */
+export class Liveness {
+  private token?: string;
+  private seenAt = 0;
+  private lastCheck?: number;
+  private lag = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly staleMs: number,
+  ) {}
+
+  /** `token` identifies the record's content; `writtenAt` is the time inside it (undefined when it has none). */
+  isStale(token: string, writtenAt: number | undefined): boolean {
+    const now = this.clock.now();
+    if (token !== this.token) {
+      if (this.token !== undefined && this.lastCheck !== undefined && writtenAt !== undefined && writtenAt < this.lastCheck) {
+        this.lag = Math.max(this.lag, this.lastCheck - writtenAt);
+      }
+      this.token = token;
+      this.seenAt = now;
+      this.lastCheck = now;
+      return false; // first sight of this content: it may have just been written
+    }
+    this.lastCheck = now;
+    if (now - this.seenAt > this.staleMs) return true;
+    if (writtenAt === undefined) return false;
+    const at = writtenAt + this.lag;
+    return at <= now && now - at > this.staleMs;
+  }
+}
+
 interface LeaseFile {
   holder: string;
+  /** The holder's clock at its last renewal. */
   heartbeatAt: number;
+  /** Incremented on every renewal, so readers see a live holder's lease change. */
+  seq: number;
 }
 
 export class FileLease implements Lease {
+  private readonly holderLiveness: Liveness;
+  private readonly lockLiveness: Liveness;
+  private seq = 0;
+
   constructor(
     private readonly file: string,
     readonly id: string,
-    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
     /** A holder that has not renewed for this long is taken over (> 2 heartbeat intervals). */
-    private readonly staleMs = 45_000,
-  ) {}
+    staleMs = 45_000,
+    /** A lock file left by a crash is removed once this process has seen it unchanged for this long. */
+    lockStaleMs = 10_000,
+  ) {
+    this.holderLiveness = new Liveness(clock, staleMs);
+    this.lockLiveness = new Liveness(clock, lockStaleMs);
+  }
 
   private async read(): Promise<LeaseFile | undefined> {
     try {
-      const v = JSON.parse(await readFile(this.file, 'utf8')) as LeaseFile;
-      return typeof v.holder === 'string' && typeof v.heartbeatAt === 'number' ? v : undefined;
+      const v = JSON.parse(await readFile(this.file, 'utf8')) as Partial<LeaseFile>;
+      return typeof v.holder === 'string' && typeof v.heartbeatAt === 'number' && Number.isFinite(v.heartbeatAt)
+        ? { holder: v.holder, heartbeatAt: v.heartbeatAt, seq: typeof v.seq === 'number' ? v.seq : 0 }
+        : undefined;
     } catch {
       return undefined;
     }
@@ -92,31 +151,38 @@ export class FileLease implements Lease {
     const unlock = await this.lock();
     if (!unlock) return false; // another window is deciding right now; ask again next housekeeping tick
     try {
-      const now = this.scheduler.now();
       const cur = await this.read();
-      if (cur && cur.holder !== this.id && now - cur.heartbeatAt <= this.staleMs) return false;
-      await atomicWrite(this.file, JSON.stringify({ holder: this.id, heartbeatAt: now } satisfies LeaseFile));
+      if (cur && cur.holder !== this.id && !this.holderLiveness.isStale(`${cur.holder}#${cur.seq}#${cur.heartbeatAt}`, cur.heartbeatAt)) return false;
+      this.seq = Math.max(this.seq, cur?.seq ?? 0) + 1;
+      await atomicWrite(this.file, JSON.stringify({ holder: this.id, heartbeatAt: this.clock.now(), seq: this.seq } satisfies LeaseFile));
       return true;
     } finally {
       await unlock();
     }
   }
 
-  /** `lease.json.lock`, created exclusively; one left behind by a crash is removed after 10 s. */
+  /** `lease.json.lock`, created exclusively with a random token inside; one left behind by a crash is removed
+   *  once this process has seen the same token for `lockStaleMs` of its own clock (never by file times). */
   private async lock(): Promise<(() => Promise<void>) | undefined> {
     const lockFile = `${this.file}.lock`;
     for (let attempt = 0; attempt < 2; attempt++) {
+      const token = `${this.id}:${randomBytes(8).toString('hex')}`;
       try {
         const handle = await open(lockFile, 'wx');
-        await handle.close();
-        return () => rm(lockFile, { force: true });
+        try {
+          await handle.writeFile(JSON.stringify({ token, at: this.clock.now() }));
+        } finally {
+          await handle.close();
+        }
+        return async () => {
+          // Remove only our own lock (a crash-recovering window may have replaced it).
+          if ((await readFile(lockFile, 'utf8').catch(() => '')).includes(token)) await rm(lockFile, { force: true });
+        };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const age = await stat(lockFile).then(
-          (st) => Date.now() - st.mtimeMs,
-          () => Infinity,
-        );
-        if (age < 10_000) return undefined;
+        const seen = await readFile(lockFile, 'utf8').catch(() => undefined);
+        if (seen === undefined) continue; // removed meanwhile: try again
+        if (!this.lockLiveness.isStale(seen, undefined)) return undefined;
         await rm(lockFile, { force: true });
       }
     }
@@ -150,20 +216,21 @@ export class LocalFocus implements FocusTracker {
 /**
  * `focus.json` names the focused window and when it last said so; a window clears it on blur only if it
  * still names itself. The focused window renews it on every housekeeping tick, so the entry of a window
- * that crashed while focused expires after `ttlMs` instead of keeping the probes going forever.
+ * that crashed while focused expires after `ttlMs` (judged by `Liveness`) instead of keeping the probes
+ * going forever.
  */
 export class FileFocus implements FocusTracker {
   private focusedHere = false;
-  private readonly now: () => number;
-  private readonly ttlMs: number;
+  private readonly clock: Clock;
+  private readonly liveness: Liveness;
 
   constructor(
     private readonly file: string,
     private readonly id: string,
-    options: { now?: () => number; ttlMs?: number } = {},
+    options: { clock?: Clock; ttlMs?: number } = {},
   ) {
-    this.now = options.now ?? Date.now;
-    this.ttlMs = options.ttlMs ?? 45_000;
+    this.clock = options.clock ?? systemClock;
+    this.liveness = new Liveness(this.clock, options.ttlMs ?? 45_000);
   }
 
   private async read(): Promise<{ window: string | null; at?: number }> {
@@ -176,7 +243,7 @@ export class FileFocus implements FocusTracker {
   }
 
   private write(window: string | null): Promise<void> {
-    return atomicWrite(this.file, JSON.stringify({ window, at: this.now() }));
+    return atomicWrite(this.file, JSON.stringify({ window, at: this.clock.now() }));
   }
 
   async setFocused(focused: boolean): Promise<void> {
@@ -193,6 +260,6 @@ export class FileFocus implements FocusTracker {
   async anyFocused(): Promise<boolean> {
     if (this.focusedHere) return true;
     const { window, at } = await this.read();
-    return window !== null && (at === undefined || this.now() - at <= this.ttlMs);
+    return window !== null && !this.liveness.isStale(`${window}#${at}`, at);
   }
 }

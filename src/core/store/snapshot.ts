@@ -184,7 +184,7 @@ export function emptySource<T>(): SourceState<T> {
   return { stale: false, loading: false };
 }
 
-export function emptySnapshot(now = new Date()): StoreSnapshot {
+export function emptySnapshot(now: Date): StoreSnapshot {
   return {
     version: SNAPSHOT_VERSION,
     producedAt: now.toISOString(),

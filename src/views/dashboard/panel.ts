@@ -12,6 +12,7 @@ import { parseWebviewMessage, sanitizeSnapshot, type HostMessage, type WebviewMe
 import { exportCsv, exportFileName, exportJson } from '../../core/dashboard/export';
 import { EXTEND_HISTORY, type ActionName } from '../../core/dashboard/viewModel';
 import { redactSecrets } from '../../core/anthropic/errors';
+import { systemClock } from '../../core/clock';
 
 export const DASHBOARD_VIEW_TYPE = 'claudeUsage.dashboard';
 
@@ -49,7 +50,7 @@ export interface DashboardPanel extends vscode.Disposable {
 
 export function registerDashboardPanel(context: vscode.ExtensionContext, deps: DashboardDeps): DashboardPanel {
   const { store, log } = deps;
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? (() => new Date(systemClock.now()));
   const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
   const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
   const options: vscode.WebviewOptions & vscode.WebviewPanelOptions = {

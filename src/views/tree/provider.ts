@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { StoreSnapshot } from '../../core/store/snapshot';
 import type { Store } from '../../core/store/store';
 import type { TreeNode } from '../../core/viewModels/tree';
+import { systemClock } from '../../core/clock';
 
 export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
@@ -32,7 +33,7 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   private rebuild(): void {
-    this.roots = this.build(this.store.snapshot, Date.now());
+    this.roots = this.build(this.store.snapshot, systemClock.now());
     this.parents.clear();
     const walk = (n: TreeNode): void => {
       for (const c of n.children ?? []) {

@@ -15,6 +15,7 @@ import { FileFocus, FileLease, FileSnapshotPersistence } from '../../../src/core
 import { Store } from '../../../src/core/store/store';
 import { compact, usd } from '../../../src/core/viewModels/format';
 import type { TreeNode } from '../../../src/core/viewModels/tree';
+import { systemClock } from '../../../src/core/clock';
 
 const EXTENSION_ID = 'claude-usage.claude-usage';
 const API = process.env.CLAUDE_USAGE_TEST_API;
@@ -33,9 +34,9 @@ async function extension(): Promise<ClaudeUsageApi> {
 }
 
 async function until(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
+  const end = performance.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -146,7 +147,7 @@ describe('host: store, status bar and trees against the local server', function 
     await api.store.refresh(['claudeCode']);
     const before = api.store.snapshot.claudeCode.data;
     assert.ok(before);
-    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const day = (n: number) => new Date(systemClock.now() + n * 86_400_000).toISOString().slice(0, 10);
     assert.equal(before.since, day(-29), 'the default history is 30 days');
     await control('/__control/requests', { method: 'DELETE' });
     const config = vscode.workspace.getConfiguration('claudeUsage');
