@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { dashboardHtml } from '../src/core/dashboard/html';
 import { sanitizeSnapshot } from '../src/core/dashboard/messages';
-import type { StoreSnapshot } from '../src/core/store/snapshot';
+import type { StoreSnapshot } from '../src/core/model/snapshot';
 import { sampleSnapshot } from '../test/unit/dashboardFixture';
 
 const REPO = join(__dirname, '..');

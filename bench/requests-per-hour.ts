@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createAnthropicClient } from '../src/core/anthropic/client';
 import { FileDayCache } from '../src/core/store/dayCache';
 import { ManualScheduler } from '../test/support/manualScheduler';
-import { DEFAULT_STORE_SETTINGS } from '../src/core/store/settings';
+import { DEFAULT_STORE_SETTINGS } from '../src/core/model/settings';
 import { FileFocus, FileLease, FileSnapshotPersistence } from '../src/core/store/shared';
 import { Store } from '../src/core/store/store';
 import { startMockServer } from '../test/server/server';

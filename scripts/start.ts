@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi } from './lib/fixtures';
+import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi } from '../test/support/sampleWorld';
 import {
   EXTENSION_ID,
   REPO,
@@ -25,7 +25,7 @@ import {
   waitForHttp200,
   writeUserSettings,
   type Proc,
-} from './lib/vscode';
+} from '../test/support/vscode';
 
 interface Options {
   real: boolean;

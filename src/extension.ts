@@ -5,12 +5,17 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { AnthropicApi, ClientOptions } from './core/anthropic/api';
-import type { ApiErrorInit } from './core/anthropic/errors';
+import { needsUser } from './core/anthropic/errors';
 import { loadAnthropicClient } from './core/anthropic/lazy';
+import { CLOCK_ENV, systemClock } from './core/clock';
+import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, CONTEXT_HAS_ADMIN_KEY, VIEWS, type TreeName } from './core/model/commands';
+import { errorAction } from './core/model/facts';
+import { COST_GROUPINGS } from './core/model/settings';
 import { FileDayCache } from './core/store/dayCache';
 import { realScheduler } from './core/store/scheduler';
 import { FileFocus, FileLease, FileSnapshotPersistence } from './core/store/shared';
-import { Store, type SourceName } from './core/store/store';
+import type { SourceName } from './core/model/snapshot';
+import { Store } from './core/store/store';
 import { claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from './core/viewModels/tree';
 import { ConfigService } from './host/config';
 import { LocalTranscripts } from './host/local';
@@ -24,7 +29,7 @@ import { registerDashboardPanel } from './views/dashboard/panel';
 export interface ClaudeUsageApi {
   store: Store;
   statusBar: StatusBar;
-  trees: Record<'costs' | 'claudeCode' | 'rateLimits' | 'local', SnapshotTree>;
+  trees: Record<TreeName, SnapshotTree>;
   /** Resolves once the deferred start-up (keys, snapshot, lease) has run. */
   ready: Promise<void>;
   activationMs: number;
@@ -32,7 +37,8 @@ export interface ClaudeUsageApi {
 
 type ClientFactory = (options: ClientOptions) => AnthropicApi;
 
-const NEEDS_USER: ApiErrorInit['kind'][] = ['auth', 'needsAdminKey', 'permission', 'spendCap', 'orgSpendLimit'];
+/** Released by `deactivate()` (awaited, so the next window takes over the polling at once). */
+let releaseOnDeactivate: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const started = performance.now();
@@ -48,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   let priceProbe: ((model: string, input: number, output: number) => string | undefined) | undefined;
 
   const local = new LocalTranscripts(dir, config, log);
+  const lease = new FileLease(join(dir, 'lease.json'), windowId, systemClock);
+  releaseOnDeactivate = () => lease.release();
   const notified = new Map<SourceName, string>();
   const store = new Store({
     keys,
@@ -56,23 +64,21 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     clientFactory,
     persistence: new FileSnapshotPersistence(join(dir, 'snapshot.json')),
     dayCache: new FileDayCache(join(dir, 'days')),
-    lease: new FileLease(join(dir, 'lease.json'), windowId, realScheduler),
-    focus: new FileFocus(join(dir, 'focus.json'), windowId),
+    lease,
+    focus: new FileFocus(join(dir, 'focus.json'), windowId, { clock: systemClock }),
     priceProbe: (m, i, o) => priceProbe?.(m, i, o),
     localRunner: local.run,
     onRequest: (e) => log.request(e),
     onError: (source, error) => {
       // A warning only for what the user must fix, once per distinct error (not every poll).
-      if (!NEEDS_USER.includes(error.kind)) return;
+      if (!needsUser(error)) return;
       const id = `${error.kind}:${error.message}`;
       if (notified.get(source) === id) return;
       notified.set(source, id);
-      const action = error.kind === 'needsAdminKey' || (error.kind === 'auth' && source !== 'rateLimits') ? 'Set Admin API Key' : error.kind === 'auth' ? 'Set API Key' : undefined;
-      const items = action ? [action, 'Show Log'] : ['Show Log'];
-      void vscode.window.showWarningMessage(`Claude Usage: ${error.message}`, ...items).then((choice) => {
-        if (choice === 'Set Admin API Key') void vscode.commands.executeCommand('claudeUsage.setAdminKey');
-        else if (choice === 'Set API Key') void vscode.commands.executeCommand('claudeUsage.setApiKey');
-        else if (choice === 'Show Log') log.show();
+      const actions = [...new Set([errorAction(source, error), 'showLog' as const])];
+      void vscode.window.showWarningMessage(`Claude Usage: ${error.message}`, ...actions.map((a) => ACTION_TITLES[a])).then((choice) => {
+        const picked = actions.find((a) => ACTION_TITLES[a] === choice);
+        if (picked) void vscode.commands.executeCommand(ACTION_COMMANDS[picked]);
       });
     },
     log,
@@ -87,8 +93,8 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   };
   local.setListener(() => store.localChanged());
   context.subscriptions.push(log, config, keys, store, local, statusBar, ...Object.values(trees));
-  for (const [name, tree] of Object.entries(trees)) {
-    context.subscriptions.push(vscode.window.createTreeView(`claudeUsage.${name}`, { treeDataProvider: tree, showCollapseAll: name !== 'rateLimits' }));
+  for (const name of Object.keys(trees) as TreeName[]) {
+    context.subscriptions.push(vscode.window.createTreeView(VIEWS[name], { treeDataProvider: trees[name], showCollapseAll: name !== 'rateLimits' }));
   }
 
   let lastHasAdmin: boolean | undefined;
@@ -96,18 +102,14 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     const hasAdmin = store.snapshot.keys.admin !== 'none';
     if (hasAdmin !== lastHasAdmin) {
       lastHasAdmin = hasAdmin;
-      void vscode.commands.executeCommand('setContext', 'claudeUsage.hasAdminKey', hasAdmin);
+      void vscode.commands.executeCommand('setContext', CONTEXT_HAS_ADMIN_KEY, hasAdmin);
     }
     for (const s of notified.keys()) if (!store.snapshot[s].error) notified.delete(s);
   };
   context.subscriptions.push(store.onDidChange(syncContext));
 
-  // The dashboard registers itself here (`dashboard.current = registerDashboardPanel(...)`) and replaces
-  // the sidebar fallback of Show Claude Usage.
-  const dashboard: { current?: { show(): void } } = {};
-  const dashboardPanel = registerDashboardPanel(context, { store, log });
-  dashboard.current = dashboardPanel;
-  context.subscriptions.push(dashboardPanel);
+  const dashboard = registerDashboardPanel(context, { store, log, raiseHistoryDays: (days) => config.raiseHistoryDays(days), clock: systemClock });
+  context.subscriptions.push(dashboard);
 
   const setKey = async (name: KeyName): Promise<void> => {
     const label = name === 'api' ? 'API key' : 'Admin API key';
@@ -148,16 +150,13 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     else void vscode.window.showInformationMessage('Claude Usage: right-click a value in the Claude Usage sidebar and choose Copy Value.');
   };
 
-  const register = (id: string, fn: (...args: never[]) => unknown): void => {
+  const register = (id: (typeof COMMANDS)[keyof typeof COMMANDS], fn: (...args: never[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   };
-  register('claudeUsage.showUsage', () => {
-    if (dashboard.current) dashboard.current.show();
-    else void vscode.commands.executeCommand('workbench.view.extension.claudeUsage');
-  });
-  register('claudeUsage.setApiKey', () => setKey('api'));
-  register('claudeUsage.setAdminKey', () => setKey('admin'));
-  register('claudeUsage.clearKeys', async () => {
+  register(COMMANDS.showUsage, () => dashboard.show());
+  register(COMMANDS.setApiKey, () => setKey('api'));
+  register(COMMANDS.setAdminKey, () => setKey('admin'));
+  register(COMMANDS.clearKeys, async () => {
     const choice = await vscode.window.showWarningMessage(
       'Delete the API key and the Admin API key from VS Code SecretStorage? Environment variables are not affected.',
       { modal: true },
@@ -167,17 +166,14 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     await keys.clear();
     log.info('Keys cleared from SecretStorage.');
   });
-  register('claudeUsage.refresh', async () => {
-    await vscode.window.withProgress({ location: { viewId: 'claudeUsage.costs' } }, () => store.refresh());
+  register(COMMANDS.refresh, async () => {
+    await vscode.window.withProgress({ location: { viewId: VIEWS.costs } }, () => store.refresh());
   });
-  register('claudeUsage.showLog', () => log.show());
-  register('claudeUsage.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:claude-usage.claude-usage'));
-  register('claudeUsage.copyValue', (node: TreeNode) => copyValue(node));
-  for (const g of ['model', 'workspace', 'description'] as const) {
-    register(`claudeUsage.groupCostsBy.${g}`, () =>
-      vscode.workspace.getConfiguration('claudeUsage').update('costs.groupBy', g, vscode.ConfigurationTarget.Global),
-    );
-  }
+  register(COMMANDS.showLog, () => log.show());
+  register(COMMANDS.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`));
+  register(COMMANDS.copyValue, (node: TreeNode) => copyValue(node));
+  const groupCommands = { model: COMMANDS.groupCostsByModel, workspace: COMMANDS.groupCostsByWorkspace, description: COMMANDS.groupCostsByDescription } as const;
+  for (const g of COST_GROUPINGS) register(groupCommands[g], () => config.setCostGrouping(g));
 
   context.subscriptions.push(
     config.onDidChange((c) => {
@@ -212,6 +208,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
 
   const activationMs = performance.now() - started;
   log.debug(`activate() took ${activationMs.toFixed(1)} ms`);
+  if (process.env[CLOCK_ENV]) log.info(`The clock is pinned by ${CLOCK_ENV}: now is ${new Date(systemClock.now()).toISOString()}.`);
   return { store, statusBar, trees, ready, activationMs };
 }
 
@@ -227,4 +224,8 @@ function watchShared(context: vscode.ExtensionContext, dir: string, store: Store
   context.subscriptions.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed));
 }
 
-export function deactivate(): void {}
+/** Gives up the polling lease (awaited by VS Code) so another window takes over without waiting for it to go stale. */
+export async function deactivate(): Promise<void> {
+  await releaseOnDeactivate?.().catch(() => undefined);
+  releaseOnDeactivate = undefined;
+}

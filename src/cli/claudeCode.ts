@@ -1,6 +1,6 @@
 /** `claude-usage claude-code --since D [--until D]` (ANTHROPIC_ADMIN_API_KEY): Claude Code productivity per day and person. */
-import { Decimal, formatUsd } from '../core/decimal';
-import { claudeCodeRowsFromRecords } from '../core/reports/rows';
+import { usd } from '../core/model/format';
+import { claudeCodeRowsFromRecords } from '../core/model/rows';
 import { acceptanceRate, claudeCodeReport, type ClaudeCodeReport, type ClaudeCodeTotals } from '../core/reports/claudeCode';
 import { EXIT_OK, type Command } from './common';
 import { formatInt, parseReportCommand, printJson, requireKey, table, withClient } from './output';
@@ -30,7 +30,7 @@ function cells(t: ClaudeCodeTotals): string[] {
     formatInt(t.commits),
     formatInt(t.pullRequests),
     rate === undefined ? '-' : `${(rate * 100).toFixed(1)}%`,
-    formatUsd(Decimal.parse(t.costUsd)),
+    usd(t.costUsd),
   ];
 }
 

@@ -1,7 +1,8 @@
 /** `claude-usage costs --since D [--until D] [--group-by workspace|description]` (ANTHROPIC_ADMIN_API_KEY). */
 import type { CostGroupBy } from '../core/anthropic/types';
-import { formatUsd, Decimal } from '../core/decimal';
-import { costRowsFromBuckets } from '../core/reports/rows';
+import { Decimal } from '../core/decimal';
+import { usd as formatMoney } from '../core/model/format';
+import { costRowsFromBuckets } from '../core/model/rows';
 import { costsReport, type CostsGroupBy, type CostsReport } from '../core/reports/costs';
 import { EXIT_OK, UsageError, type Command } from './common';
 import { parseReportCommand, printJson, requireKey, table, withClient } from './output';
@@ -33,7 +34,7 @@ const costs: Command = async (argv, io) => {
 
 export function renderCosts(report: CostsReport, range: { since: string; until: string }): string {
   if (!report.days.length) return `No costs from ${range.since} to ${range.until} (exclusive).`;
-  const usd = (s: string | undefined) => (s === undefined ? '' : formatUsd(Decimal.parse(s)));
+  const usd = (s: string | undefined) => (s === undefined ? '' : formatMoney(s));
   const models = [...new Set(report.days.flatMap((d) => Object.keys(d.byModel)))].sort();
   const extraKey = report.days[0]?.byWorkspace ? 'byWorkspace' : report.days[0]?.byDescription ? 'byDescription' : undefined;
   const out = [

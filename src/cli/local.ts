@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import { Decimal, formatUsd } from '../core/decimal';
 import { validateOverrides, type PriceOverrides, type TokenCounts } from '../core/pricing';
 import { LocalUsageEngine } from '../core/local/service';
-import { checkTimeZone, monthOf, weekOf } from '../core/local/timezone';
-import type { LocalUsageDay } from '../core/store/snapshot';
+import { monthOf, weekOf } from '../core/model/days';
+import { checkTimeZone } from '../core/model/zones';
+import type { LocalUsageDay } from '../core/model/snapshot';
 import { addLocalTokens } from '../core/reports/tokens';
 import { type CliIo, type Command, EXIT_OK, parseDay, UsageError } from './common';
 

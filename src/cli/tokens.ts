@@ -1,6 +1,6 @@
 /** `claude-usage tokens --since D [--until D] [--bucket 1d|1h|1m] [--group-by model,workspace,...]` (ANTHROPIC_ADMIN_API_KEY). */
 import type { BucketWidth, UsageGroupBy } from '../core/anthropic/types';
-import { tokenRowsFromBuckets } from '../core/reports/rows';
+import { tokenRowsFromBuckets } from '../core/model/rows';
 import { tokensReport, type TokensGroupBy, type TokensReport } from '../core/reports/tokens';
 import { EXIT_OK, UsageError, type Command } from './common';
 import { formatInt, parseReportCommand, printJson, requireKey, table, withClient } from './output';

@@ -4,10 +4,9 @@
  */
 import * as vscode from 'vscode';
 import type { PriceOverrides } from '../core/pricing';
-import { HISTORY_DAYS_MAX, HISTORY_DAYS_MIN, type StoreSettings } from '../core/store/settings';
+import { clampDays, COST_GROUPINGS, COSTS_DAYS, HISTORY_DAYS, type CostGrouping, type StoreSettings } from '../core/model/settings';
 import type { StatusBarSettings } from '../core/viewModels/statusBar';
 import { DEFAULT_STATUS_FORMAT } from '../core/viewModels/statusBar';
-import type { CostGrouping } from '../core/viewModels/tree';
 
 export interface Config {
   store: StoreSettings;
@@ -37,7 +36,7 @@ export function readConfig(): Config {
     timezone: String(c.get('local.timezone') ?? ''),
     showInStatusBar: oneOf(c.get('local.showInStatusBar'), ['auto', 'always', 'never'] as const, 'auto'),
   };
-  const costsDays = clamp(c.get('costs.days'), 1, 90, 14);
+  const costsDays = clampDays(c.get('costs.days'), COSTS_DAYS);
   return {
     store: {
       ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
@@ -53,7 +52,7 @@ export function readConfig(): Config {
       labelsHours: clamp(c.get('refresh.labelsHours'), 1, 168, 24),
       localMinutes: clamp(c.get('refresh.localMinutes'), 1, 120, 5),
       costsDays,
-      historyDays: Math.round(clamp(c.get('history.days'), HISTORY_DAYS_MIN, HISTORY_DAYS_MAX, 30)),
+      historyDays: clampDays(c.get('history.days'), HISTORY_DAYS),
       local: { enabled: local.enabled },
     },
     statusBar: {
@@ -64,7 +63,7 @@ export function readConfig(): Config {
       localMode: local.showInStatusBar,
       ...(local.timezone ? { localTimezone: local.timezone } : {}),
     },
-    costs: { days: costsDays, groupBy: oneOf(c.get('costs.groupBy'), ['model', 'workspace', 'description'] as const, 'model') },
+    costs: { days: costsDays, groupBy: oneOf(c.get('costs.groupBy'), COST_GROUPINGS, 'model') },
     useEnvironmentKeys: c.get<boolean>('useEnvironmentKeys', true) !== false,
     local,
     // Plain copies: configuration values are read-only proxies that a worker cannot receive.
@@ -90,6 +89,19 @@ export class ConfigService implements vscode.Disposable {
 
   get current(): Config {
     return this.value;
+  }
+
+  /** Raises `claudeUsage.history.days` (user settings) to `days` when that is longer; never shortens it. */
+  async raiseHistoryDays(days: number): Promise<void> {
+    const next = clampDays(days, HISTORY_DAYS);
+    if (next > this.value.store.historyDays) {
+      await vscode.workspace.getConfiguration('claudeUsage').update('history.days', next, vscode.ConfigurationTarget.Global);
+    }
+  }
+
+  /** Sets `claudeUsage.costs.groupBy` (user settings). */
+  async setCostGrouping(by: CostGrouping): Promise<void> {
+    await vscode.workspace.getConfiguration('claudeUsage').update('costs.groupBy', by, vscode.ConfigurationTarget.Global);
   }
 
   dispose(): void {

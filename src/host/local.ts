@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalUsageData } from '../core/store/snapshot';
+import type { LocalUsageData } from '../core/model/snapshot';
 import type { LocalUsage } from '../core/local/service';
 import type { ConfigService, Config } from './config';
 import type { Log } from './log';

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { keyKind, type AnthropicApi } from '../core/anthropic/api';
 import { ApiError } from '../core/anthropic/errors';
 import type { KeyProvider, ResolvedKeys } from '../core/store/store';
-import type { KeySource } from '../core/store/snapshot';
+import type { KeySource } from '../core/model/snapshot';
 
 export type KeyName = 'api' | 'admin';
 export const SECRET_NAMES: Record<KeyName, string> = { api: 'claudeUsage.apiKey', admin: 'claudeUsage.adminKey' };

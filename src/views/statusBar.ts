@@ -4,8 +4,8 @@ import type { Store } from '../core/store/store';
 import { buildStatusBar, TOOLTIP_COMMANDS, type StatusBarModel } from '../core/viewModels/statusBar';
 import type { ConfigService } from '../host/config';
 import { systemClock } from '../core/clock';
+import { STATUS_BAR_ID } from '../core/model/commands';
 
-export const STATUS_BAR_ID = 'claudeUsage.status';
 
 export class StatusBar implements vscode.Disposable {
   private item: vscode.StatusBarItem;

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from '../../scripts/lib/vscode';
+import { REPO } from '../support/vscode';
 import { useWorkbench } from './harness';
 
 interface ManifestCommand {

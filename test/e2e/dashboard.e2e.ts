@@ -9,11 +9,12 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { Decimal, formatUsd } from '../../src/core/decimal';
-import { TAB_IDS, addDays, utcDay, type TabId } from '../../src/core/dashboard/viewModel';
+import { Decimal } from '../../src/core/decimal';
+import { TAB_IDS, type TabId } from '../../src/core/dashboard/view';
+import { addDays, monthStart, utcDay } from '../../src/core/model/days';
 import { exportFileName } from '../../src/core/dashboard/export';
-import { REPO, removeDir, tempDir } from '../../scripts/lib/vscode';
-import { usd } from '../../webview/format';
+import { REPO, removeDir, tempDir } from '../support/vscode';
+import { usd } from '../../src/core/model/format';
 import { makeClaudeHome, type ClaudeHome } from '../fixtures/makeClaudeHome';
 import { useWorkbench } from './harness';
 import { systemClock } from '../../src/core/clock';
@@ -76,7 +77,7 @@ describe('dashboard (e2e, real VS Code)', function () {
     await wb().page.waitForTimeout(200);
   }
 
-  const usdOf = (s: string) => formatUsd(Decimal.parse(s));
+  const usdOf = (s: string) => usd(s);
 
   before(() => mkdirSync(OUT, { recursive: true }));
 
@@ -92,13 +93,13 @@ describe('dashboard (e2e, real VS Code)', function () {
   it('shows overview costs equal to the local server ledger', async () => {
     const ledger = wb().server!.raw.ledger;
     await frame.locator('#ov-mtd').waitFor({ timeout: 60_000 });
-    const today = utcDay(new Date(systemClock.now()));
+    const today = utcDay(systemClock.now());
     const tomorrow = addDays(today, 1);
     const total = (since: string) => usdOf(ledger.expectedCosts(since, tomorrow).totalUsd);
     assert.equal(await frame.locator('#ov-today .tile-value').innerText(), total(today));
     assert.equal(await frame.locator('#ov-7d .tile-value').innerText(), total(addDays(today, -6)));
     assert.equal(await frame.locator('#ov-30d .tile-value').innerText(), total(addDays(today, -29)));
-    assert.equal(await frame.locator('#ov-mtd .tile-value').innerText(), total(`${today.slice(0, 8)}01`));
+    assert.equal(await frame.locator('#ov-mtd .tile-value').innerText(), total(monthStart(today)));
     // Exact tokens by type over the visible range (last 30 days) from the usage report.
     const tokens = { uncachedInput: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, webSearches: 0 };
     for (const d of ledger.expectedTokens(addDays(today, -29), tomorrow).days) {
@@ -110,8 +111,8 @@ describe('dashboard (e2e, real VS Code)', function () {
       shown.map((r) => r.replace(/\s+/g, ' ').trim()),
       [
         `Uncached input ${n(tokens.uncachedInput)}`,
-        `Cache write (5m) ${n(tokens.cacheWrite5m)}`,
-        `Cache write (1h) ${n(tokens.cacheWrite1h)}`,
+        `Cache write (5 min) ${n(tokens.cacheWrite5m)}`,
+        `Cache write (1 h) ${n(tokens.cacheWrite1h)}`,
         `Cache read ${n(tokens.cacheRead)}`,
         `Output ${n(tokens.output)}`,
         `Web searches (requests) ${n(tokens.webSearches)}`,
@@ -134,7 +135,7 @@ describe('dashboard (e2e, real VS Code)', function () {
     await select('range', '7d');
     await select('grouping', 'workspace');
     const ledger = wb().server!.raw.ledger;
-    const today = utcDay(new Date(systemClock.now()));
+    const today = utcDay(systemClock.now());
     const expected = ledger.expectedCosts(addDays(today, -6), addDays(today, 1), 'workspace');
     const byWs = new Map<string, Decimal>();
     for (const d of expected.days) for (const [k, v] of Object.entries(d.byWorkspace ?? {})) byWs.set(k, (byWs.get(k) ?? Decimal.ZERO).add(Decimal.parse(v)));
@@ -154,14 +155,14 @@ describe('dashboard (e2e, real VS Code)', function () {
     const rate = sum('toolAccepted') / (sum('toolAccepted') + sum('toolRejected'));
     assert.equal(await frame.locator('#cc-acceptance .tile-value').innerText(), `${(rate * 100).toFixed(1)}%`);
     const ccCost = ccDays.reduce((a, x) => a.add(Decimal.parse(x.costUsd)), Decimal.ZERO);
-    assert.equal(tiles[5], formatUsd(ccCost));
+    assert.equal(tiles[5], usd(ccCost));
   });
 
   it('exports CSV through the save dialog, equal to the ledger', async () => {
     await selectTab('cost');
     // Accept the dialog's default: the workspace folder and a name saying tab and range.
-    const today = utcDay(new Date(systemClock.now()));
-    const target = join(dirname(wb().home), 'workspace', exportFileName({ tab: 'cost', range: { kind: '7d' }, grouping: 'workspace' }, new Date(systemClock.now()), 'csv'));
+    const today = utcDay(systemClock.now());
+    const target = join(dirname(wb().home), 'workspace', exportFileName({ tab: 'cost', range: { kind: '7d' }, grouping: 'workspace' }, systemClock.now(), 'csv'));
     await frame.locator('#export-csv').click();
     const input = wb().quickInput().locator('input').first();
     await input.waitFor({ state: 'visible', timeout: 15_000 });

@@ -12,9 +12,10 @@ import { join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { dashboardHtml } from '../../src/core/dashboard/html';
-import { buildDashboard, TAB_IDS, type TabId } from '../../src/core/dashboard/viewModel';
-import { Decimal, formatUsd } from '../../src/core/decimal';
-import { emptySnapshot, type StoreSnapshot } from '../../src/core/store/snapshot';
+import { buildDashboard, TAB_IDS, type TabId } from '../../src/core/dashboard/view';
+import { Decimal } from '../../src/core/decimal';
+import { usd } from '../../src/core/model/format';
+import { emptySnapshot, type StoreSnapshot } from '../../src/core/model/snapshot';
 import { sampleSnapshot } from '../unit/dashboardFixture';
 
 const REPO = join(__dirname, '..', '..');
@@ -185,7 +186,7 @@ describe('dashboard page in Chromium (same HTML + CSP as the panel)', function (
     console.log(`      paint: ${String(paint.ms)} ms from script start, ${String(paint.sinceNavigationMs)} ms from navigation, ${String(paint.renderMs)} ms from the snapshot`);
     assert.equal(typeof paint.ms, 'number');
     const rows = snapshot.costs.data!.rows;
-    const sum = (since: string, until: string) => formatUsd(Decimal.sum(rows.filter((r) => r.date >= since && r.date <= until).map((r) => Decimal.parse(r.amountUsd))));
+    const sum = (since: string, until: string) => usd(Decimal.sum(rows.filter((r) => r.date >= since && r.date <= until).map((r) => Decimal.parse(r.amountUsd))));
     assert.equal(await page.locator('#ov-today .tile-value').innerText(), sum('2026-11-27', '2026-11-27'));
     assert.equal(await page.locator('#ov-7d .tile-value').innerText(), sum('2026-11-21', '2026-11-27'));
     assert.equal(await page.locator('#ov-30d .tile-value').innerText(), sum('2026-10-29', '2026-11-27'));
@@ -237,9 +238,9 @@ describe('dashboard page in Chromium (same HTML + CSP as the panel)', function (
     const groups = await page.locator('#panel-cost table.cost-table tbody th').allInnerTexts();
     assert.deepEqual([...groups].sort(), ['Default', 'Production']);
     await selectOption(page, 'range', '7d');
-    const view = buildDashboard(snapshot, { range: { kind: '7d' }, grouping: 'workspace' }, NOW);
+    const view = buildDashboard(snapshot, { range: { kind: '7d' }, grouping: 'workspace' }, NOW.getTime());
     const total = await page.locator('#panel-cost table.cost-table tfoot td').first().innerText();
-    assert.equal(total, formatUsd(Decimal.parse(view.cost.series.total)));
+    assert.equal(total, usd(view.cost.series.total));
     assert.match(await page.locator('#range-info').innerText(), /2026-11-21 to 2026-11-27/);
     const state = await page.evaluate(() => JSON.parse(sessionStorage.getItem('state') ?? 'null'));
     assert.deepEqual(state.view, { tab: 'cost', range: { kind: '7d' }, grouping: 'workspace' });

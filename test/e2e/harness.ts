@@ -15,9 +15,9 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi, type SampleKeys } from '../../scripts/lib/fixtures';
+import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi, type SampleKeys } from '../support/sampleWorld';
 import type { MockServerOptions } from '../server/server';
-import { STATUS_BAR_SELECTOR, freePort, launchChromium, removeDir, startCodeServer, tempDir, writeUserSettings, REPO, type Proc } from '../../scripts/lib/vscode';
+import { STATUS_BAR_SELECTOR, freePort, launchChromium, removeDir, startCodeServer, tempDir, writeUserSettings, REPO, type Proc } from '../support/vscode';
 import { prepareExtension } from './package';
 
 export const RESULTS_DIR = join(REPO, 'test-results', 'e2e');

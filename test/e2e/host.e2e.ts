@@ -3,8 +3,8 @@
 // and two windows sharing one poller. Screenshots: test-results/e2e/host-*.png.
 import * as assert from 'node:assert/strict';
 import { Decimal } from '../../src/core/decimal';
-import { usd } from '../../src/core/viewModels/format';
-import { loadSampleKeys } from '../../scripts/lib/fixtures';
+import { usd } from '../../src/core/model/format';
+import { loadSampleKeys } from '../support/sampleWorld';
 import { useWorkbench } from './harness';
 import { systemClock } from '../../src/core/clock';
 

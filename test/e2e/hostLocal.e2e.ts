@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from '../../src/core/decimal';
-import { compact, usd } from '../../src/core/viewModels/format';
+import { compact, usd } from '../../src/core/model/format';
 import { makeClaudeHome, type ClaudeHome } from '../fixtures/makeClaudeHome';
-import { removeDir, tempDir } from '../../scripts/lib/vscode';
+import { removeDir, tempDir } from '../support/vscode';
 import { useWorkbench } from './harness';
 import { systemClock } from '../../src/core/clock';
 

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXTENSION_ID, REPO, ensureVsCode, installVsix, removeDir, tempDir } from '../../scripts/lib/vscode';
+import { EXTENSION_ID, REPO, ensureVsCode, installVsix, removeDir, tempDir } from '../support/vscode';
 
 let prepared: Promise<string> | undefined;
 let tmpRoot: string | undefined;

@@ -1,7 +1,7 @@
 // Mocha global fixtures for `npm run test:e2e`: make sure VS Code is installed, package the .vsix and install
 // it once before any test file boots a workbench; remove the temp files at the end.
 import { mkdirSync } from 'node:fs';
-import { ensureVsCode } from '../../scripts/lib/vscode';
+import { ensureVsCode } from '../support/vscode';
 import { RESULTS_DIR } from './harness';
 import { cleanupPackage, prepareExtension } from './package';
 

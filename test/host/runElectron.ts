@@ -5,8 +5,8 @@
 import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi } from '../../scripts/lib/fixtures';
-import { REPO, build, removeDir, tempDir, writeUserSettings } from '../../scripts/lib/vscode';
+import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi } from '../support/sampleWorld';
+import { REPO, build, removeDir, tempDir, writeUserSettings } from '../support/vscode';
 import { report, type HostResults } from './results';
 
 async function main(): Promise<number> {

@@ -11,7 +11,7 @@
 // Options (env): CLAUDE_USAGE_HOST_TIMEOUT (ms, default 240000), CLAUDE_USAGE_HOST_GREP, KEEP_TMP=1.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi } from '../../scripts/lib/fixtures';
+import { loadSampleKeys, makeSampleHome, sampleEnv, startSampleApi, type SampleApi } from '../support/sampleWorld';
 import {
   REPO,
   SERVER_MAIN,
@@ -24,7 +24,7 @@ import {
   tempDir,
   writeUserSettings,
   type Proc,
-} from '../../scripts/lib/vscode';
+} from '../support/vscode';
 import { report, type HostResults } from './results';
 
 const OUT = join(REPO, 'test-results', 'host');

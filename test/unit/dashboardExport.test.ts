@@ -4,10 +4,11 @@ import { Decimal } from '../../src/core/decimal';
 import { COST_COLUMNS, LOCAL_COLUMNS, PEOPLE_COLUMNS, csvField, exportCsv, exportFileName, exportJson, toCsv } from '../../src/core/dashboard/export';
 import { dashboardCsp, dashboardHtml } from '../../src/core/dashboard/html';
 import { parseHostMessage, parseWebviewMessage, sanitizeSnapshot } from '../../src/core/dashboard/messages';
-import type { ViewState } from '../../src/core/dashboard/viewModel';
+import type { ViewState } from '../../src/core/dashboard/view';
 import { sampleSnapshot } from './dashboardFixture';
 
-const NOW = new Date('2026-11-27T12:00:00Z');
+const NOW_DATE = new Date('2026-11-27T12:00:00Z');
+const NOW = NOW_DATE.getTime();
 
 /** A small RFC 4180 parser, independent of the writer. */
 function parseCsv(text: string): string[][] {
@@ -73,7 +74,7 @@ describe('dashboard export: CSV', () => {
   });
 
   it('exports the cost rows of the visible range with exact amounts that sum to the overview', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     const csv = exportCsv(s, view('cost'), NOW);
     const [header, ...rows] = parseCsv(csv);
     assert.deepEqual(header, [...COST_COLUMNS]);
@@ -88,7 +89,7 @@ describe('dashboard export: CSV', () => {
   });
 
   it('exports tokens, rate limits, people and local days for their tabs', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     const tokens = parseCsv(exportCsv(s, view('tokens'), NOW));
     assert.equal(tokens.length - 1, s.tokens.data!.daily.filter((r) => r.start >= '2026-11-21').length);
     assert.ok(tokens.some((r) => r[5] === 'prod key'), 'API keys by name');
@@ -104,7 +105,7 @@ describe('dashboard export: CSV', () => {
   });
 
   it('never contains a key or a partial key hint (CSV and JSON)', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     for (const tab of ['overview', 'cost', 'tokens', 'rateLimits', 'claudeCode', 'local'] as const) {
       for (const text of [exportCsv(s, view(tab), NOW), exportJson(s, view(tab), NOW)]) {
         assert.ok(!/sk-ant-/.test(text), `${tab} export leaks a key-shaped string`);
@@ -113,7 +114,7 @@ describe('dashboard export: CSV', () => {
   });
 
   it('exports JSON of the visible range with money as exact strings', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     const doc = JSON.parse(exportJson(s, view('overview', { kind: 'mtd' }), NOW));
     assert.equal(doc.kind, 'claude-usage-dashboard');
     assert.deepEqual(doc.range, { since: '2026-11-01', until: '2026-11-27' });
@@ -162,13 +163,13 @@ describe('dashboard messages and page', () => {
   });
 
   it('validates host messages and strips key hints before posting', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     const clean = sanitizeSnapshot(s);
     assert.ok(!JSON.stringify(clean).includes('sk-ant-'));
     assert.equal(clean.labels.data!.apiKeys[0]!.name, 'prod key');
-    assert.ok(parseHostMessage({ type: 'snapshot', snapshot: clean, now: NOW.toISOString() }));
-    assert.equal(parseHostMessage({ type: 'snapshot', snapshot: { ...clean, version: 2 }, now: NOW.toISOString() }), undefined);
-    assert.equal(parseHostMessage({ type: 'snapshot', snapshot: { ...clean, costs: { stale: false, loading: false, data: { rows: 'x' } } }, now: NOW.toISOString() }), undefined);
+    assert.ok(parseHostMessage({ type: 'snapshot', snapshot: clean, now: NOW_DATE.toISOString() }));
+    assert.equal(parseHostMessage({ type: 'snapshot', snapshot: { ...clean, version: 2 }, now: NOW_DATE.toISOString() }), undefined);
+    assert.equal(parseHostMessage({ type: 'snapshot', snapshot: { ...clean, costs: { stale: false, loading: false, data: { rows: 'x' } } }, now: NOW_DATE.toISOString() }), undefined);
     assert.equal(parseHostMessage({ type: 'snapshot', snapshot: clean, now: 'yesterday' }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'exportResult', ok: true, message: 'done' }), { type: 'exportResult', ok: true, message: 'done' });
   });

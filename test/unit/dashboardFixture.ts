@@ -3,7 +3,7 @@
  * three models in two workspaces (plus a web-search row), daily and hourly token rows, Claude Code
  * records, rate-limit history and local transcript days. Amounts are generated as exact cent strings.
  */
-import { SNAPSHOT_VERSION, type ClaudeCodeRow, type CostRow, type LocalUsageDay, type StoreSnapshot, type TokenRow } from '../../src/core/store/snapshot';
+import { SNAPSHOT_VERSION, type ClaudeCodeRow, type CostRow, type LocalUsageDay, type StoreSnapshot, type TokenRow } from '../../src/core/model/snapshot';
 import type { RateLimitSnapshot } from '../../src/core/anthropic/types';
 
 function rng(seed: number): () => number {

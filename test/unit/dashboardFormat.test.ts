@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { compact, pct, shortDate, usd } from '../../webview/format';
+import { shortDate } from '../../src/core/model/days';
+import { compact, pct, usd } from '../../src/core/model/format';
 
 describe('dashboard display formats', () => {
   it('prints money to the cent, and sub-cent amounts with their digits', () => {
     assert.deepEqual(
-      ['1234.565', '0.01', '0.000013', '0.0003', '0', '-0.0001', '', 'x', null].map((s) => usd(s)),
-      ['$1,234.56', '$0.01', '$0.000013', '$0.0003', '$0.00', '-$0.0001', '—', '—', '—'],
+      ['1234.565', '0.01', '0.000013', '0.0003', '0.0050', '0', '-0.0001', '', 'x', null].map((s) => usd(s)),
+      ['$1,234.56', '$0.01', '$0.000013', '$0.0003', '$0.005', '$0.00', '-$0.0001', '—', '—', '—'],
     );
   });
   it('prints shares, compact axis numbers and short dates', () => {

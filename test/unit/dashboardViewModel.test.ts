@@ -1,31 +1,24 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { Decimal } from '../../src/core/decimal';
-import type { ClaudeCodeRow, CostRow, TokenRow } from '../../src/core/store/snapshot';
-import { emptySnapshot } from '../../src/core/store/snapshot';
-import {
-  buildDashboard,
-  cacheHitShare,
-  cacheSavings,
-  claudeCodeView,
-  costGroup,
-  costSeries,
-  coverageNote,
-  dayInZone,
-  localView,
-  peopleTable,
-  projectMonthEnd,
-  rateLimitView,
-  resolveRange,
-  sortPeople,
-  sourceStatus,
-  tokenDailySeries,
-  tokenHourlySeries,
-  toolAcceptance,
-} from '../../src/core/dashboard/viewModel';
+import type { ClaudeCodeRow, CostRow, TokenRow } from '../../src/core/model/snapshot';
+import { emptySnapshot } from '../../src/core/model/snapshot';
+import { buildDashboard, resolveRange } from '../../src/core/dashboard/view';
+import { coverageNote, sourceStatus } from '../../src/core/dashboard/status';
+import { cacheSavings } from '../../src/core/dashboard/tabs/overview';
+import { costSeries } from '../../src/core/dashboard/tabs/cost';
+import { cacheHitShare, tokenHourlySeries, tokensTab } from '../../src/core/dashboard/tabs/tokens';
+import { claudeCodeView, peopleTable, sortPeople, toolAcceptance } from '../../src/core/dashboard/tabs/claudeCode';
+import { rateLimitView } from '../../src/core/dashboard/tabs/rateLimits';
+import { localView } from '../../src/core/dashboard/tabs/local';
+import { monthToDate } from '../../src/core/model/facts';
+import { costGroup } from '../../src/core/model/labels';
+import { dayInZone } from '../../src/core/model/zones';
 import { sampleSnapshot } from './dashboardFixture';
 
-const NOW = new Date('2026-11-27T12:00:00Z');
+const NOW_DATE = new Date('2026-11-27T12:00:00Z');
+const NOW = NOW_DATE.getTime();
+const at = (iso: string) => Date.parse(iso);
 
 function cost(date: string, amountUsd: string, extra: Partial<CostRow> = {}): CostRow {
   return { date, workspaceId: null, description: null, model: null, costType: null, tokenType: null, serviceTier: null, contextWindow: null, amountUsd, ...extra };
@@ -50,14 +43,14 @@ describe('dashboard view model: ranges', () => {
     const swapped = resolveRange({ kind: 'custom', since: '2026-03-02', until: '2026-02-27' }, NOW);
     assert.equal(swapped.days.length, 4, 'a reversed custom range is swapped');
     // Just after midnight UTC the range ends on the new day.
-    assert.equal(resolveRange({ kind: '7d' }, new Date('2026-12-01T00:00:01Z')).until, '2026-12-01');
+    assert.equal(resolveRange({ kind: '7d' }, at('2026-12-01T00:00:01Z')).until, '2026-12-01');
   });
 
   it('gives the current day in the transcripts time zone', () => {
-    assert.equal(dayInZone(new Date('2026-11-27T23:30:00Z'), 'UTC'), '2026-11-27');
-    assert.equal(dayInZone(new Date('2026-11-27T23:30:00Z'), 'Europe/Berlin'), '2026-11-28');
-    assert.equal(dayInZone(new Date('2026-11-27T03:30:00Z'), 'America/Los_Angeles'), '2026-11-26');
-    assert.equal(dayInZone(new Date('2026-11-27T03:30:00Z'), 'Not/AZone'), '2026-11-27');
+    assert.equal(dayInZone(at('2026-11-27T23:30:00Z'), 'UTC'), '2026-11-27');
+    assert.equal(dayInZone(at('2026-11-27T23:30:00Z'), 'Europe/Berlin'), '2026-11-28');
+    assert.equal(dayInZone(at('2026-11-27T03:30:00Z'), 'America/Los_Angeles'), '2026-11-26');
+    assert.equal(dayInZone(at('2026-11-27T03:30:00Z'), 'Not/AZone'), '2026-11-27');
   });
 });
 
@@ -111,11 +104,12 @@ describe('dashboard view model: costs', () => {
     );
   });
 
-  it('projects month end as MTD / elapsed days x days in month', () => {
-    assert.equal(projectMonthEnd(Decimal.parse('27'), NOW).toString(), '30'); // Nov: 30 days, 27 elapsed
-    assert.equal(projectMonthEnd(Decimal.parse('10'), new Date('2026-02-01T05:00:00Z')).toString(), '280');
-    assert.equal(projectMonthEnd(Decimal.parse('1'), new Date('2026-12-03T00:00:00Z')).toString(), '10.333333'); // 31/3, 6 digits
-    assert.equal(projectMonthEnd(Decimal.ZERO, NOW).toString(), '0');
+  it('projects month end as MTD / time elapsed in the month (at least a day) x days in month', () => {
+    const mtd = (amount: string, iso: string, day = iso.slice(0, 8) + '01') => monthToDate([cost(day, amount)], at(iso)).projected.toString();
+    assert.equal(mtd('100', '2026-11-27T12:00:00Z'), '113.207547'); // 26.5 of 30 days elapsed
+    assert.equal(mtd('10', '2026-02-01T05:00:00Z'), '280'); // the first hours count as one day
+    assert.equal(mtd('1', '2026-12-03T00:00:00Z'), '15.5'); // 2 of 31 days
+    assert.equal(mtd('0', '2026-11-27T12:00:00Z'), '0');
   });
 
   it('estimates what caching saved from billed cache amounts', () => {
@@ -136,8 +130,9 @@ describe('dashboard view model: tokens', () => {
 
   it('gives per-day series by token type in natural order, and the cache hit share', () => {
     const range = resolveRange({ kind: '7d' }, NOW);
-    const set = tokenDailySeries([tr('2026-11-27', 10), tr('2026-11-27', 1, 'x'), tr('2026-11-21', 100)], range);
-    assert.deepEqual(set.series.map((s) => s.name), ['Uncached input', 'Cache write (5m)', 'Cache write (1h)', 'Cache read', 'Output']);
+    const snap = { ...emptySnapshot(NOW_DATE), tokens: { stale: false, loading: false, data: { since: '2026-11-01', until: '2026-11-28', daily: [tr('2026-11-27', 10), tr('2026-11-27', 1, 'x'), tr('2026-11-21', 100)], hourly: [] } } };
+    const set = tokensTab({ snapshot: snap, range, grouping: 'model', nowMs: NOW, today: '2026-11-27' }).daily;
+    assert.deepEqual(set.series.map((s) => s.name), ['Uncached input', 'Cache write (5 min)', 'Cache write (1 h)', 'Cache read', 'Output']);
     assert.equal(set.series[3]!.values[6], '44');
     assert.equal(set.series[0]!.values[0], '100');
     assert.equal(set.total, String(15 * 111));
@@ -153,7 +148,7 @@ describe('dashboard view model: tokens', () => {
     assert.equal(set.labels.length, 6 * 24 + 12);
     assert.equal(set.series[0]!.values[set.labels.length - 1], '7');
     assert.equal(set.series[0]!.values[0], '1');
-    const d = buildDashboard(sampleSnapshot(NOW), { range: { kind: '30d' }, grouping: 'model' }, NOW);
+    const d = buildDashboard(sampleSnapshot(NOW_DATE), { range: { kind: '30d' }, grouping: 'model' }, NOW);
     assert.equal(d.tokens.hourly, null, 'no hourly view for 30 days');
   });
 });
@@ -210,22 +205,22 @@ describe('dashboard view model: Claude Code', () => {
 
 describe('dashboard view model: rate limits, local, status', () => {
   it('turns headers into gauges and a history of remaining shares', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     const v = rateLimitView(s.rateLimits.data);
     assert.deepEqual(v.gauges.map((g) => g.key), ['requests', 'inputTokens', 'outputTokens']);
     const cur = s.rateLimits.data!.current;
     assert.equal(v.gauges[0]!.share, cur.requests!.remaining! / 1000);
     assert.equal(v.history.labels.length, 20);
     assert.equal(v.history.series[0]!.values[19], String(Math.round((cur.requests!.remaining! / 1000) * 10000) / 100));
-    const unified = rateLimitView({ ...s.rateLimits.data!, current: { model: 'x', takenAt: NOW.toISOString(), unified: { status: 'allowed_warning', fiveHourUtilization: 0.8, fiveHourReset: 1_800_000_000 }, probeUsage: { inputTokens: 1, outputTokens: 1 } }, history: [] });
+    const unified = rateLimitView({ ...s.rateLimits.data!, current: { model: 'x', takenAt: NOW_DATE.toISOString(), unified: { status: 'allowed_warning', fiveHourUtilization: 0.8, fiveHourReset: 1_800_000_000 }, probeUsage: { inputTokens: 1, outputTokens: 1 } }, history: [] });
     assert.deepEqual(unified.unified, [{ label: '5-hour window', utilization: 0.8, reset: new Date(1_800_000_000_000).toISOString() }]);
     assert.equal(unified.gauges.length, 0);
     assert.deepEqual(rateLimitView(undefined).gauges, []);
   });
 
   it('keeps unpriced local models out of the estimate and lists them', () => {
-    const s = sampleSnapshot(NOW);
-    const v = localView(s.local.data, resolveRange({ kind: '7d' }, NOW), '2026-11-27');
+    const s = sampleSnapshot(NOW_DATE);
+    const v = localView(s.local.data, resolveRange({ kind: '7d' }, NOW), NOW);
     assert.ok(!v.costByModel.series.some((x) => x.name === 'claude-mystery-9'));
     assert.equal(v.tokensByModel.find((m) => m.model === 'claude-mystery-9')!.costUsd, null);
     const expectedToday = s.local.data!.days.filter((d) => d.date === '2026-11-27' && d.costUsd).reduce((a, d) => a.add(Decimal.parse(d.costUsd!)), Decimal.ZERO);
@@ -234,30 +229,30 @@ describe('dashboard view model: rate limits, local, status', () => {
   });
 
   it('says which key or setting fills an empty source, and keeps stale data with the error', () => {
-    const empty = emptySnapshot(NOW);
-    const st = sourceStatus(empty, 'costs');
+    const empty = emptySnapshot(NOW_DATE);
+    const st = sourceStatus(empty, 'costs', NOW);
     assert.equal(st.kind, 'needsKey');
     assert.match(st.message, /^Set an Admin API key to see organization costs/);
     assert.deepEqual(st.actions, ['setAdminKey']);
-    assert.deepEqual(sourceStatus(empty, 'rateLimits').actions, ['setApiKey']);
-    assert.equal(sourceStatus(empty, 'local').kind, 'empty');
-    assert.match(sourceStatus(empty, 'local').message, /claudeUsage\.local\.extraFolders/);
+    assert.deepEqual(sourceStatus(empty, 'rateLimits', NOW).actions, ['setApiKey']);
+    assert.equal(sourceStatus(empty, 'local', NOW).kind, 'empty');
+    assert.match(sourceStatus(empty, 'local', NOW).message, /claudeUsage\.local\.extraFolders/);
     const loading = { ...empty, keys: { api: 'none' as const, admin: 'environment' as const }, costs: { stale: false, loading: true } };
-    assert.equal(sourceStatus(loading, 'costs').kind, 'loading');
-    const s = sampleSnapshot(NOW);
+    assert.equal(sourceStatus(loading, 'costs', NOW).kind, 'loading');
+    const s = sampleSnapshot(NOW_DATE);
     s.costs = { ...s.costs, stale: true, error: { kind: 'auth', message: 'invalid x-api-key', status: 401, requestId: 'req_9' } };
-    const stale = sourceStatus(s, 'costs');
+    const stale = sourceStatus(s, 'costs', NOW);
     assert.equal(stale.kind, 'stale');
     assert.match(stale.message, /last good data/);
     assert.match(stale.message, /req_9/);
     assert.deepEqual(stale.actions, ['setAdminKey', 'showLog']);
     s.costs = { stale: false, loading: false, error: { kind: 'network', message: 'ECONNREFUSED' } };
-    assert.equal(sourceStatus(s, 'costs').kind, 'error');
-    assert.deepEqual(sourceStatus(s, 'costs').actions, ['refresh', 'showLog']);
+    assert.equal(sourceStatus(s, 'costs', NOW).kind, 'error');
+    assert.deepEqual(sourceStatus(s, 'costs', NOW).actions, ['refresh', 'showLog']);
   });
 
   it('builds the whole dashboard from the sample snapshot with overview totals equal to the rows', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     const d = buildDashboard(s, { range: { kind: 'mtd' }, grouping: 'model' }, NOW);
     const rows = s.costs.data!.rows;
     const sum = (since: string, until: string) => rows.filter((r) => r.date >= since && r.date <= until).reduce((a, r) => a.add(Decimal.parse(r.amountUsd)), Decimal.ZERO).toString();
@@ -266,10 +261,10 @@ describe('dashboard view model: rate limits, local, status', () => {
     assert.equal(d.overview.costLast30, sum('2026-10-29', '2026-11-27'));
     assert.equal(d.overview.monthToDate, sum('2026-11-01', '2026-11-27'));
     assert.equal(d.overview.rangeCost, d.overview.monthToDate);
-    assert.equal(d.overview.monthEndProjection, Decimal.parse(d.overview.monthToDate).mulInt(30).divInt(27, 6).toString());
+    assert.equal(d.overview.monthEndProjection, Decimal.parse(d.overview.monthToDate).mulInt(30 * 1440).divInt(26.5 * 1440, 6).toString());
     assert.equal(d.cost.table.reduce((a, r) => a + r.share, 0).toFixed(6), '1.000000');
     assert.ok(d.overview.cacheHitShare! > 0 && d.overview.cacheHitShare! < 1);
-    assert.equal(d.status.costs.kind, 'ok');
+    assert.equal(d.overview.status[0]!.kind, 'ok');
   });
 });
 
@@ -300,14 +295,15 @@ describe('dashboard view model: history coverage', () => {
   });
 
   it('buildDashboard gives each history source its note for the chosen range', () => {
-    const s = sampleSnapshot(NOW);
+    const s = sampleSnapshot(NOW_DATE);
     const d = buildDashboard(s, { range: { kind: 'custom', since: '2000-01-01', until: '2000-01-31' }, grouping: 'model' }, NOW);
     for (const k of ['costs', 'tokens', 'claudeCode'] as const) {
       const since = s[k].data!.since;
-      assert.equal(d.coverage[k]?.loadDays, 366, k);
-      assert.ok(d.coverage[k]!.message.includes(since), k);
+      const note = { costs: d.cost.coverage, tokens: d.tokens.coverage, claudeCode: d.claudeCode.coverage }[k];
+      assert.equal(note?.loadDays, 366, k);
+      assert.ok(note!.message.includes(since), k);
     }
     const d7 = buildDashboard(s, { range: { kind: '7d' }, grouping: 'model' }, NOW);
-    assert.deepEqual(d7.coverage, { costs: null, tokens: null, claudeCode: null });
+    assert.deepEqual([d7.cost.coverage, d7.tokens.coverage, d7.claudeCode.coverage], [null, null, null]);
   });
 });

@@ -9,7 +9,8 @@ import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
 import { indexFile } from '../../src/core/local/index';
 import { lineText, MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
-import { DayClock, weekOf } from '../../src/core/local/timezone';
+import { weekOf } from '../../src/core/model/days';
+import { DayClock } from '../../src/core/model/zones';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'claude-home');

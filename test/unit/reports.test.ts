@@ -4,9 +4,9 @@ import { Decimal } from '../../src/core/decimal';
 import type { ClaudeCodeRecord, CostBucket } from '../../src/core/anthropic/types';
 import { claudeCodeReport, acceptanceRate } from '../../src/core/reports/claudeCode';
 import { costsReport } from '../../src/core/reports/costs';
-import { claudeCodeRowsFromRecords, costRowsFromBuckets, tokenRowsFromBuckets } from '../../src/core/reports/rows';
+import { claudeCodeRowsFromRecords, costRowsFromBuckets, tokenRowsFromBuckets } from '../../src/core/model/rows';
 import { tokensReport } from '../../src/core/reports/tokens';
-import type { CostRow } from '../../src/core/store/snapshot';
+import type { CostRow } from '../../src/core/model/snapshot';
 
 function costBucket(day: string, results: Array<{ cents: string; model?: string | null; ws?: string | null; desc?: string }>): CostBucket {
   return {

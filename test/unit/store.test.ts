@@ -12,10 +12,11 @@ import { Decimal } from '../../src/core/decimal';
 import { FileDayCache } from '../../src/core/store/dayCache';
 import { ManualClock } from '../../src/core/clock';
 import { ManualScheduler } from '../support/manualScheduler';
-import { DEFAULT_STORE_SETTINGS, type StoreSettings } from '../../src/core/store/settings';
+import { DEFAULT_STORE_SETTINGS, type StoreSettings } from '../../src/core/model/settings';
 import { FileFocus, FileLease, FileSnapshotPersistence, type Lease } from '../../src/core/store/shared';
-import { Store, type KeyProvider, type ResolvedKeys, type SourceName } from '../../src/core/store/store';
-import { costOfDay } from '../../src/core/viewModels/costs';
+import type { SourceName } from '../../src/core/model/snapshot';
+import { Store, type KeyProvider, type ResolvedKeys } from '../../src/core/store/store';
+import { costOfDay } from '../../src/core/model/facts';
 import { startMockServer, type MockServer } from '../server/server';
 
 const START = Date.UTC(2026, 10, 27, 12, 0, 0);

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import type { RateLimitSnapshot } from '../../src/core/anthropic/types';
 import { Decimal } from '../../src/core/decimal';
-import { emptySnapshot, type ClaudeCodeRow, type CostRow, type StoreSnapshot } from '../../src/core/store/snapshot';
-import { monthToDate } from '../../src/core/viewModels/costs';
-import { compact, mdEscape } from '../../src/core/viewModels/format';
+import { emptySnapshot, type ClaudeCodeRow, type CostRow, type StoreSnapshot } from '../../src/core/model/snapshot';
+import { monthToDate } from '../../src/core/model/facts';
+import { compact } from '../../src/core/model/format';
+import { mdEscape } from '../../src/core/viewModels/markdown';
 import { buildStatusBar, DEFAULT_STATUS_SETTINGS, headroomText, TOOLTIP_COMMANDS } from '../../src/core/viewModels/statusBar';
 import { activityBy } from '../../src/core/reports/claudeCode';
 import { acceptanceText, claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from '../../src/core/viewModels/tree';

@@ -19,6 +19,14 @@ export type ApiErrorKind =
   | 'paginationLoop' // a cursor seen twice
   | 'cancelled'; // the caller aborted
 
+/** Faults that asking the user to do something would fix (a key, a spend cap, permissions): they are not
+ *  retried soon, and they are the only ones that raise a notification. */
+export const NEEDS_USER_KINDS: readonly ApiErrorKind[] = ['auth', 'needsAdminKey', 'permission', 'spendCap', 'orgSpendLimit'];
+
+export function needsUser(e: { kind: ApiErrorKind }): boolean {
+  return NEEDS_USER_KINDS.includes(e.kind);
+}
+
 export interface ApiErrorInit {
   kind: ApiErrorKind;
   message: string;
@@ -65,11 +73,6 @@ export class ApiError extends Error {
     this.path = init.path;
     this.endpoint = init.endpoint;
     this.apiErrorType = init.apiErrorType;
-  }
-
-  /** True for faults that asking the user to do something would fix (key, spend cap, permissions). */
-  get needsUser(): boolean {
-    return ['auth', 'needsAdminKey', 'permission', 'spendCap', 'orgSpendLimit'].includes(this.kind);
   }
 
   /** A plain JSON form safe to persist or post to a webview. */

@@ -95,8 +95,6 @@ interface AttemptFailure {
   retryable: boolean;
   /** Server-requested wait, already capped. */
   retryAfterMs?: number;
-  /** True when the server asked for a wait longer than we honour. */
-  retryAfterTooLong?: boolean;
 }
 
 export class HttpTransport {
@@ -314,7 +312,6 @@ export class HttpTransport {
         error,
         retryable: retryAfterMs === undefined || retryAfterMs <= MAX_RETRY_AFTER_MS,
         retryAfterMs: capped,
-        retryAfterTooLong: retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS,
       };
     };
 

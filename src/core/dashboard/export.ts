@@ -23,9 +23,10 @@
  * grouping, overview, cost, tokens, rateLimits, claudeCode, local, costRows }`, i.e. the dashboard's view
  * model for the range (money as decimal strings) plus the raw cost rows it was computed from.
  */
-import type { StoreSnapshot } from '../store/snapshot';
-import { RATE_FAMILIES, buildDashboard, costsInRange, resolveRange, workspaceName, type ViewState } from './viewModel';
-import type { RateLimitFamily } from '../anthropic/types';
+import { familyRows } from '../model/facts';
+import { workspaceName } from '../model/labels';
+import type { CostRow, StoreSnapshot } from '../model/snapshot';
+import { buildDashboard, buildTab, resolveRange, tabContext, type DateRange, type ViewState } from './view';
 
 export type Cell = string | number | null | undefined;
 
@@ -55,9 +56,13 @@ export const LOCAL_COLUMNS = ['date', 'project', 'model', 'input', 'output', 'ca
 
 const TEXT = ['workspace', 'description', 'model', 'api_key', 'actor', 'project', 'family'];
 
-export function exportCsv(snapshot: StoreSnapshot, view: ViewState, now: Date): string {
-  const d = buildDashboard(snapshot, view, now);
-  const range = d.range;
+function costsInRange(rows: readonly CostRow[], range: DateRange): CostRow[] {
+  return rows.filter((r) => r.date >= range.since && r.date <= range.until);
+}
+
+export function exportCsv(snapshot: StoreSnapshot, view: ViewState, nowMs: number): string {
+  const ctx = tabContext(snapshot, view, nowMs);
+  const range = ctx.range;
   const labels = snapshot.labels.data;
   switch (view.tab) {
     case 'overview':
@@ -96,18 +101,13 @@ export function exportCsv(snapshot: StoreSnapshot, view: ViewState, now: Date): 
       const data = snapshot.rateLimits.data;
       const snaps = data ? (data.history.length ? data.history : [data.current]) : [];
       const rows: Cell[][] = [];
-      for (const s of snaps) {
-        for (const [k, label] of RATE_FAMILIES) {
-          const f = s[k] as RateLimitFamily | undefined;
-          if (f && (f.limit !== undefined || f.remaining !== undefined)) rows.push([s.takenAt, s.model, label, f.limit, f.remaining, f.reset]);
-        }
-      }
+      for (const s of snaps) for (const f of familyRows(s)) rows.push([s.takenAt, s.model, f.label, f.limit, f.remaining, f.reset]);
       return toCsv(RATE_COLUMNS, rows, TEXT);
     }
     case 'claudeCode':
       return toCsv(
         PEOPLE_COLUMNS,
-        d.claudeCode.people.map((p) => [p.actor, p.actorType, p.sessions, p.linesAdded, p.linesRemoved, p.commits, p.pullRequests, p.accepted, p.rejected, p.acceptanceRate, p.costUsd]),
+        buildTab('claudeCode', ctx).people.map((p) => [p.actor, p.actorType, p.sessions, p.linesAdded, p.linesRemoved, p.commits, p.pullRequests, p.accepted, p.rejected, p.acceptanceRate, p.costUsd]),
         TEXT,
       );
     case 'local': {
@@ -122,12 +122,12 @@ export function exportCsv(snapshot: StoreSnapshot, view: ViewState, now: Date): 
   }
 }
 
-export function exportJson(snapshot: StoreSnapshot, view: ViewState, now: Date): string {
-  const d = buildDashboard(snapshot, view, now);
+export function exportJson(snapshot: StoreSnapshot, view: ViewState, nowMs: number): string {
+  const d = buildDashboard(snapshot, view, nowMs);
   const doc = {
     kind: 'claude-usage-dashboard',
     version: 1,
-    generatedAt: now.toISOString(),
+    generatedAt: new Date(nowMs).toISOString(),
     tab: view.tab,
     range: { since: d.range.since, until: d.range.until },
     grouping: d.grouping,
@@ -143,7 +143,7 @@ export function exportJson(snapshot: StoreSnapshot, view: ViewState, now: Date):
 }
 
 /** A default file name such as `claude-usage-cost-2026-11-01_2026-11-27.csv`. */
-export function exportFileName(view: ViewState, now: Date, format: 'csv' | 'json'): string {
-  const r = resolveRange(view.range, now);
+export function exportFileName(view: ViewState, nowMs: number, format: 'csv' | 'json'): string {
+  const r = resolveRange(view.range, nowMs);
   return `claude-usage-${view.tab}-${r.since}_${r.until}.${format}`;
 }

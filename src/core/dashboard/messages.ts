@@ -5,21 +5,12 @@
  * own commands. No message ever carries a key (the snapshot holds none; `sanitizeSnapshot` drops even the
  * partial key hints before posting).
  */
-import { HISTORY_DAYS_MAX, HISTORY_DAYS_MIN } from '../store/settings';
-import { SNAPSHOT_VERSION, type StoreSnapshot } from '../store/snapshot';
-import {
-  ACTION_NAMES,
-  EXTEND_HISTORY,
-  GROUPINGS,
-  RANGE_KINDS,
-  TAB_IDS,
-  isIsoDate,
-  type ActionName,
-  type Grouping,
-  type RangeSpec,
-  type TabId,
-  type ViewState,
-} from './viewModel';
+import { ACTION_NAMES, type ActionName } from '../model/commands';
+import { isIsoDate } from '../model/days';
+import { HISTORY_DAYS } from '../model/settings';
+import { SNAPSHOT_VERSION, SOURCE_NAMES, type StoreSnapshot } from '../model/snapshot';
+import { EXTEND_HISTORY } from './status';
+import { GROUPINGS, RANGE_KINDS, TAB_IDS, type Grouping, type RangeSpec, type TabId, type ViewState } from './view';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -31,7 +22,7 @@ export type WebviewMessage =
    *  from the first snapshot arriving to that paint (the part that does not wait for the host). */
   | { type: 'painted'; ms: number; sinceNavigationMs: number; renderMs: number }
   | { type: 'runAction'; action: ActionName }
-  /** Raise `claudeUsage.history.days` to `days` (an integer, HISTORY_DAYS_MIN..HISTORY_DAYS_MAX). */
+  /** Raise `claudeUsage.history.days` to `days` (an integer within HISTORY_DAYS). */
   | { type: 'runAction'; action: typeof EXTEND_HISTORY; days: number }
   | { type: 'export'; format: ExportFormat; view: ViewState }
   | { type: 'viewChanged'; view: ViewState }
@@ -76,7 +67,7 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
     case 'runAction':
       if (v.action === EXTEND_HISTORY) {
         const days = v.days;
-        return Number.isInteger(days) && (days as number) >= HISTORY_DAYS_MIN && (days as number) <= HISTORY_DAYS_MAX
+        return Number.isInteger(days) && (days as number) >= HISTORY_DAYS.min && (days as number) <= HISTORY_DAYS.max
           ? { type: 'runAction', action: EXTEND_HISTORY, days: days as number }
           : undefined;
       }
@@ -96,8 +87,6 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
   }
 }
 
-const SOURCES = ['rateLimits', 'costs', 'tokens', 'claudeCode', 'labels', 'local'] as const;
-
 function isSourceState(v: unknown): boolean {
   return isObj(v) && typeof v.stale === 'boolean' && typeof v.loading === 'boolean' && (v.data === undefined || isObj(v.data)) && (v.error === undefined || isObj(v.error));
 }
@@ -108,7 +97,7 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
   if (v.type === 'snapshot') {
     const s = v.snapshot;
     if (!isObj(s) || s.version !== SNAPSHOT_VERSION || !isObj(s.keys) || typeof v.now !== 'string' || Number.isNaN(Date.parse(v.now))) return undefined;
-    if (!SOURCES.every((k) => isSourceState(s[k]))) return undefined;
+    if (!SOURCE_NAMES.every((k) => isSourceState(s[k]))) return undefined;
     const arrays: [string, string][] = [['costs', 'rows'], ['tokens', 'daily'], ['tokens', 'hourly'], ['claudeCode', 'rows'], ['local', 'days']];
     for (const [src, field] of arrays) {
       const data = (s[src] as Obj).data;

@@ -6,9 +6,9 @@
 import { Decimal } from '../decimal';
 import { PriceBook, type TokenCounts } from '../pricing';
 import { addLocalTokens } from '../reports/tokens';
-import type { LocalSession, LocalUsageDay, LocalWindow } from '../store/snapshot';
+import type { LocalSession, LocalUsageDay, LocalWindow } from '../model/snapshot';
 import { F_BATCH, F_DEAD, F_US, type Ledger } from './ledger';
-import type { DayClock } from './timezone';
+import type { DayClock } from '../model/zones';
 
 export const WINDOW_MS = 5 * 3_600_000;
 export const BURN_MS = 30 * 60_000;

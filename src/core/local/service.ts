@@ -8,13 +8,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
-import type { LocalUsageData } from '../store/snapshot';
+import type { LocalUsageData } from '../model/snapshot';
 import { aggregate, type LocalReport } from './aggregate';
 import { discoverRoots, listTranscripts, type TranscriptFile } from './discovery';
 import { hashKey } from './hash';
 import { emptyState, indexFile, loadIndex, saveIndex, type FileState, type IndexState } from './index';
 import { HEAD_BYTES, headHash, scanFd, type ScanResult, type UsageLine } from './reader';
-import { DayClock } from './timezone';
+import { DayClock } from '../model/zones';
 import { systemClock } from '../clock';
 
 export interface LocalUsageOptions {

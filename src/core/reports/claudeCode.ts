@@ -7,7 +7,7 @@
  * Days ascending, days without records omitted; actors by costUsd descending, then name.
  */
 import { Decimal } from '../decimal';
-import type { ClaudeCodeRow } from '../store/snapshot';
+import type { ClaudeCodeRow } from '../model/snapshot';
 
 export interface ClaudeCodeTotals extends ClaudeCodeActivity {
   costUsd: string;

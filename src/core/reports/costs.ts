@@ -7,7 +7,7 @@
  * `byModel` needs rows fetched with `group_by[]=description` (the API nulls `model` otherwise).
  */
 import { Decimal } from '../decimal';
-import type { CostRow } from '../store/snapshot';
+import type { CostRow } from '../model/snapshot';
 
 export const NON_TOKEN_MODEL = '(non-token)';
 /** The Default workspace (`workspace_id: null`) in report keys; views show it as "Default" (workspaceLabel). */

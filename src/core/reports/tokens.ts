@@ -8,7 +8,7 @@
  */
 import type { TokenCounts } from '../anthropic/types';
 import type { TokenCounts as LocalTokenCounts } from '../pricing';
-import type { TokenRow } from '../store/snapshot';
+import type { TokenRow } from '../model/snapshot';
 import { DEFAULT_WORKSPACE } from './costs';
 
 export const ALL_MODELS = '(all models)';

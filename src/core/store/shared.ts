@@ -7,7 +7,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { atomicWrite } from './dayCache';
 import { systemClock, type Clock } from '../clock';
-import { SNAPSHOT_VERSION, type StoreSnapshot } from './snapshot';
+import { SNAPSHOT_VERSION, SOURCE_NAMES, type StoreSnapshot } from '../model/snapshot';
 
 export interface SnapshotPersistence {
   load(): Promise<StoreSnapshot | undefined>;
@@ -49,7 +49,7 @@ function isSnapshot(v: Partial<StoreSnapshot>): v is StoreSnapshot {
     typeof v === 'object' &&
     v !== null &&
     v.version === SNAPSHOT_VERSION &&
-    ['rateLimits', 'costs', 'tokens', 'claudeCode', 'labels', 'local'].every(
+    SOURCE_NAMES.every(
       (k) => typeof (v as Record<string, unknown>)[k] === 'object',
     )
   );

@@ -10,11 +10,11 @@
 import type { AnthropicApi, ClientOptions, RequestLogEntry } from '../anthropic/api';
 import { ApiError, redactSecrets, type ApiErrorInit } from '../anthropic/errors';
 import type { RateLimitSnapshot } from '../anthropic/types';
-import { claudeCodeRowsFromRecords, costRowsFromBuckets, tokenRowsFromBuckets } from '../reports/rows';
+import { claudeCodeRowsFromRecords, costRowsFromBuckets, tokenRowsFromBuckets } from '../model/rows';
 import { fingerprint, MemoryDayCache, type DayCache } from './dayCache';
-import { addDays, dayRange, isCompleteDay, utcDay } from './days';
+import { addDays, dayRange, isCompleteDay, monthStart, utcDay } from '../model/days';
 import { realScheduler, type Scheduler } from './scheduler';
-import { DEFAULT_STORE_SETTINGS, HISTORY_DAYS_MAX, HISTORY_DAYS_MIN, HOURLY_TOKEN_DAYS, type StoreSettings } from './settings';
+import { clampDays, DEFAULT_STORE_SETTINGS, HISTORY_DAYS, HOURLY_TOKEN_DAYS, type StoreSettings } from '../model/settings';
 import { LocalFocus, type FocusTracker, type Lease, type SnapshotPersistence } from './shared';
 import type {
   ClaudeCodeData,
@@ -29,12 +29,9 @@ import type {
   StoreSnapshot,
   TokenData,
   TokenRow,
-} from './snapshot';
-import { emptySnapshot, emptySource } from './snapshot';
+} from '../model/snapshot';
+import { ADMIN_SOURCES, emptySnapshot, emptySource, SOURCE_NAMES, type SourceName } from '../model/snapshot';
 
-export type SourceName = 'rateLimits' | 'costs' | 'tokens' | 'claudeCode' | 'labels' | 'local';
-export const SOURCE_NAMES: readonly SourceName[] = ['rateLimits', 'costs', 'tokens', 'claudeCode', 'labels', 'local'];
-const ADMIN_SOURCES: readonly SourceName[] = ['costs', 'tokens', 'claudeCode', 'labels'];
 
 export interface Disposable {
   dispose(): void;
@@ -79,8 +76,6 @@ export interface StoreOptions {
   log?: StoreLogger;
   /** Housekeeping period (lease heartbeat, shared snapshot, focus); default 15 s. */
   housekeepingMs?: number;
-  /** Kept for the skeleton's callers. */
-  initial?: StoreSnapshot;
 }
 
 /** Lag after a UTC day's end before the API's numbers for it are final. */
@@ -129,7 +124,7 @@ export class Store implements Disposable {
     this.log = options.log ?? noopLog;
     this.housekeepingMs = options.housekeepingMs ?? 15_000;
     this.holder = !options.lease;
-    this.current = options.initial ?? emptySnapshot(new Date(this.scheduler.now()));
+    this.current = emptySnapshot(new Date(this.scheduler.now()));
     for (const s of SOURCE_NAMES) this.rt.set(s, { due: 0, failures: 0 });
   }
 
@@ -559,8 +554,8 @@ export class Store implements Disposable {
   private async fetchCosts(): Promise<CostData> {
     // From the earlier of the window start and the 1st of the month, so month-to-date is complete.
     const window = this.windowDays(historyDays(this.settings));
-    const monthStart = `${utcDay(this.scheduler.now()).slice(0, 8)}01`;
-    const days = monthStart < window[0]! ? dayRange(monthStart, addDays(window[window.length - 1]!, 1)) : window;
+    const first = monthStart(utcDay(this.scheduler.now()));
+    const days = first < window[0]! ? dayRange(first, addDays(window[window.length - 1]!, 1)) : window;
     const client = this.client('admin');
     const rows = await this.byDay<CostRow>('costs', days, REPORT_LAG_MS, async (since, until) => {
       const buckets = await client.costReport({
@@ -604,7 +599,7 @@ export class Store implements Disposable {
   }
 
   private async fetchClaudeCode(): Promise<ClaudeCodeData> {
-    const days = this.windowDays(clampHistory(this.settings.historyDays));
+    const days = this.windowDays(clampDays(this.settings.historyDays, HISTORY_DAYS));
     const client = this.client('admin');
     const rows = await this.byDay<ClaudeCodeRow>('claudeCode', days, CLAUDE_CODE_LAG_MS, async (since, until) => {
       const byDay = await client.claudeCodeRange(since, until, { concurrency: 4 });
@@ -748,13 +743,9 @@ function missingRuns(days: readonly string[], have: ReadonlyMap<string, unknown>
   return runs;
 }
 
-function clampHistory(n: number): number {
-  return Number.isFinite(n) ? Math.min(HISTORY_DAYS_MAX, Math.max(HISTORY_DAYS_MIN, Math.round(n))) : DEFAULT_STORE_SETTINGS.historyDays;
-}
-
 /** Days of costs and daily tokens fetched: the history, and at least what the Costs tree shows. */
 function historyDays(st: StoreSettings): number {
-  return Math.max(clampHistory(st.historyDays), st.costsDays);
+  return Math.max(clampDays(st.historyDays, HISTORY_DAYS), st.costsDays);
 }
 
 function iso(ms: number): string {

@@ -3,15 +3,15 @@
  * `TreeNode` one-to-one onto TreeItems (ids stable across refreshes so expansion state survives).
  */
 import type { ApiErrorInit } from '../anthropic/errors';
-import { workspaceLabel } from '../anthropic/types';
-import { Decimal } from '../decimal';
+import type { Decimal } from '../decimal';
 import { acceptanceRate, activityBy, type ClaudeCodeActivity } from '../reports/claudeCode';
-import type { CostRow, Labels, SourceState, StoreSnapshot, TokenRow } from '../store/snapshot';
-import { monthToDate, sumRows } from './costs';
-import { age, compact, dayLabel, grouped, percent, relative, usd } from './format';
-import { familyRows } from './statusBar';
-
-export type CostGrouping = 'model' | 'workspace' | 'description';
+import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS } from '../model/commands';
+import { addDays, dayLabel, utcDay } from '../model/days';
+import { errorAction, familyRows, localTotals, monthToDate, PROJECTION_METHOD, sumRows } from '../model/facts';
+import { ago, compact, int, plural, ratePct, relative, sharePct, usd, usdEstimate, usdExact } from '../model/format';
+import { costGroup, costTypeLabel, TOKEN_TYPES, workspaceName } from '../model/labels';
+import type { CostGrouping } from '../model/settings';
+import type { CostRow, Labels, SourceName, SourceState, StoreSnapshot, TokenRow } from '../model/snapshot';
 
 export interface TreeNode {
   id: string;
@@ -29,21 +29,10 @@ export interface TreeNode {
   expanded?: boolean;
 }
 
-const TOKEN_TYPES: { key: keyof TokenRow & string; apiName: string; label: string }[] = [
-  { key: 'uncachedInput', apiName: 'uncached_input_tokens', label: 'Input' },
-  { key: 'cacheWrite5m', apiName: 'cache_creation.ephemeral_5m_input_tokens', label: 'Cache write (5 min)' },
-  { key: 'cacheWrite1h', apiName: 'cache_creation.ephemeral_1h_input_tokens', label: 'Cache write (1 h)' },
-  { key: 'cacheRead', apiName: 'cache_read_input_tokens', label: 'Cache read' },
-  { key: 'output', apiName: 'output_tokens', label: 'Output' },
-];
-
-function errorNode(id: string, what: string, e: ApiErrorInit, stale: boolean): TreeNode {
-  const needsAdmin = e.kind === 'needsAdminKey' || (e.kind === 'auth' && what !== 'Rate limits');
-  const action = needsAdmin
-    ? { command: 'claudeUsage.setAdminKey', title: 'Set Admin API Key' }
-    : e.kind === 'auth'
-      ? { command: 'claudeUsage.setApiKey', title: 'Set API Key' }
-      : { command: 'claudeUsage.refresh', title: 'Retry' };
+function errorNode(source: SourceName, what: string, e: ApiErrorInit, stale: boolean): TreeNode {
+  const id = source;
+  const name = errorAction(source, e);
+  const action = { command: ACTION_COMMANDS[name], title: name === 'refresh' ? 'Retry' : ACTION_TITLES[name] };
   return {
     id: `${id}/error`,
     label: `${what}: ${e.message}`,
@@ -56,24 +45,14 @@ function errorNode(id: string, what: string, e: ApiErrorInit, stale: boolean): T
   };
 }
 
-function header(id: string, what: string, st: SourceState<unknown>, nowMs: number): TreeNode[] {
+function header(id: SourceName, what: string, st: SourceState<unknown>, nowMs: number): TreeNode[] {
   const out: TreeNode[] = [];
   if (st.error) out.push(errorNode(id, what, st.error, st.data !== undefined));
   if (st.loading && st.data === undefined) out.push({ id: `${id}/loading`, label: 'Loading…', icon: 'sync~spin' });
   if (st.data !== undefined && st.fetchedAt && (st.stale || st.error)) {
-    out.push({ id: `${id}/age`, label: `Data from ${age(st.fetchedAt, nowMs)}`, description: 'stale', icon: 'history' });
+    out.push({ id: `${id}/age`, label: `Data from ${ago(st.fetchedAt, nowMs)}`, description: 'stale', icon: 'history' });
   }
   return out;
-}
-
-function modelName(model: string | null): string {
-  return model ?? 'Other';
-}
-
-function groupKey(r: CostRow, by: CostGrouping, labels?: Labels): string {
-  if (by === 'workspace') return workspaceLabel(r.workspaceId, labels?.workspaces.map((w) => ({ id: w.id, name: w.name })));
-  if (by === 'description') return r.description ?? r.costType ?? 'Other';
-  return r.model ?? (r.costType && r.costType !== 'tokens' ? r.costType.replace(/_/g, ' ') : 'Other');
 }
 
 function tokensOf(rows: readonly TokenRow[], key: keyof TokenRow): number {
@@ -96,22 +75,22 @@ export function costsTree(snap: StoreSnapshot, by: CostGrouping, days: number, n
     id: 'costs/mtd',
     label: 'Month to date',
     description: `${usd(mtd.total)} · projected ${usd(mtd.projected)} (estimate)`,
-    tooltip: `Exact month-to-date cost for ${mtd.month} from the cost report. The month-end projection is a linear estimate over ${mtd.daysInMonth} days.`,
+    tooltip: `Exact month-to-date cost for ${mtd.month} (UTC) from the cost report: ${usdExact(mtd.total)}. ${PROJECTION_METHOD}`,
     icon: 'graph-line',
     contextValue: 'value',
     copyValue: mtd.total.toString(),
   });
   const byDay = new Map<string, CostRow[]>();
   for (const r of data.rows) byDay.set(r.date, [...(byDay.get(r.date) ?? []), r]);
-  const today = new Date(nowMs).toISOString().slice(0, 10);
+  const today = utcDay(nowMs);
   const dayList: string[] = [];
-  for (let i = 0; i < days; i++) dayList.push(new Date(Date.parse(`${today}T00:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10));
+  for (let i = 0; i < days; i++) dayList.push(addDays(today, -i));
   for (const day of dayList) {
     const rows = byDay.get(day) ?? [];
     const total = sumRows(rows);
     const groups = new Map<string, CostRow[]>();
     for (const r of rows) {
-      const k = groupKey(r, by, labels);
+      const k = costGroup(r, by, labels);
       groups.set(k, [...(groups.get(k) ?? []), r]);
     }
     const dayTokens = tokenDaily.filter((t) => t.start.slice(0, 10) === day);
@@ -123,7 +102,7 @@ export function costsTree(snap: StoreSnapshot, by: CostGrouping, days: number, n
       id: `costs/${day}`,
       label: day === today ? `${dayLabel(day)} (today, UTC)` : dayLabel(day),
       description: usd(total),
-      tooltip: `${day} (UTC): ${usd(total, 4)} exact`,
+      tooltip: `${day} (UTC): ${usdExact(total)} exact`,
       icon: 'calendar',
       contextValue: 'value',
       copyValue: total.toString(),
@@ -162,19 +141,19 @@ function groupNode(
     }
     children.push({
       id: `${id}/${type}`,
-      label: tt?.label ?? type.replace(/_/g, ' '),
-      description: `${usd(cost)}${tokens !== undefined ? ` · ${grouped(tokens)} tokens` : ''}`,
+      label: costTypeLabel(type),
+      description: `${usd(cost)}${tokens !== undefined ? ` · ${int(tokens)} tokens` : ''}`,
       contextValue: 'value',
       copyValue: tokens !== undefined ? `${cost.toString()} USD, ${tokens} tokens` : cost.toString(),
     });
   }
-  const label = by === 'model' ? modelName(name === 'Other' ? null : name) : name;
-  const wsNames = by !== 'workspace' ? [...new Set(rows.map((r) => workspaceLabel(r.workspaceId, labels?.workspaces)))] : [];
+  const label = name;
+  const wsNames = by !== 'workspace' ? [...new Set(rows.map((r) => workspaceName(r.workspaceId, labels)))] : [];
   return {
     id,
     label,
     description: usd(sum),
-    tooltip: `${label}: ${usd(sum, 4)}${wsNames.length ? `\nWorkspaces: ${wsNames.join(', ')}` : ''}`,
+    tooltip: `${label}: ${usdExact(sum)}${wsNames.length ? `\nWorkspaces: ${wsNames.join(', ')}` : ''}`,
     icon: by === 'workspace' ? 'folder' : by === 'model' ? 'hubot' : 'note',
     contextValue: 'value',
     copyValue: sum.toString(),
@@ -185,11 +164,11 @@ function groupNode(
 /** Acceptance rate Σaccepted / Σ(accepted + rejected) as a whole percent, never an average of ratios. */
 export function acceptanceText(t: Pick<ClaudeCodeActivity, 'toolAccepted' | 'toolRejected'>): string {
   const rate = acceptanceRate(t.toolAccepted, t.toolRejected);
-  return rate === undefined ? '–' : percent(t.toolAccepted, t.toolAccepted + t.toolRejected);
+  return rate === undefined ? '–' : ratePct(rate);
 }
 
 function actorDescription(t: ClaudeCodeActivity): string {
-  return `${t.sessions} sessions · +${grouped(t.linesAdded)}/−${grouped(t.linesRemoved)} · ${t.commits} commits · ${t.pullRequests} PRs · ${acceptanceText(t)} accepted`;
+  return `${plural(t.sessions, 'session')} · +${int(t.linesAdded)}/−${int(t.linesRemoved)} · ${plural(t.commits, 'commit')} · ${plural(t.pullRequests, 'PR')} · ${acceptanceText(t)} accepted`;
 }
 
 export function claudeCodeTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
@@ -198,9 +177,9 @@ export function claudeCodeTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   const out = header('claudeCode', 'Claude Code', st, nowMs);
   if (!st.data) return out;
   const days = [...new Set(st.data.rows.map((r) => r.date))].sort().reverse();
-  const today = new Date(nowMs).toISOString().slice(0, 10);
+  const today = utcDay(nowMs);
   const all: string[] = [];
-  for (let i = 0; i < 7; i++) all.push(new Date(Date.parse(`${today}T00:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10));
+  for (let i = 0; i < 7; i++) all.push(addDays(today, -i));
   // The sidebar shows the last 7 days; the longer history (claudeUsage.history.days) is the dashboard's.
   for (const d of days) if (!all.includes(d) && d > all[all.length - 1]!) all.push(d);
   for (const day of all) {
@@ -230,18 +209,18 @@ export function claudeCodeTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
 export function rateLimitsTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   const st = snap.rateLimits;
   if (snap.keys.api === 'none' && !st.data) {
-    return [{ id: 'rateLimits/nokey', label: 'Set an API key to see rate-limit headroom', icon: 'key', command: { command: 'claudeUsage.setApiKey', title: 'Set API Key' } }];
+    return [{ id: 'rateLimits/nokey', label: 'Set an API key to see rate-limit headroom', icon: 'key', command: { command: COMMANDS.setApiKey, title: ACTION_TITLES.setApiKey } }];
   }
   const out = header('rateLimits', 'Rate limits', st, nowMs);
   const probe = st.data?.current;
   if (!probe) return out;
-  out.push({ id: 'rateLimits/model', label: 'Model', description: `${probe.model} · probed ${age(probe.takenAt, nowMs)}`, icon: 'hubot', contextValue: 'value', copyValue: probe.model });
+  out.push({ id: 'rateLimits/model', label: 'Model', description: `${probe.model} · probed ${ago(probe.takenAt, nowMs)}`, icon: 'hubot', contextValue: 'value', copyValue: probe.model });
   for (const r of familyRows(probe)) {
-    const value = `${r.remaining !== undefined ? grouped(r.remaining) : '?'} / ${r.limit !== undefined ? grouped(r.limit) : '?'}`;
+    const value = `${r.remaining !== undefined ? int(r.remaining) : '?'} / ${r.limit !== undefined ? int(r.limit) : '?'}`;
     out.push({
       id: `rateLimits/${r.key}`,
       label: r.label,
-      description: `${value}${r.share !== undefined ? ` (${Math.round(r.share * 100)}%)` : ''}${r.reset ? ` · resets ${relative(Date.parse(r.reset), nowMs)}` : ''}`,
+      description: `${value}${r.share !== undefined ? ` (${sharePct(r.share)})` : ''}${r.reset ? ` · resets ${relative(Date.parse(r.reset), nowMs)}` : ''}`,
       icon: r.share !== undefined && r.share < 0.25 ? 'warning' : 'dashboard',
       contextValue: 'value',
       copyValue: value,
@@ -249,15 +228,15 @@ export function rateLimitsTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   }
   const u = probe.unified;
   if (u?.fiveHourUtilization !== undefined)
-    out.push({ id: 'rateLimits/u5h', label: '5-hour utilisation', description: `${Math.round(u.fiveHourUtilization * 100)}%`, contextValue: 'value', copyValue: String(u.fiveHourUtilization) });
+    out.push({ id: 'rateLimits/u5h', label: '5-hour utilisation', description: `${sharePct(u.fiveHourUtilization)}`, contextValue: 'value', copyValue: String(u.fiveHourUtilization) });
   if (u?.sevenDayUtilization !== undefined)
-    out.push({ id: 'rateLimits/u7d', label: '7-day utilisation', description: `${Math.round(u.sevenDayUtilization * 100)}%`, contextValue: 'value', copyValue: String(u.sevenDayUtilization) });
+    out.push({ id: 'rateLimits/u7d', label: '7-day utilisation', description: `${sharePct(u.sevenDayUtilization)}`, contextValue: 'value', copyValue: String(u.sevenDayUtilization) });
   const spend = st.data?.probeSpendToday;
   if (spend) {
     out.push({
       id: 'rateLimits/spend',
       label: 'Probe spend today',
-      description: `${spend.probes} probes · ${compact(spend.inputTokens + spend.outputTokens)} tokens · ≈${usd(spend.costUsd, 6)}`,
+      description: `${plural(spend.probes, 'probe')} · ${compact(spend.inputTokens + spend.outputTokens)} tokens · ${usdEstimate(spend.costUsd)}`,
       icon: 'credit-card',
       contextValue: 'value',
       copyValue: spend.costUsd,
@@ -280,7 +259,7 @@ export function localTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
     out.push({
       id: 'local/window',
       label: 'Current 5-hour window',
-      description: `≈${usd(w.costUsd)} · ${compact(w.tokens)} tokens · ends ${relative(Date.parse(w.end), nowMs)} · ${usd(w.burnUsdPerHour)}/h`,
+      description: `${usdEstimate(w.costUsd)} · ${compact(w.tokens)} tokens · ends ${relative(Date.parse(w.end), nowMs)} · ${usd(w.burnUsdPerHour)}/h`,
       tooltip: `API-equivalent estimate. Projected to the window's end: ${usd(w.projectedCostUsd)}.`,
       icon: 'watch',
       contextValue: 'value',
@@ -292,42 +271,31 @@ export function localTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   const days = [...new Set(data.days.map((d) => d.date))].sort().reverse();
   for (const day of days) {
     const rows = data.days.filter((d) => d.date === day);
-    const sum = (rs: typeof rows): { cost: Decimal; unpriced: boolean; tokens: number } => {
-      let cost = Decimal.ZERO;
-      let unpriced = false;
-      let tokens = 0;
-      for (const r of rs) {
-        tokens += r.input + r.output + r.cacheWrite5m + r.cacheWrite1h + r.cacheRead;
-        if (r.costUsd === null) unpriced = true;
-        else cost = cost.add(Decimal.parse(r.costUsd));
-      }
-      return { cost, unpriced, tokens };
-    };
-    const desc = (s: ReturnType<typeof sum>): string => `≈${usd(s.cost)}${s.unpriced ? ' + unpriced' : ''} · ${compact(s.tokens)} tokens`;
+    const desc = (s: ReturnType<typeof localTotals>): string => `${usdEstimate(s.total)}${s.unpriced ? ' + unpriced' : ''} · ${compact(s.tokens)} tokens`;
     const projects = [...new Set(rows.map((r) => r.project))].sort();
-    const total = sum(rows);
+    const total = localTotals(rows);
     out.push({
       id: `local/${day}`,
       label: dayLabel(day),
       description: desc(total),
-      tooltip: `${day} (${data.timezone}): API-equivalent estimate ${usd(total.cost, 4)}`,
+      tooltip: `${day} (${data.timezone}): API-equivalent estimate ${usdExact(total.total)}`,
       icon: 'calendar',
       contextValue: 'value',
-      copyValue: total.cost.toString(),
+      copyValue: total.total.toString(),
       children: projects.map((p) => {
         const prow = rows.filter((r) => r.project === p);
-        const ps = sum(prow);
+        const ps = localTotals(prow);
         return {
           id: `local/${day}/${p}`,
           label: p,
           description: desc(ps),
           icon: 'folder',
           contextValue: 'value' as const,
-          copyValue: ps.cost.toString(),
+          copyValue: ps.total.toString(),
           children: prow.map((r) => ({
             id: `local/${day}/${p}/${r.model}`,
             label: r.model,
-            description: `${r.costUsd === null ? 'unpriced' : `≈${usd(r.costUsd)}`} · in ${grouped(r.input)} · out ${grouped(r.output)} · cache w ${grouped(r.cacheWrite5m + r.cacheWrite1h)} · cache r ${grouped(r.cacheRead)}`,
+            description: `${r.costUsd === null ? 'unpriced' : usdEstimate(r.costUsd)} · in ${int(r.input)} · out ${int(r.output)} · cache w ${int(r.cacheWrite5m + r.cacheWrite1h)} · cache r ${int(r.cacheRead)}`,
             icon: 'hubot',
             contextValue: 'value' as const,
             copyValue: r.costUsd ?? 'unpriced',

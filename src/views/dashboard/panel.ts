@@ -6,15 +6,14 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../../core/store/store';
-import type { StoreSnapshot } from '../../core/store/snapshot';
+import type { StoreSnapshot } from '../../core/model/snapshot';
 import { dashboardHtml } from '../../core/dashboard/html';
 import { parseWebviewMessage, sanitizeSnapshot, type HostMessage, type WebviewMessage } from '../../core/dashboard/messages';
 import { exportCsv, exportFileName, exportJson } from '../../core/dashboard/export';
-import { EXTEND_HISTORY, type ActionName } from '../../core/dashboard/viewModel';
+import { EXTEND_HISTORY } from '../../core/dashboard/status';
+import { ACTION_COMMANDS, DASHBOARD_VIEW_TYPE } from '../../core/model/commands';
 import { redactSecrets } from '../../core/anthropic/errors';
-import { systemClock } from '../../core/clock';
-
-export const DASHBOARD_VIEW_TYPE = 'claudeUsage.dashboard';
+import { systemClock, type Clock } from '../../core/clock';
 
 /** What the panel needs from the store (the real `Store` satisfies it). */
 export type DashboardStore = Pick<Store, 'snapshot' | 'onDidChange'>;
@@ -29,18 +28,11 @@ export interface DashboardLog {
 export interface DashboardDeps {
   store: DashboardStore;
   log: DashboardLog;
-  /** For tests: the clock used for "today" and export file names. */
-  now?: () => Date;
+  /** Raises `claudeUsage.history.days` to at least `days` (the host's configuration service). */
+  raiseHistoryDays(days: number): Promise<void>;
+  /** The clock used for "today" and export file names. */
+  clock?: Clock;
 }
-
-/** The only commands the webview can cause to run, by fixed action name (never a name it sends). */
-export const ACTION_COMMANDS: Readonly<Record<ActionName, string>> = {
-  refresh: 'claudeUsage.refresh',
-  setApiKey: 'claudeUsage.setApiKey',
-  setAdminKey: 'claudeUsage.setAdminKey',
-  openSettings: 'claudeUsage.openSettings',
-  showLog: 'claudeUsage.showLog',
-};
 
 export interface DashboardPanel extends vscode.Disposable {
   show(): void;
@@ -50,7 +42,7 @@ export interface DashboardPanel extends vscode.Disposable {
 
 export function registerDashboardPanel(context: vscode.ExtensionContext, deps: DashboardDeps): DashboardPanel {
   const { store, log } = deps;
-  const now = deps.now ?? (() => new Date(systemClock.now()));
+  const clock = deps.clock ?? systemClock;
   const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
   const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
   const options: vscode.WebviewOptions & vscode.WebviewPanelOptions = {
@@ -67,7 +59,7 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
     let ready = false;
     let pending: ReturnType<typeof setTimeout> | undefined;
     const post = (msg: HostMessage) => void panel.webview.postMessage(msg);
-    const postSnapshot = (s: StoreSnapshot = store.snapshot) => post({ type: 'snapshot', snapshot: sanitizeSnapshot(s), now: now().toISOString() });
+    const postSnapshot = (s: StoreSnapshot = store.snapshot) => post({ type: 'snapshot', snapshot: sanitizeSnapshot(s), now: new Date(clock.now()).toISOString() });
 
     panel.webview.options = options;
     panel.iconPath = vscode.Uri.joinPath(mediaRoot, 'icon.png');
@@ -120,10 +112,8 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
         case 'runAction':
           if (msg.action === EXTEND_HISTORY) {
             // Only ever lengthens the history; the configuration change makes the store fetch the older days.
-            const config = vscode.workspace.getConfiguration('claudeUsage');
-            const current = config.get<number>('history.days', 30);
-            log.info(`Dashboard: load ${msg.days} days of history requested from the webview (now ${current}).`);
-            if (msg.days > current) await config.update('history.days', msg.days, vscode.ConfigurationTarget.Global);
+            log.info(`Dashboard: load ${msg.days} days of history requested from the webview.`);
+            await deps.raiseHistoryDays(msg.days);
             return;
           }
           log.info(`Dashboard: ${msg.action} requested from the webview.`);
@@ -139,7 +129,7 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
     }
 
     async function exportView(format: 'csv' | 'json', view: Parameters<typeof exportCsv>[1]): Promise<void> {
-      const at = now();
+      const at = clock.now();
       const name = exportFileName(view, at, format);
       const base = vscode.workspace.workspaceFolders?.[0]?.uri;
       const target = await vscode.window.showSaveDialog({

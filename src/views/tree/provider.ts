@@ -1,6 +1,6 @@
 /** One generic TreeDataProvider per sidebar view, rendering the pure `TreeNode` models. */
 import * as vscode from 'vscode';
-import type { StoreSnapshot } from '../../core/store/snapshot';
+import type { StoreSnapshot } from '../../core/model/snapshot';
 import type { Store } from '../../core/store/store';
 import type { TreeNode } from '../../core/viewModels/tree';
 import { systemClock } from '../../core/clock';

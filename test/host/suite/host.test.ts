@@ -10,10 +10,10 @@ import { createAnthropicClient } from '../../../src/core/anthropic/client';
 import { Decimal } from '../../../src/core/decimal';
 import { FileDayCache } from '../../../src/core/store/dayCache';
 import { realScheduler } from '../../../src/core/store/scheduler';
-import { DEFAULT_STORE_SETTINGS } from '../../../src/core/store/settings';
+import { DEFAULT_STORE_SETTINGS } from '../../../src/core/model/settings';
 import { FileFocus, FileLease, FileSnapshotPersistence } from '../../../src/core/store/shared';
 import { Store } from '../../../src/core/store/store';
-import { compact, usd } from '../../../src/core/viewModels/format';
+import { compact, usd } from '../../../src/core/model/format';
 import type { TreeNode } from '../../../src/core/viewModels/tree';
 import { systemClock } from '../../../src/core/clock';
 

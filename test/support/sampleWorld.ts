@@ -1,9 +1,9 @@
 // The sample world a launched VS Code runs against: the local Anthropic server (test/server), its sample
 // keys, and a HOME holding sample Claude Code transcripts (test/fixtures/makeClaudeHome.ts).
 import { mkdirSync } from 'node:fs';
-import { makeClaudeHome } from '../../test/fixtures/makeClaudeHome';
-import { sampleKeys } from '../../test/server/keys';
-import { startMockServer, type MockServer, type MockServerOptions } from '../../test/server/server';
+import { makeClaudeHome } from '../fixtures/makeClaudeHome';
+import { sampleKeys } from '../server/keys';
+import { startMockServer, type MockServer, type MockServerOptions } from '../server/server';
 import { systemClock } from '../../src/core/clock';
 
 export interface SampleApi {

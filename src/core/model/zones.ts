@@ -1,5 +1,5 @@
 /**
- * Local calendar days for UTC instants in a chosen time zone. `Intl` is slow (microseconds a call), so
+ * Time zones: local calendar days for UTC instants in a chosen zone. `Intl` is slow (microseconds a call), so
  * the UTC offset is computed once per UTC day (per hour on a transition day, per instant in an hour holding
  * a transition off the whole hour) and cached, so the result always equals `Intl`'s.
  */
@@ -96,13 +96,23 @@ export class DayClock {
   }
 }
 
-/** Monday of the ISO week containing the day `YYYY-MM-DD`. */
-export function weekOf(date: string): string {
-  const idx = Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY);
-  const monday = idx - ((idx + 3) % 7);
-  return new Date(monday * DAY).toISOString().slice(0, 10);
-}
+/** One DayClock per zone (they cache offsets), for `dayInZone`. */
+const clocks = new Map<string, DayClock>();
 
-export function monthOf(date: string): string {
-  return date.slice(0, 7);
+/**
+ * `YYYY-MM-DD` of the instant `ms` in an IANA zone (`UTC` allowed; '' or undefined: the system's zone).
+ * An unknown zone falls back to UTC (settings are validated where they are read; this never throws).
+ */
+export function dayInZone(ms: number, timeZone?: string): string {
+  const key = timeZone || '';
+  let c = clocks.get(key);
+  if (!c) {
+    try {
+      c = new DayClock(timeZone || undefined);
+    } catch {
+      c = new DayClock('UTC');
+    }
+    clocks.set(key, c);
+  }
+  return c.day(ms);
 }

@@ -9,6 +9,12 @@ import type { TokenCounts as LocalTokenCounts } from '../pricing';
 
 export const SNAPSHOT_VERSION = 1;
 
+/** The sources the store fetches; each has its own `SourceState` in the snapshot. */
+export const SOURCE_NAMES = ['rateLimits', 'costs', 'tokens', 'claudeCode', 'labels', 'local'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+/** The sources that need an Admin key. */
+export const ADMIN_SOURCES: readonly SourceName[] = ['costs', 'tokens', 'claudeCode', 'labels'];
+
 /** Where a key came from; the UI says which source is in use. */
 export type KeySource = 'secretStorage' | 'environment' | 'none';
 

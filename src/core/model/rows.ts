@@ -4,7 +4,7 @@
  */
 import type { ClaudeCodeRecord, CostBucket, UsageBucket } from '../anthropic/types';
 import { actorLabel } from '../anthropic/types';
-import type { ClaudeCodeRow, CostRow, TokenRow } from '../store/snapshot';
+import type { ClaudeCodeRow, CostRow, TokenRow } from './snapshot';
 
 /** The UTC day of an RFC 3339 bucket start. */
 export function bucketDay(startingAt: string): string {

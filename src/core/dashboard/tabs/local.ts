@@ -1,0 +1,64 @@
+/** The "This machine" tab: API-equivalent estimates from this machine's transcripts (days in their time zone). */
+import { Decimal } from '../../decimal';
+import { localToday } from '../../model/facts';
+import type { LocalUsageData } from '../../model/snapshot';
+import { addLocalTokens } from '../../reports/tokens';
+import { amount, buildSeries, emptySet, type SeriesSet } from '../series';
+import { sourceStatus, type SourceStatus } from '../status';
+import type { DateRange, TabContext } from '../view';
+
+export interface LocalTab {
+  status: SourceStatus[];
+  available: boolean;
+  timezone?: string;
+  /** Estimated USD per day by model; unpriced models are left out here and listed in `unpricedModels`. */
+  costByModel: SeriesSet;
+  tokensByModel: { model: string; input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number; costUsd: string | null }[];
+  totalCostUsd: string;
+  todayCostUsd: string;
+  window?: LocalUsageData['currentWindow'];
+  unpricedModels: string[];
+  skippedLines: number;
+  files: number;
+  roots: string[];
+}
+
+/** Estimated cost per local day by model (priced models only). */
+export function localCostSeries(data: LocalUsageData, range: DateRange): SeriesSet {
+  return buildSeries(
+    range.days,
+    data.days.filter((d) => d.costUsd !== null && d.date >= range.since && d.date <= range.until).map((d) => ({ label: d.date, group: d.model, amount: amount(d.costUsd!) })),
+  );
+}
+
+export function localView(data: LocalUsageData | undefined, range: DateRange, nowMs: number): Omit<LocalTab, 'status' | 'available'> {
+  if (!data) return { costByModel: emptySet(range.days), tokensByModel: [], totalCostUsd: '0', todayCostUsd: '0', unpricedModels: [], skippedLines: 0, files: 0, roots: [] };
+  const days = data.days.filter((d) => d.date >= range.since && d.date <= range.until);
+  const costByModel = localCostSeries(data, range);
+  const tok = new Map<string, LocalTab['tokensByModel'][number] & { cost: Decimal | null }>();
+  for (const d of days) {
+    const t = tok.get(d.model) ?? { model: d.model, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: null, cost: Decimal.ZERO };
+    addLocalTokens(t, d);
+    t.cost = d.costUsd === null || t.cost === null ? null : t.cost.add(amount(d.costUsd));
+    tok.set(d.model, t);
+  }
+  return {
+    timezone: data.timezone,
+    costByModel,
+    tokensByModel: [...tok.values()]
+      .map(({ cost, ...t }) => ({ ...t, costUsd: cost === null ? null : cost.toString() }))
+      .sort((a, b) => b.input + b.output + b.cacheRead - (a.input + a.output + a.cacheRead) || a.model.localeCompare(b.model)),
+    totalCostUsd: costByModel.total,
+    todayCostUsd: localToday(data, nowMs).total.toString(),
+    ...(data.currentWindow ? { window: data.currentWindow } : {}),
+    unpricedModels: data.unpricedModels,
+    skippedLines: data.skippedLines,
+    files: data.files,
+    roots: data.roots,
+  };
+}
+
+export function localTab(c: TabContext): LocalTab {
+  const data = c.snapshot.local.data;
+  return { status: [sourceStatus(c.snapshot, 'local', c.nowMs)], available: data !== undefined, ...localView(data, c.range, c.nowMs) };
+}

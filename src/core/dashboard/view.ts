@@ -1,0 +1,143 @@
+/**
+ * The dashboard's view state (tab, range, grouping) and its model: `buildTab` derives one tab's model from a
+ * `StoreSnapshot`, the view state and the clock; `buildDashboard` all of them (exports, tests). Pure: no
+ * vscode, no DOM, so the same code runs in the webview bundle, in the host (export) and under mocha.
+ * The webview's renderers (webview/tabs/*) draw what a tab's model gives them and compute nothing.
+ *
+ * Money stays exact: amounts are decimal strings, turned into numbers only for chart geometry.
+ * Days are UTC days like the Admin API's buckets, except on the local tab (the transcripts' time zone).
+ */
+import { addDays, daysThrough, isIsoDate, monthStart, utcDay } from '../model/days';
+import { ago } from '../model/format';
+import { COST_GROUPINGS, type CostGrouping } from '../model/settings';
+import { KEY_SOURCE_LABEL } from '../model/labels';
+import type { StoreSnapshot } from '../model/snapshot';
+import { claudeCodeTab, type ClaudeCodeTab } from './tabs/claudeCode';
+import { costTab, type CostTab } from './tabs/cost';
+import { localTab, type LocalTab } from './tabs/local';
+import { overviewTab, type OverviewTab } from './tabs/overview';
+import { rateLimitsTab, type RateLimitsTab } from './tabs/rateLimits';
+import { tokensTab, type TokensTab } from './tabs/tokens';
+
+export const TAB_IDS = ['overview', 'cost', 'tokens', 'rateLimits', 'claudeCode', 'local'] as const;
+export type TabId = (typeof TAB_IDS)[number];
+export const TAB_TITLES: Record<TabId, string> = {
+  overview: 'Overview',
+  cost: 'Cost',
+  tokens: 'Tokens',
+  rateLimits: 'Rate limits',
+  claudeCode: 'Claude Code',
+  local: 'This machine',
+};
+
+export const GROUPINGS = COST_GROUPINGS;
+export type Grouping = CostGrouping;
+
+export const RANGE_KINDS = ['7d', '30d', '90d', 'mtd', 'custom'] as const;
+export type RangeKind = (typeof RANGE_KINDS)[number];
+export type RangeSpec = { kind: Exclude<RangeKind, 'custom'> } | { kind: 'custom'; since: string; until: string };
+export const RANGE_TITLES: Record<RangeKind, string> = { '7d': 'Last 7 days', '30d': 'Last 30 days', '90d': 'Last 90 days', mtd: 'Month to date', custom: 'Custom…' };
+
+export interface ViewState {
+  tab: TabId;
+  range: RangeSpec;
+  grouping: Grouping;
+}
+
+export const DEFAULT_VIEW_STATE: ViewState = { tab: 'overview', range: { kind: '30d' }, grouping: 'model' };
+
+/** The inclusive list of UTC days a range covers. */
+export interface DateRange {
+  kind: RangeKind;
+  since: string;
+  /** Inclusive. */
+  until: string;
+  days: string[];
+  label: string;
+}
+
+/** The most days a custom range may span (about ten years), so a typo cannot allocate millions of days. */
+export const MAX_RANGE_DAYS = 3660;
+
+export function resolveRange(spec: RangeSpec, nowMs: number): DateRange {
+  const today = utcDay(nowMs);
+  switch (spec.kind) {
+    case '7d':
+    case '30d':
+    case '90d': {
+      const n = spec.kind === '7d' ? 7 : spec.kind === '30d' ? 30 : 90;
+      const since = addDays(today, -(n - 1));
+      return { kind: spec.kind, since, until: today, days: daysThrough(since, today), label: RANGE_TITLES[spec.kind] };
+    }
+    case 'mtd': {
+      const since = monthStart(today);
+      return { kind: 'mtd', since, until: today, days: daysThrough(since, today), label: RANGE_TITLES.mtd };
+    }
+    case 'custom': {
+      let since = isIsoDate(spec.since) ? spec.since : today;
+      let until = isIsoDate(spec.until) ? spec.until : today;
+      if (since > until) [since, until] = [until, since];
+      const days = daysThrough(since, until, MAX_RANGE_DAYS);
+      return { kind: 'custom', since, until: days[days.length - 1] ?? since, days, label: `${since} to ${until}` };
+    }
+  }
+}
+
+/** What every tab model is built from. */
+export interface TabContext {
+  snapshot: StoreSnapshot;
+  range: DateRange;
+  grouping: Grouping;
+  nowMs: number;
+  /** Today, UTC. */
+  today: string;
+}
+
+export interface TabModels {
+  overview: OverviewTab;
+  cost: CostTab;
+  tokens: TokensTab;
+  rateLimits: RateLimitsTab;
+  claudeCode: ClaudeCodeTab;
+  local: LocalTab;
+}
+
+const BUILDERS: { [K in TabId]: (c: TabContext) => TabModels[K] } = {
+  overview: overviewTab,
+  cost: costTab,
+  tokens: tokensTab,
+  rateLimits: rateLimitsTab,
+  claudeCode: claudeCodeTab,
+  local: localTab,
+};
+
+export function tabContext(snapshot: StoreSnapshot, view: Pick<ViewState, 'range' | 'grouping'>, nowMs: number): TabContext {
+  return { snapshot, range: resolveRange(view.range, nowMs), grouping: view.grouping, nowMs, today: utcDay(nowMs) };
+}
+
+/** One tab's model (the webview builds only the tab it shows). */
+export function buildTab<K extends TabId>(tab: K, ctx: TabContext): TabModels[K] {
+  return BUILDERS[tab](ctx);
+}
+
+/** The header line: the range and how old the data is, and which keys are in use. */
+export function headerInfo(ctx: TabContext): { range: string; age: string } {
+  const { range, snapshot } = ctx;
+  return {
+    range: `${range.label}: ${range.since} to ${range.until} (UTC)`,
+    age: `Snapshot ${ago(snapshot.producedAt, ctx.nowMs)}. Keys: API key ${KEY_SOURCE_LABEL[snapshot.keys.api]}, Admin key ${KEY_SOURCE_LABEL[snapshot.keys.admin]}.`,
+  };
+}
+
+export interface DashboardView extends TabModels {
+  now: string;
+  range: DateRange;
+  grouping: Grouping;
+}
+
+/** Every tab's model (exports and tests). */
+export function buildDashboard(snapshot: StoreSnapshot, view: Pick<ViewState, 'range' | 'grouping'>, nowMs: number): DashboardView {
+  const ctx = tabContext(snapshot, view, nowMs);
+  const tabs = Object.fromEntries(TAB_IDS.map((t) => [t, buildTab(t, ctx)])) as unknown as TabModels;
+  return { now: new Date(nowMs).toISOString(), range: ctx.range, grouping: ctx.grouping, ...tabs };
+}

@@ -1,0 +1,209 @@
+/**
+ * The facts every surface shows, each computed here and nowhere else: a day's cost, month to date and the
+ * month-end projection, this machine's estimate for a day, rate-limit headroom and the tightest families,
+ * and what an error means and which action fixes it. The status bar, its tooltip, the trees, the dashboard
+ * and the CLI call these, so one fact has one value everywhere.
+ */
+import { needsUser, type ApiErrorInit } from '../anthropic/errors';
+import type { RateLimitSnapshot } from '../anthropic/types';
+import { Decimal } from '../decimal';
+import type { ActionName } from './commands';
+import { DAY_MS, dayStartMs, daysInMonth, monthOf, monthStart, utcDay } from './days';
+import { RATE_FAMILIES, type RateFamilyKey } from './labels';
+import type { CostRow, LocalUsageData, LocalUsageDay, SourceName } from './snapshot';
+import { dayInZone } from './zones';
+
+// ---------------------------------------------------------------------------------------------------
+// Organization cost (Cost Report; UTC days)
+
+function amount(s: string): Decimal {
+  return Decimal.tryParse(s) ?? Decimal.ZERO;
+}
+
+/** Exact sum of cost rows. */
+export function sumRows(rows: readonly CostRow[]): Decimal {
+  let acc = Decimal.ZERO;
+  for (const r of rows) acc = acc.add(amount(r.amountUsd));
+  return acc;
+}
+
+/** Exact cost of the UTC days `since` through `until` (inclusive). */
+export function costBetween(rows: readonly CostRow[], since: string, until: string): Decimal {
+  let acc = Decimal.ZERO;
+  for (const r of rows) if (r.date >= since && r.date <= until) acc = acc.add(amount(r.amountUsd));
+  return acc;
+}
+
+/** Exact cost of one UTC day. */
+export function costOfDay(rows: readonly CostRow[], day: string): Decimal {
+  return costBetween(rows, day, day);
+}
+
+export interface MonthToDate {
+  /** `YYYY-MM` (UTC). */
+  month: string;
+  /** Exact month-to-date cost. */
+  total: Decimal;
+  /** Month-end projection (an estimate; see PROJECTION_METHOD), rounded to 1e-6 USD. */
+  projected: Decimal;
+  /** Time elapsed in the month, in days (at least 1). */
+  elapsedDays: number;
+  daysInMonth: number;
+}
+
+/** How the month-end projection is made, said the same way wherever the projection is shown. */
+export const PROJECTION_METHOD =
+  'Month-end projection (estimate) = month-to-date cost ÷ time elapsed in the month (UTC, counted as at least one day) × days in the month.';
+export const PROJECTION_LABEL = 'month-end projection (estimate)';
+
+/** Elapsed share of a period as days, at least `minDays` (so a period's first hours are not extrapolated wildly). */
+function elapsedDays(startMs: number, nowMs: number, minDays = 1): number {
+  return Math.max(minDays, (nowMs - startMs) / DAY_MS);
+}
+
+/**
+ * Month to date (UTC) and its month-end projection: a straight line through the average spend per elapsed
+ * day, where the elapsed time is measured to the minute and counted as at least one day.
+ */
+export function monthToDate(rows: readonly CostRow[], nowMs: number): MonthToDate {
+  const today = utcDay(nowMs);
+  const first = monthStart(today);
+  const total = costBetween(rows, first, today);
+  const dim = daysInMonth(today);
+  const elapsed = elapsedDays(dayStartMs(first), nowMs);
+  return { month: monthOf(today), total, projected: projectLinear(total, elapsed, dim), elapsedDays: elapsed, daysInMonth: dim };
+}
+
+/** `spent` after `elapsed` days, extrapolated to `length` days, exactly to 1e-6 (minute resolution). */
+export function projectLinear(spent: Decimal, elapsed: number, length: number): Decimal {
+  const minutes = Math.max(1, Math.round(elapsed * 1440));
+  return spent.mulInt(length * 1440).divInt(minutes, 6).normalize();
+}
+
+/** Today's organization cost (UTC day), or undefined without cost data. */
+export function orgToday(rows: readonly CostRow[] | undefined, nowMs: number): { day: string; total: Decimal } | undefined {
+  if (!rows) return undefined;
+  const day = utcDay(nowMs);
+  return { day, total: costOfDay(rows, day) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// This machine (local transcripts; days in the reader's time zone)
+
+export interface LocalTotals {
+  /** Exact estimate of the priced models. */
+  total: Decimal;
+  /** True when some tokens had no price (the total then leaves them out). */
+  unpriced: boolean;
+  tokens: number;
+}
+
+export function localTokens(d: Pick<LocalUsageDay, 'input' | 'output' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead'>): number {
+  return d.input + d.output + d.cacheWrite5m + d.cacheWrite1h + d.cacheRead;
+}
+
+/** The estimate of some day rows (one day, one project, one model…). */
+export function localTotals(rows: Iterable<LocalUsageDay>): LocalTotals {
+  let total = Decimal.ZERO;
+  let unpriced = false;
+  let tokens = 0;
+  for (const d of rows) {
+    tokens += localTokens(d);
+    if (d.costUsd === null) unpriced = true;
+    else total = total.add(amount(d.costUsd));
+  }
+  return { total, unpriced, tokens };
+}
+
+/** The local day "now" falls on: in `zone` when set, else the zone the transcripts were read in. */
+export function localDayOf(local: Pick<LocalUsageData, 'timezone'>, nowMs: number, zone?: string): string {
+  return dayInZone(nowMs, zone || local.timezone);
+}
+
+/** This machine's estimate for today. */
+export function localToday(local: LocalUsageData, nowMs: number, zone?: string): LocalTotals & { day: string } {
+  const day = localDayOf(local, nowMs, zone);
+  return { day, ...localTotals(local.days.filter((d) => d.date === day)) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rate-limit headroom (standard key probe)
+
+export interface FamilyRow {
+  key: RateFamilyKey;
+  label: string;
+  short: string;
+  limit?: number;
+  remaining?: number;
+  /** Remaining share 0..1, when both numbers are known. */
+  share?: number;
+  reset?: string;
+}
+
+/** Every limit family present in a probe's headers, in canonical order. */
+export function familyRows(snap: RateLimitSnapshot | undefined): FamilyRow[] {
+  if (!snap) return [];
+  const rows: FamilyRow[] = [];
+  for (const f of RATE_FAMILIES) {
+    const fam = snap[f.key];
+    if (!fam || (fam.limit === undefined && fam.remaining === undefined)) continue;
+    const share = fam.limit !== undefined && fam.limit > 0 && fam.remaining !== undefined ? Math.min(1, Math.max(0, fam.remaining) / fam.limit) : undefined;
+    rows.push({ key: f.key, label: f.label, short: f.short, limit: fam.limit, remaining: fam.remaining, share, reset: fam.reset });
+  }
+  return rows;
+}
+
+/** The `n` families with the least remaining share, in canonical order. */
+export function tightestFamilies(snap: RateLimitSnapshot | undefined, n = 2): FamilyRow[] {
+  const rows = familyRows(snap).filter((r) => r.share !== undefined);
+  const tight = new Set([...rows].sort((a, b) => a.share! - b.share!).slice(0, n));
+  return rows.filter((r) => tight.has(r));
+}
+
+/** Lowest remaining share over every family (a subscription window counts as 1 − utilisation). */
+export function minRemainingShare(snap: RateLimitSnapshot | undefined): number | undefined {
+  const shares = familyRows(snap)
+    .map((r) => r.share)
+    .filter((s): s is number => s !== undefined);
+  const u = snap?.unified;
+  for (const x of [u?.fiveHourUtilization, u?.sevenDayUtilization]) if (x !== undefined) shares.push(Math.max(0, 1 - x));
+  return shares.length ? Math.min(...shares) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors: what happened and what the user can do
+
+/** The one action that addresses an error of `source` (a key to set, or a retry). */
+export function errorAction(source: SourceName, e: Pick<ApiErrorInit, 'kind'>): ActionName {
+  const admin = source !== 'rateLimits' && source !== 'local';
+  switch (e.kind) {
+    case 'needsAdminKey':
+      return 'setAdminKey';
+    case 'auth':
+    case 'permission':
+      return source === 'rateLimits' ? 'setApiKey' : admin ? 'setAdminKey' : 'showLog';
+    case 'spendCap':
+    case 'orgSpendLimit':
+      return 'showLog';
+    default:
+      return 'refresh';
+  }
+}
+
+/** The actions offered next to an error: the fixing action, then the log. */
+export function errorActions(source: SourceName, e: Pick<ApiErrorInit, 'kind'>): ActionName[] {
+  const a = errorAction(source, e);
+  return a === 'showLog' ? ['showLog'] : [a, 'showLog'];
+}
+
+/** One sentence for the user: the error's own message (a complete sentence) and its request id. */
+export function errorSentence(e: Pick<ApiErrorInit, 'message' | 'requestId'>): string {
+  return `${e.message}${e.requestId ? ` (request-id ${e.requestId})` : ''}`;
+}
+
+export { needsUser };
+
+/** Errors whose cause the user must fix make the numbers beside them unreliable, not just old. */
+export function blocksData(e: Pick<ApiErrorInit, 'kind'> | undefined): boolean {
+  return !!e && needsUser(e);
+}
