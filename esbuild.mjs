@@ -33,6 +33,8 @@ const node = {
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  // jsonc-parser's UMD entry hides its requires from bundlers; its ES module build bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   minify: production,
   sourcemap: production ? false : 'linked',
   logLevel: 'warning',
@@ -45,11 +47,11 @@ const builds = [
   { ...node, entryPoints: { anthropic: 'src/core/anthropic/client.ts' }, outdir: 'dist', metafile: true },
 ];
 // The status line runs on every Claude Code prompt refresh: its own bundle, checked below to stay small
-// and free of the extension, the CLI, undici and zod. node16 syntax, so an older `node` on the PATH runs it.
+// and free of the extension, the CLI, undici and zod. node14 syntax, so an older `node` on the PATH runs it.
 const STATUSLINE_MAX_KB = 40;
 const STATUSLINE_FORBIDDEN = /(^|\/)(node_modules\/(undici|zod|jsonc-parser)\/|src\/(extension|cli)\.ts$|src\/(host|views|cli)\/|src\/core\/(store|anthropic|local|dashboard|viewModels)\/)/;
 if (existsSync('src/statusline.ts')) {
-  builds.push({ ...node, entryPoints: { statusline: 'src/statusline.ts' }, outdir: 'dist', target: 'node16', metafile: true });
+  builds.push({ ...node, entryPoints: { statusline: 'src/statusline.ts' }, outdir: 'dist', target: 'node14', metafile: true });
 }
 if (existsSync('src/core/local/indexWorker.ts')) {
   builds.push({ ...node, entryPoints: { indexWorker: 'src/core/local/indexWorker.ts' }, outdir: 'dist' });

@@ -4,7 +4,7 @@
  * sees the old or the new file, never half of one) and a short exclusive lock file for read-modify-write.
  * No vscode import.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -41,7 +41,11 @@ export function writeFileAtomic(path: string, text: string, mode?: number): void
         sleepSync(10);
         continue;
       }
-      rmSync(tmp, { force: true });
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // already gone
+      }
       throw e;
     }
   }
