@@ -19,7 +19,7 @@ import { readTextIfExists } from './files';
 import { parseStatusPayload } from './payload';
 import { claudeSettingsPath, planDir, STATE_FILE, STATUSLINE_CONFIG_FILE, TODAY_FILE, type Env } from './paths';
 import { pct } from './format';
-import { readPlanData, recordObservation } from './state';
+import { mergeObservation, readPlanData, recordObservation } from './state';
 import type { PlanData, StatusPayload } from './types';
 
 /** statusline.json: written by the extension (its settings, the chained commands per settings file). */
@@ -184,7 +184,9 @@ export async function runStatusLine(run: StatusLineRun): Promise<Buffer> {
     try {
       data = payload ? recordObservation(join(dir, STATE_FILE), payload, nowMs) : readPlanData(join(dir, STATE_FILE));
     } catch {
-      data = readPlanData(join(dir, STATE_FILE)); // read-only or full disk: show what we can
+      // Read-only or full disk: show this observation all the same.
+      const known = readPlanData(join(dir, STATE_FILE));
+      data = payload ? mergeObservation(known, payload, nowMs) : known;
     }
     const facts = planFacts(data, nowMs, {
       warningPercent: num(config.warningPercent, DEFAULT_PLAN_SETTINGS.warningPercent),
