@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock';
-import { applyConnect, applyDisconnect, prepareConnect, prepareDisconnect, readConnections, SettingsChangedError, writeStatusLineConfig } from '../../src/core/plan/connection';
+import { applyConnect, applyDisconnect, prepareConnect, prepareDisconnect, SettingsChangedError } from '../../src/core/plan/connection';
+import { readConnections, writeStatusLineConfig } from '../../src/core/plan/records';
 import { isOurCommand, renderCmdLauncher, renderShLauncher, shQuote, statusLineCommand } from '../../src/core/plan/launcher';
 import { planConnect, planDisconnect } from '../../src/core/plan/settingsFile';
 import { chainedCommand, readStatusLineConfig } from '../../src/core/plan/statusline';

@@ -2,57 +2,20 @@
  * Connect / Disconnect on disk: read Claude Code's settings file, plan the change (settingsFile.ts), and
  * after the user agreed, back the file up, write it atomically (through a symlink to its target, keeping
  * its mode), and record what was there (connections.json) and which command to chain (statusline.json).
- * The VS Code side (src/host/plan.ts) only asks. No vscode import.
+ * The VS Code side (src/host/plan.ts) only asks. Its own bundle, dist/planConnect.js (jsonc-parser with
+ * it), loaded on the first Connect or Disconnect through lazy.ts. No vscode import.
  */
 import { copyFileSync, existsSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
-import { readTextIfExists, withFileLock, writeFileAtomic } from './files';
-import { CONNECTIONS_FILE, STATUSLINE_CONFIG_FILE } from './paths';
+import { readTextIfExists, writeFileAtomic } from './files';
+import { CONNECTIONS_FILE } from './paths';
+import { readConnections, setChained, updateJson } from './records';
 import { planConnect, planDisconnect, type ConnectionRecord, type ConnectPlan, type DisconnectPlan } from './settingsFile';
-import type { StatusLineConfig } from './statusline';
+
+export { describeStatusLine } from './settingsFile';
 
 export class SettingsChangedError extends Error {}
-
-function readJsonObject(path: string): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(readTextIfExists(path) ?? '{}');
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** Updates a small JSON file in the per-user folder under its lock. */
-function updateJson<T extends object>(path: string, fn: (current: T) => T): T {
-  return withFileLock(path, () => {
-    const next = fn(readJsonObject(path) as T);
-    writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`);
-    return next;
-  }).value;
-}
-
-export function readConnections(dir: string): Record<string, ConnectionRecord> {
-  return readJsonObject(join(dir, CONNECTIONS_FILE)) as Record<string, ConnectionRecord>;
-}
-
-/** Writes the extension's status line settings, keeping the chained commands. */
-export function writeStatusLineConfig(dir: string, settings: Omit<StatusLineConfig, 'previous' | 'version'>): void {
-  const path = join(dir, STATUSLINE_CONFIG_FILE);
-  const current = readJsonObject(path) as StatusLineConfig;
-  const next: StatusLineConfig = { version: 1, ...settings, previous: current.previous ?? {} };
-  if (JSON.stringify(current) === JSON.stringify(next)) return;
-  updateJson<StatusLineConfig>(path, (c) => ({ version: 1, ...settings, previous: c.previous ?? {} }));
-}
-
-function setChained(dir: string, settingsPath: string, command: string | undefined): void {
-  updateJson<StatusLineConfig>(join(dir, STATUSLINE_CONFIG_FILE), (c) => {
-    const previous = { ...(c.previous ?? {}) };
-    if (command) previous[settingsPath] = command;
-    else delete previous[settingsPath];
-    return { ...c, version: 1, previous };
-  });
-}
 
 /** The file that is really written: a symlinked settings.json (dotfiles) keeps its link. */
 function target(path: string): string {
