@@ -15,6 +15,7 @@ import { planChartSeries, planGauges, planStatusLevel, planStatusText, planToolt
 import { combine, renderSegment } from '../../src/core/plan/statusline';
 import { emptyPlanData, type PlanData, type PlanSample, type StatusPayload } from '../../src/core/plan/types';
 import { NOW, realPayload, SEC } from './planFixtures';
+import { samplePlanData } from '../fixtures/makePlanState';
 
 const MIN = 60_000;
 
@@ -325,5 +326,16 @@ describe('plan: surfaces', () => {
     assert.equal(combine(Buffer.from('theirs\nsecond\n'), 'ours').toString(), 'theirs\x1b[0m  ours\nsecond\n');
     assert.equal(combine(Buffer.from(''), 'ours').toString(), 'ours\n');
     assert.equal(combine(undefined, 'ours').toString(), 'ours\n');
+  });
+});
+
+describe('plan: the sample HOME (npm start)', () => {
+  it('has a week of recorded observations that show every surface', () => {
+    const f = planFacts(samplePlanData(NOW), NOW, { timeZone: 'UTC' });
+    assert.equal(planStatusText(f), '5h 42% ↻15:13 · wk 18%');
+    assert.equal(f.windows[0]!.pace?.kind, 'runsOut');
+    assert.deepEqual(f.windows.map((w) => w.key), ['five_hour', 'seven_day', 'seven_day_opus']);
+    const series = planChartSeries(samplePlanData(NOW), NOW - 7 * 86_400_000, NOW);
+    assert.ok(series.find((s) => s.key === 'five_hour')!.points.filter((p) => p.used === 0).length >= 3, 'earlier windows reset');
   });
 });
