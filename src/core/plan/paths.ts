@@ -13,13 +13,14 @@
  * estimate for the status line), statusline / statusline.cmd (the launchers).
  * No vscode import; small, so the status line bundle can use it.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export type Env = Record<string, string | undefined>;
 
 function home(env: Env): string {
-  return env.HOME || env.USERPROFILE || homedir();
+  // node:os only when the environment has no home (it costs the status line a few milliseconds to load).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return env.HOME || env.USERPROFILE || (require('node:os') as typeof import('node:os')).homedir();
 }
 
 export function planDir(env: Env = process.env, platform: NodeJS.Platform = process.platform): string {

@@ -10,8 +10,8 @@
  * Kept small: its bundle must not load the extension's or the CLI's code, undici or zod.
  * No vscode import.
  */
-import { spawn } from 'node:child_process';
-import { writeSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { fstatSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../clock';
 import { planFacts, DEFAULT_PLAN_SETTINGS, type PlanFacts, type PlanLevel, type WindowFact } from './facts';
@@ -123,8 +123,11 @@ export function runChained(command: string, input: Buffer, timeoutMs: number, en
       clearTimeout(timer);
       resolve({ stdout: Buffer.concat(chunks), timedOut });
     };
-    let child: ReturnType<typeof spawn>;
+    let child: ChildProcess;
     try {
+      // Loaded only when a command is chained: most runs never start a process.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
       // A process group of its own (POSIX), so a timeout kills the shell and whatever it started.
       child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'inherit'], env: env as NodeJS.ProcessEnv, detached: process.platform !== 'win32', windowsHide: true });
     } catch {
@@ -222,21 +225,19 @@ function writeStdout(b: Buffer): void {
   }
 }
 
-/** Reads all of stdin (a pipe or file from Claude Code), giving up after `timeoutMs`; empty for a terminal. */
-export function readStdin(timeoutMs = 1000): Promise<Buffer> {
-  return new Promise((resolve) => {
-    if (process.stdin.isTTY) return resolve(Buffer.alloc(0));
-    const chunks: Buffer[] = [];
-    const done = (): void => {
-      clearTimeout(timer);
-      process.stdin.pause();
-      resolve(Buffer.concat(chunks));
-    };
-    const timer = setTimeout(done, timeoutMs);
-    process.stdin.on('data', (b: Buffer) => chunks.push(b));
-    process.stdin.on('end', done);
-    process.stdin.on('error', done);
-  });
+/**
+ * Reads all of stdin synchronously: Claude Code writes one JSON object to a pipe and closes it. A terminal
+ * (someone trying the command by hand) or /dev/null gives empty input. Synchronous on purpose: setting up
+ * `process.stdin` as a stream costs several milliseconds of a run that should take few more than Node's
+ * own start-up (bench/statusline.ts).
+ */
+export function readStdin(): Buffer {
+  try {
+    if (fstatSync(0).isCharacterDevice()) return Buffer.alloc(0);
+    return readFileSync(0);
+  } catch {
+    return Buffer.alloc(0); // closed or unreadable stdin
+  }
 }
 
 /** The process entry (dist/statusline.js, `claude-usage statusline`): always exits 0. */
@@ -251,7 +252,7 @@ export async function statusLineMain(): Promise<void> {
   };
   process.on('uncaughtException', fail);
   try {
-    const input = await readStdin();
+    const input = readStdin();
     await runStatusLine({ input, env: process.env });
   } catch {
     fail();
