@@ -125,6 +125,22 @@ describe('plan limits', function () {
     writeFileSync(settingsPath, ORIGINAL);
   });
 
+  it('the walkthrough "Get started with Claude Usage" offers Connect first', async () => {
+    const w = wb();
+    await w.runCommand('Welcome: Open Walkthrough...');
+    await w.typeIntoQuickInput('Get started with Claude Usage', false);
+    await w.quickInput().locator('.monaco-list-row', { hasText: 'Get started with Claude Usage' }).first().click();
+    const page = w.page.locator('.gettingStartedContainer');
+    await page.getByText("See your plan's 5-hour and weekly limits").first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.getByRole('button', { name: 'Connect Claude Code Plan Limits' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    for (const step of ['Live rate-limit headroom (API key)', 'Organisation costs (Admin key)', 'Open the dashboard']) {
+      assert.ok(await page.getByText(step).first().isVisible(), step);
+    }
+    // The step's media (media/walkthrough/plan-limits.md) renders in a webview beside the steps.
+    const media = w.page.frameLocator('.gettingStartedContainer iframe.webview.ready').frameLocator('#active-frame');
+    await media.getByText('Your plan\'s limits, where you code').waitFor({ state: 'visible', timeout: 15_000 });
+  });
+
   // Surfaces: the lead wires PlanData (src/core/plan/surfaces.ts) into the status bar, tooltip, tree and
   // dashboard. Until then these are skipped; set CLAUDE_USAGE_E2E_PLAN_SURFACES=1 to run them.
   describe('surfaces (pending the store/view wiring)', function () {
