@@ -298,6 +298,9 @@ describe('plan: surfaces', () => {
       ],
     );
     assert.equal(planTreeNode(planFacts(emptyPlanData(), NOW)), undefined);
+    assert.equal(planTreeNode(planFacts(emptyPlanData(), NOW), { connected: false })!.command, 'claudeUsage.connectPlan');
+    assert.match(planTreeNode(planFacts(emptyPlanData(), NOW), { connected: true })!.description!, /waiting/);
+    assert.deepEqual(planTooltipLines(planFacts(emptyPlanData(), NOW), { connected: false }), ['On a Claude Pro/Max plan? [Connect Claude Code plan limits](command:claudeUsage.connectPlan)']);
     const gauges = planGauges(f);
     assert.deepEqual(gauges.map((g) => [g.key, g.usedPercent, g.level]), [
       ['five_hour', 80, 'warning'],

@@ -54,8 +54,13 @@ export function sourceText(w: WindowFact): string {
  *   **5-hour session** 42% · resets 14:05 (in 2 h 13 min) · from Claude Code, 1 min ago
  *   _At this pace the 5-hour window runs out at 15:40, 25 min before it resets._
  */
-export function planTooltipLines(facts: PlanFacts): string[] {
+export function planTooltipLines(facts: PlanFacts, options: { connected?: boolean } = {}): string[] {
   const lines: string[] = [];
+  if (!facts.windows.length) {
+    // Nothing observed yet: offer Connect (the tooltip must trust PLAN_TOOLTIP_COMMANDS), or say what comes next.
+    if (options.connected) return ["Plan limits: waiting for Claude Code's next response (Pro/Max plans only)."];
+    return options.connected === false ? ['On a Claude Pro/Max plan? [Connect Claude Code plan limits](command:claudeUsage.connectPlan)'] : [];
+  }
   for (const w of facts.windows) {
     const used = w.state === 'reset' ? `reset (was ${pct(w.observedPercent)})` : pct(w.usedPercent);
     lines.push(`**${w.label}** ${used}${resetText(w) ? ` · ${resetText(w)}` : ''} · ${sourceText(w)}`);
@@ -71,10 +76,15 @@ export function planTooltipLines(facts: PlanFacts): string[] {
 
 const capitalize = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
 
+/** Commands the plan lines of a tooltip link to. */
+export const PLAN_TOOLTIP_COMMANDS = ['claudeUsage.connectPlan'] as const;
+
 /** A tree node as plain data (label, description, tooltip, children), e.g. the "Plan limits" node. */
 export interface PlanTreeNode {
   id: string;
   label: string;
+  /** Command id to run on click (the Connect offer). */
+  command?: string;
   description?: string;
   tooltip?: string;
   level?: PlanLevel;
@@ -84,10 +94,15 @@ export interface PlanTreeNode {
 /**
  * The "Plan limits" node that heads the "Claude Code (this machine)" tree: one child per window
  * (`5-hour session  42% · resets 14:05`) with the pace as its child, and the source and age in the
- * description. Undefined when nothing was observed (the view's welcome offers Connect instead).
+ * description. With nothing observed: a Connect offer when `connected` is false (viewsWelcome only shows
+ * in an empty view), a "waiting" node when true, undefined when unknown.
  */
-export function planTreeNode(facts: PlanFacts): PlanTreeNode | undefined {
-  if (!facts.windows.length) return undefined;
+export function planTreeNode(facts: PlanFacts, options: { connected?: boolean } = {}): PlanTreeNode | undefined {
+  if (!facts.windows.length) {
+    if (options.connected === false) return { id: 'plan', label: 'Plan limits', description: 'Connect Claude Code (Pro/Max)…', tooltip: "Show your plan's 5-hour and weekly limits from Claude Code's status line", command: 'claudeUsage.connectPlan' };
+    if (options.connected) return { id: 'plan', label: 'Plan limits', description: "waiting for Claude Code's next response" };
+    return undefined;
+  }
   return {
     id: 'plan',
     label: 'Plan limits',
