@@ -1,5 +1,6 @@
 // Builds dist/extension.js (VS Code host), dist/cli.js (headless CLI), dist/anthropic.js (the API client,
-// loaded on first use), dist/indexWorker.js (transcript indexing worker), dist/webview/ (browser bundle)
+// loaded on first use), dist/planConnect.js (Connect/Disconnect with jsonc-parser, loaded on first use), dist/indexWorker.js (transcript indexing worker), dist/statusline.js (Claude Code's
+// status line command, a small bundle of its own), dist/webview/ (browser bundle)
 // and dist/test/ (extension-host test suite). The production build starts from an empty dist/ so nothing
 // stale (a dev build's source maps) ends up in the .vsix.
 import * as esbuild from 'esbuild';
@@ -23,8 +24,20 @@ const lazyAnthropicClient = {
     );
   },
 };
+/**
+ * Connect / Disconnect (src/core/plan/connection.ts with jsonc-parser) is its own bundle too,
+ * dist/planConnect.js, required by src/core/plan/lazy.ts on the first Connect or Disconnect.
+ */
+const lazyPlanConnection = {
+  name: 'lazy-plan-connection',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/connection$/ }, (args) =>
+      args.importer.endsWith(`${sep}src${sep}core${sep}plan${sep}lazy.ts`) ? { path: './planConnect.js', external: true } : undefined,
+    );
+  },
+};
 /** Packages that must stay out of the eagerly loaded bundles (checked on every build). */
-const LAZY_ONLY = /(^|\/)node_modules\/(undici|zod)\//;
+const LAZY_ONLY = /(^|\/)node_modules\/(undici|zod|jsonc-parser)\//;
 
 const node = {
   bundle: true,
@@ -32,17 +45,29 @@ const node = {
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  // jsonc-parser's UMD entry hides its requires from bundlers; its ES module build bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   minify: production,
   sourcemap: production ? false : 'linked',
   logLevel: 'warning',
 };
 
-const eager = { plugins: [lazyAnthropicClient], metafile: true };
+const eager = { plugins: [lazyAnthropicClient, lazyPlanConnection], metafile: true };
 const builds = [
   { ...node, ...eager, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, ...eager, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { anthropic: 'src/core/anthropic/client.ts' }, outdir: 'dist', metafile: true },
 ];
+if (existsSync('src/core/plan/connection.ts')) {
+  builds.push({ ...node, entryPoints: { planConnect: 'src/core/plan/connection.ts' }, outdir: 'dist', metafile: true });
+}
+// The status line runs on every Claude Code prompt refresh: its own bundle, checked below to stay small
+// and free of the extension, the CLI, undici and zod. node14 syntax, so an older `node` on the PATH runs it.
+const STATUSLINE_MAX_KB = 40;
+const STATUSLINE_FORBIDDEN = /(^|\/)(node_modules\/(undici|zod|jsonc-parser)\/|src\/(extension|cli)\.ts$|src\/(host|views|cli)\/|src\/core\/(store|anthropic|local|dashboard|viewModels)\/)/;
+if (existsSync('src/statusline.ts')) {
+  builds.push({ ...node, entryPoints: { statusline: 'src/statusline.ts' }, outdir: 'dist', target: 'node14', metafile: true });
+}
 if (existsSync('src/core/local/indexWorker.ts')) {
   builds.push({ ...node, entryPoints: { indexWorker: 'src/core/local/indexWorker.ts' }, outdir: 'dist' });
 }
@@ -94,11 +119,18 @@ if (watch) {
       }
       const top = [...groups].sort((a, b) => b[1] - a[1]).slice(0, 3);
       console.log(`${file}: ${kb(out.bytes)} (${top.map(([k, v]) => `${k} ${kb(v)}`).join(', ')})`);
+      if (file === 'dist/statusline.js') {
+        const bad = Object.keys(out.inputs).filter((f) => STATUSLINE_FORBIDDEN.test(f));
+        if (bad.length || out.bytes > STATUSLINE_MAX_KB * 1024 * (production ? 1 : 2)) {
+          leaked = true;
+          console.error(`${file} must stay small (${kb(out.bytes)}) and load nothing of the extension, the CLI, undici or zod${bad.length ? ` (found ${bad.join(', ')})` : ''}.`);
+        }
+      }
       if (builds[i].plugins?.includes(lazyAnthropicClient)) {
         const bad = Object.keys(out.inputs).filter((f) => LAZY_ONLY.test(f));
         if (bad.length) {
           leaked = true;
-          console.error(`${file} must not contain ${bad.length} undici/zod inputs (e.g. ${bad[0]}): import the client through src/core/anthropic/lazy.ts, or import type.`);
+          console.error(`${file} must not contain ${bad.length} undici/zod/jsonc-parser inputs (e.g. ${bad[0]}): import the client through src/core/anthropic/lazy.ts and Connect through src/core/plan/lazy.ts, or import type.`);
         }
       }
     }

@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       api = await startSampleApi();
       if (api) cleanups.push(() => api?.close());
       home = join(tmp, 'home');
-      const source = await makeSampleHome(home);
+      const source = await makeSampleHome(home, undefined, { plan: true });
       keys = loadSampleKeys();
       say(api ? `local Anthropic server (sample organization): ${api.url}` : 'the local Anthropic server is not in the repo yet (test/server/server.ts): no API data');
       say(`sample Claude Code transcripts in ${home} (from ${source})`);

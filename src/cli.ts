@@ -13,6 +13,8 @@ const commands: Record<string, () => Command> = {
   costs: () => require('./cli/costs').default,
   tokens: () => require('./cli/tokens').default,
   'claude-code': () => require('./cli/claudeCode').default,
+  plan: () => require('./cli/plan').default,
+  statusline: () => require('./cli/statusline').default,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -25,6 +27,8 @@ Commands:
   claude-code  --since D [--until D]                          Claude Code productivity per day and person
   local        [--dir PATH]... [--since D] [--until D] [--timezone IANA|UTC] [--index DIR]
                                                              Claude Code usage from local transcripts (no key)
+  plan         [--json] [--timezone IANA|UTC] [--state FILE]  Claude Pro/Max plan limits from Claude Code's status line
+  statusline                                                 the status line command (Claude Code's JSON on stdin)
 
 Common options: --base-url URL  --timeout SECONDS  --json
 --until is exclusive. Exit codes: 0 ok, 2 usage error, 3 authentication/permission error, 4 other API or network error.`;

@@ -21,6 +21,7 @@ import { ConfigService } from './host/config';
 import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
 import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/secrets';
+import { registerPlanCommands, todayEstimate, type PlanHost } from './host/plan';
 import { StatusBar } from './views/statusBar';
 import { SnapshotTree } from './views/tree/provider';
 import { registerDashboardPanel } from './views/dashboard/panel';
@@ -30,6 +31,8 @@ export interface ClaudeUsageApi {
   store: Store;
   statusBar: StatusBar;
   trees: Record<TreeName, SnapshotTree>;
+  /** Plan limits from Claude Code's status line (src/host/plan.ts). */
+  plan: PlanHost;
   /** Resolves once the deferred start-up (keys, snapshot, lease) has run. */
   ready: Promise<void>;
   activationMs: number;
@@ -83,6 +86,16 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     },
     log,
   });
+
+  // --- Plan limits (issue 12): Connect/Disconnect commands, the launcher, the state-file watcher. ---
+  // `plan.data` / `plan.onDidChange` carry PlanData; src/core/plan/surfaces.ts renders it (to be wired
+  // into the store and views). Today's local estimate goes to the status line through plan.publishToday.
+  const plan = registerPlanCommands(context, { log });
+  context.subscriptions.push(
+    plan,
+    store.onDidChange((s) => plan.publishToday(todayEstimate(s.local.data?.days, systemClock.now(), s.local.data?.timezone), s.local.data?.timezone)),
+  );
+  // --- end plan limits ---
 
   const statusBar = new StatusBar(store, config);
   const trees = {
@@ -209,7 +222,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const activationMs = performance.now() - started;
   log.debug(`activate() took ${activationMs.toFixed(1)} ms`);
   if (process.env[CLOCK_ENV]) log.info(`The clock is pinned by ${CLOCK_ENV}: now is ${new Date(systemClock.now()).toISOString()}.`);
-  return { store, statusBar, trees, ready, activationMs };
+  return { store, statusBar, trees, plan, ready, activationMs };
 }
 
 function clientSettings(config: ConfigService): Omit<ClientOptions, 'apiKey'> {

@@ -214,19 +214,19 @@ describe('tree view models', () => {
       { ...base, date: '2026-11-27', actor: 'a@x.io', toolActions: { write_tool: { accepted: 1, rejected: 9 } } },
     ];
     const t = activityBy(rows, (r) => r.actor).get('a@x.io')!;
-    assert.equal(acceptanceText(t), '50%', '10 of 20 tool actions accepted');
+    assert.equal(acceptanceText(t), '50.0%', '10 of 20 tool actions accepted (rates to one decimal on every surface)');
     assert.equal(t.sessions, 2);
     const rows2: ClaudeCodeRow[] = [
       { ...base, date: '2026-11-27', actor: 'b@x.io', toolActions: { edit_tool: { accepted: 1, rejected: 0 } } },
       { ...base, date: '2026-11-27', actor: 'b@x.io', toolActions: { edit_tool: { accepted: 1, rejected: 3 } } },
     ];
-    assert.equal(acceptanceText(activityBy(rows2, (r) => r.actor).get('b@x.io')!), '40%', '2/5, not mean(100%, 25%) = 62.5%');
+    assert.equal(acceptanceText(activityBy(rows2, (r) => r.actor).get('b@x.io')!), '40.0%', '2/5, not mean(100%, 25%) = 62.5%');
     const nodes = claudeCodeTree({ ...snap, claudeCode: { stale: false, loading: false, data: { since: '2026-11-21', until: '2026-11-28', rows: [...rows, ...rows2] } } }, NOW);
     assert.equal(nodes.length, 7);
     const older = claudeCodeTree({ ...snap, claudeCode: { stale: false, loading: false, data: { since: '2026-10-29', until: '2026-11-28', rows: [...rows, { ...rows[0]!, date: '2026-11-10' }] } } }, NOW);
     assert.equal(older.length, 7, 'a longer history stays on the dashboard; the sidebar lists the last 7 days');
     const person = find(nodes, (n) => n.label === 'b@x.io')!;
-    assert.match(person.description!, /2 sessions · \+20\/−4 · 2 commits · 0 PRs · 40% accepted/);
+    assert.match(person.description!, /2 sessions · \+20\/−4 · 2 commits · 0 PRs · 40\.0% accepted/);
   });
 
   it('rate limits and local trees', () => {

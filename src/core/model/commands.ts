@@ -15,6 +15,8 @@ export const COMMANDS = {
   groupCostsByModel: 'claudeUsage.groupCostsBy.model',
   groupCostsByWorkspace: 'claudeUsage.groupCostsBy.workspace',
   groupCostsByDescription: 'claudeUsage.groupCostsBy.description',
+  connectPlan: 'claudeUsage.connectPlan',
+  disconnectPlan: 'claudeUsage.disconnectPlan',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -54,3 +56,5 @@ export const STATUS_BAR_ID = 'claudeUsage.status';
 export const DASHBOARD_VIEW_TYPE = 'claudeUsage.dashboard';
 /** Context key set while an Admin key is available (drives `viewsWelcome`). */
 export const CONTEXT_HAS_ADMIN_KEY = 'claudeUsage.hasAdminKey';
+/** Context key set while Claude Code's status line points at ours (drives the Connect/Disconnect menus). */
+export const CONTEXT_PLAN_CONNECTED = 'claudeUsage.planConnected';

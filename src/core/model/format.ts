@@ -102,15 +102,3 @@ export function until(iso: string | number | undefined, nowMs: number): string {
   if (Number.isNaN(t)) return String(iso);
   return t - nowMs < 1000 ? 'now' : `in ${duration(t - nowMs)}`;
 }
-
-/** Local wall-clock "14:05" of an instant (today), or "Tue 14:05" when it is not within the next 24 h. */
-export function clockTime(ms: number, nowMs: number, timeZone?: string): string {
-  const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timeZone ? { timeZone } : {}) };
-  const sameDay = Math.abs(ms - nowMs) < 86_400_000;
-  if (!sameDay) opts.weekday = 'short';
-  try {
-    return new Intl.DateTimeFormat('en-GB', opts).format(new Date(ms));
-  } catch {
-    return new Date(ms).toISOString().slice(11, 16);
-  }
-}

@@ -1,0 +1,80 @@
+/**
+ * Time and percent formatting for plan limits, small enough for the status line bundle. Clock times are in
+ * the user's zone: the process's own (TZ) by default, or an IANA zone when given (the extension's
+ * `claudeUsage.local.timezone`). No vscode import.
+ */
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Wall-clock parts of `ms` in `timeZone` (undefined: the process's zone). */
+export function wallParts(ms: number, timeZone?: string): { weekday: string; hour: number; minute: number; dayKey: string } {
+  if (!timeZone) {
+    const d = new Date(ms);
+    return { weekday: WEEKDAYS[d.getDay()]!, hour: d.getHours(), minute: d.getMinutes(), dayKey: `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}` };
+  }
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(ms));
+  const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
+  return { weekday: get('weekday'), hour: Number(get('hour')) % 24, minute: Number(get('minute')), dayKey: `${get('year')}-${get('month')}-${get('day')}` };
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** "14:05" in the user's zone. */
+export function clockTime(ms: number, timeZone?: string): string {
+  const p = wallParts(ms, timeZone);
+  return `${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/**
+ * A reset time for display: "14:05" when it falls on today's date, "Thu 09:00" otherwise. `nowMs`
+ * decides what "today" is (in the same zone).
+ */
+export function resetClock(ms: number, nowMs: number, timeZone?: string): string {
+  const p = wallParts(ms, timeZone);
+  const time = `${pad(p.hour)}:${pad(p.minute)}`;
+  return p.dayKey === wallParts(nowMs, timeZone).dayKey ? time : `${p.weekday} ${time}`;
+}
+
+/** "45s", "25 min", "2 h 13 min", "3 d 4 h". */
+export function span(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.round(ms / MIN);
+  if (m < 60) return `${m} min`;
+  if (ms < 2 * DAY) {
+    const h = Math.floor(m / 60);
+    return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  }
+  const h = Math.round(ms / HOUR);
+  return h % 24 ? `${Math.floor(h / 24)} d ${h % 24} h` : `${h / 24} d`;
+}
+
+/** Compact countdown for the status line: "2h13m", "25m", "3d4h". */
+export function countdown(ms: number): string {
+  const m = Math.max(0, Math.ceil(ms / MIN));
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h${pad(m % 60)}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
+}
+
+/** "just now", "3 min ago", "2 h 5 min ago". */
+export function ago(ms: number): string {
+  return ms < 60_000 ? 'just now' : `${span(ms)} ago`;
+}
+
+/** 42 → "42%", 41.6 → "42%", 0.4 → "<1%" (used, but less than one percent). */
+export function pct(n: number): string {
+  if (n > 0 && n < 0.5) return '<1%';
+  return `${Math.round(n)}%`;
+}

@@ -1,0 +1,176 @@
+/**
+ * The per-user plan state file (plan-state.json, see paths.ts): the newest observation per window, the
+ * newest session, and a compact history for pace and charts.
+ *
+ * - Writers (every Claude Code session's status line, several at once) read, merge and replace the file
+ *   under a short lock (files.ts), so nothing another writer recorded a moment earlier is lost; the
+ *   replace is atomic, so readers never see half a file.
+ * - Newest observation per window wins (by observation time, not by write order).
+ * - A torn, garbage or foreign file is treated as empty and replaced: never fatal.
+ * - History: at most one sample per window per minute (per 15 minutes beyond the last day), runs of equal
+ *   values kept as their first and last sample, nothing older than 14 days, at most 4000 samples a window.
+ * No vscode import.
+ */
+import { readTextIfExists, withFileLock, writeFileAtomic } from './files';
+import { windowKind } from './payload';
+import { emptyPlanData, PLAN_DATA_VERSION, type PlanData, type PlanSample, type PlanSession, type PlanWindow, type StatusPayload } from './types';
+
+export const HISTORY_KEEP_SECONDS = 14 * 86_400;
+export const HISTORY_MAX_SAMPLES = 4000;
+/** Samples younger than this keep one-minute resolution; older ones one per 15 minutes. */
+export const HISTORY_FINE_SECONDS = 86_400;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v ? v.slice(0, 500) : undefined);
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** Any parsed JSON → valid PlanData (what does not fit is dropped). */
+export function sanitizePlanData(raw: unknown): PlanData {
+  const out = emptyPlanData();
+  if (!isObj(raw)) return out;
+  if (finite(raw.updatedAt)) out.updatedAt = raw.updatedAt;
+  if (isObj(raw.windows)) {
+    for (const [key, w] of Object.entries(raw.windows)) {
+      if (!isObj(w) || !finite(w.usedPercent) || !finite(w.observedAt)) continue;
+      const win: PlanWindow = { key, kind: windowKind(key), usedPercent: Math.min(100, Math.max(0, w.usedPercent)), observedAt: w.observedAt };
+      if (finite(w.resetsAt)) win.resetsAt = w.resetsAt;
+      const sid = optStr(w.sessionId);
+      if (sid) win.sessionId = sid;
+      out.windows[key] = win;
+    }
+  }
+  if (isObj(raw.session) && finite(raw.session.observedAt)) {
+    const s = raw.session;
+    const session: PlanSession = { observedAt: s.observedAt as number };
+    for (const k of ['sessionId', 'model', 'modelId', 'version', 'cwd'] as const) {
+      const v = optStr(s[k]);
+      if (v) session[k] = v;
+    }
+    if (finite(s.contextPercent)) session.contextPercent = s.contextPercent;
+    if (finite(s.costUsd)) session.costUsd = s.costUsd;
+    out.session = session;
+  }
+  if (isObj(raw.history)) {
+    for (const [key, list] of Object.entries(raw.history)) {
+      if (!Array.isArray(list)) continue;
+      const samples = list.filter((s): s is PlanSample => Array.isArray(s) && s.length === 3 && finite(s[0]) && finite(s[1]) && finite(s[2]));
+      if (samples.length) out.history[key] = samples.sort((a, b) => a[0] - b[0]);
+    }
+  }
+  return out;
+}
+
+/** Parses the state file's text; garbage gives empty data. */
+export function parsePlanData(text: string | undefined): PlanData {
+  if (!text) return emptyPlanData();
+  try {
+    return sanitizePlanData(JSON.parse(text));
+  } catch {
+    return emptyPlanData();
+  }
+}
+
+/** Reads the state file; a missing, torn or garbage file gives empty data. Never throws. */
+export function readPlanData(path: string): PlanData {
+  return parsePlanData(readTextIfExists(path));
+}
+
+const sameReset = (a: number, b: number): boolean => Math.abs(a - b) < 60;
+
+/**
+ * Puts a sample into a window's history (sorted by time) and compacts it: one sample per minute bucket
+ * (per 15-minute bucket before `nowSec - HISTORY_FINE_SECONDS`, the newest in a bucket wins), runs of
+ * three or more equal samples reduced to their ends, samples older than the kept range dropped, at most
+ * HISTORY_MAX_SAMPLES kept. Pure; returns a new array.
+ */
+export function addSample(history: readonly PlanSample[], sample: PlanSample, nowSec: number): PlanSample[] {
+  const all = history.slice();
+  let i = all.length;
+  while (i > 0 && all[i - 1]![0] > sample[0]) i--;
+  all.splice(i, 0, sample);
+  return compactHistory(all, nowSec);
+}
+
+export function compactHistory(sorted: readonly PlanSample[], nowSec: number): PlanSample[] {
+  const oldest = nowSec - HISTORY_KEEP_SECONDS;
+  const fineFrom = nowSec - HISTORY_FINE_SECONDS;
+  const bucketOf = (t: number): number => (t >= fineFrom ? Math.floor(t / 60) * 60 : Math.floor(t / 900) * 900 - 1e12);
+  const bucketed: PlanSample[] = [];
+  for (const s of sorted) {
+    if (s[0] < oldest) continue;
+    const last = bucketed[bucketed.length - 1];
+    if (last && bucketOf(last[0]) === bucketOf(s[0])) bucketed[bucketed.length - 1] = s;
+    else bucketed.push(s);
+  }
+  const out: PlanSample[] = [];
+  for (const s of bucketed) {
+    const a = out[out.length - 2];
+    const b = out[out.length - 1];
+    if (a && b && a[1] === b[1] && b[1] === s[1] && sameReset(a[2], b[2]) && sameReset(b[2], s[2])) out[out.length - 1] = s;
+    else out.push(s);
+  }
+  return out.length > HISTORY_MAX_SAMPLES ? out.slice(out.length - HISTORY_MAX_SAMPLES) : out;
+}
+
+/**
+ * Merges one status line observation made at `nowMs` into the data (pure). For each window the newer
+ * observation wins; the session info is replaced only by a newer one; every window's sample goes into
+ * its history.
+ */
+export function mergeObservation(data: PlanData, payload: StatusPayload, nowMs: number): PlanData {
+  const out: PlanData = { version: PLAN_DATA_VERSION, updatedAt: Math.max(data.updatedAt, nowMs), windows: { ...data.windows }, history: { ...data.history } };
+  if (data.session) out.session = data.session;
+  const nowSec = Math.floor(nowMs / 1000);
+  for (const w of payload.windows) {
+    const used = round2(w.usedPercent);
+    const prev = out.windows[w.key];
+    if (!prev || prev.observedAt <= nowMs) {
+      const win: PlanWindow = { key: w.key, kind: w.kind, usedPercent: used, observedAt: nowMs };
+      if (w.resetsAt !== undefined) win.resetsAt = w.resetsAt;
+      if (payload.sessionId) win.sessionId = payload.sessionId;
+      out.windows[w.key] = win;
+    }
+    out.history[w.key] = addSample(out.history[w.key] ?? [], [nowSec, used, w.resetsAt !== undefined ? Math.round(w.resetsAt / 1000) : 0], nowSec);
+  }
+  if (!out.session || out.session.observedAt <= nowMs) {
+    const s: PlanSession = { observedAt: nowMs };
+    if (payload.sessionId) s.sessionId = payload.sessionId;
+    if (payload.model) s.model = payload.model;
+    if (payload.modelId) s.modelId = payload.modelId;
+    if (payload.version) s.version = payload.version;
+    if (payload.cwd) s.cwd = payload.cwd;
+    if (payload.contextPercent !== undefined) s.contextPercent = payload.contextPercent;
+    if (payload.costUsd !== undefined) s.costUsd = payload.costUsd;
+    out.session = s;
+  }
+  // Histories of windows not seen for the whole kept range go away with their last sample.
+  for (const [key, list] of Object.entries(out.history)) {
+    const kept = list.length && list[list.length - 1]![0] >= nowSec - HISTORY_KEEP_SECONDS ? list : [];
+    if (kept.length) out.history[key] = kept;
+    else delete out.history[key];
+  }
+  return out;
+}
+
+/** The state file's text: one line per window history, so the file stays readable and small. */
+export function serializePlanData(data: PlanData): string {
+  const hist = Object.entries(data.history)
+    .map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(',\n');
+  const head = JSON.stringify({ version: data.version, updatedAt: data.updatedAt, windows: data.windows, ...(data.session ? { session: data.session } : {}) }, null, 2);
+  return `${head.slice(0, -2)},\n  "history": {${hist ? `\n${hist}\n  ` : ''}}\n}\n`;
+}
+
+/**
+ * Records an observation in the state file at `path`: lock, read (garbage → empty), merge, atomic
+ * replace. Synchronous (the status line does nothing else meanwhile). Returns the merged data.
+ */
+export function recordObservation(path: string, payload: StatusPayload, nowMs: number): PlanData {
+  return withFileLock(path, () => {
+    const merged = mergeObservation(readPlanData(path), payload, nowMs);
+    writeFileAtomic(path, serializePlanData(merged));
+    return merged;
+  }).value;
+}
