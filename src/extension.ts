@@ -9,19 +9,19 @@ import { needsUser } from './core/anthropic/errors';
 import { loadAnthropicClient } from './core/anthropic/lazy';
 import { CLOCK_ENV, systemClock } from './core/clock';
 import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, CONTEXT_HAS_ADMIN_KEY, VIEWS, type TreeName } from './core/model/commands';
-import { errorAction } from './core/model/facts';
+import { errorAction, localToday } from './core/model/facts';
 import { COST_GROUPINGS } from './core/model/settings';
 import { FileDayCache } from './core/store/dayCache';
 import { realScheduler } from './core/store/scheduler';
 import { FileFocus, FileLease, FileSnapshotPersistence } from './core/store/shared';
-import type { SourceName } from './core/model/snapshot';
+import type { SourceName, StoreSnapshot } from './core/model/snapshot';
 import { Store } from './core/store/store';
 import { claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from './core/viewModels/tree';
 import { ConfigService } from './host/config';
 import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
 import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/secrets';
-import { registerPlanCommands, todayEstimate, type PlanHost } from './host/plan';
+import { registerPlanCommands, type PlanHost } from './host/plan';
 import { StatusBar } from './views/statusBar';
 import { SnapshotTree } from './views/tree/provider';
 import { registerDashboardPanel } from './views/dashboard/panel';
@@ -57,6 +57,8 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   let priceProbe: ((model: string, input: number, output: number) => string | undefined) | undefined;
 
   const local = new LocalTranscripts(dir, config, log);
+  // Plan limits (Claude Pro/Max): Connect/Disconnect, the launcher, the state file Claude Code's status line writes.
+  const plan = registerPlanCommands(context, { log, config });
   const lease = new FileLease(join(dir, 'lease.json'), windowId, systemClock);
   releaseOnDeactivate = () => lease.release();
   const notified = new Map<SourceName, string>();
@@ -71,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     focus: new FileFocus(join(dir, 'focus.json'), windowId, { clock: systemClock }),
     priceProbe: (m, i, o) => priceProbe?.(m, i, o),
     localRunner: local.run,
+    planRunner: async () => ({ ...plan.readState(), connected: plan.connected() }),
     onRequest: (e) => log.request(e),
     onError: (source, error) => {
       // A warning only for what the user must fix, once per distinct error (not every poll).
@@ -87,15 +90,13 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     log,
   });
 
-  // --- Plan limits (issue 12): Connect/Disconnect commands, the launcher, the state-file watcher. ---
-  // `plan.data` / `plan.onDidChange` carry PlanData; src/core/plan/surfaces.ts renders it (to be wired
-  // into the store and views). Today's local estimate goes to the status line through plan.publishToday.
-  const plan = registerPlanCommands(context, { log });
-  context.subscriptions.push(
-    plan,
-    store.onDidChange((s) => plan.publishToday(todayEstimate(s.local.data?.days, systemClock.now(), s.local.data?.timezone), s.local.data?.timezone)),
-  );
-  // --- end plan limits ---
+  // The status line shows today's local estimate too: the same fact as the status bar's.
+  const publishToday = (s: StoreSnapshot): void => {
+    const l = s.local.data;
+    const today = l ? localToday(l, systemClock.now(), config.current.local.timezone) : undefined;
+    plan.publishToday(today && today.tokens > 0 ? today.total.toString() : undefined, config.current.local.timezone || l?.timezone);
+  };
+  context.subscriptions.push(plan, plan.onDidChangeState(() => store.planChanged()), store.onDidChange(publishToday));
 
   const statusBar = new StatusBar(store, config);
   const trees = {

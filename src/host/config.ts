@@ -4,9 +4,16 @@
  */
 import * as vscode from 'vscode';
 import type { PriceOverrides } from '../core/pricing';
+import { DEFAULT_PLAN_SETTINGS, type PlanSettings } from '../core/plan/facts';
 import { clampDays, COST_GROUPINGS, COSTS_DAYS, HISTORY_DAYS, type CostGrouping, type StoreSettings } from '../core/model/settings';
 import type { StatusBarSettings } from '../core/viewModels/statusBar';
 import { DEFAULT_STATUS_FORMAT } from '../core/viewModels/statusBar';
+
+/** `claudeUsage.plan.*` (with the local time zone for reset clock times), typed. */
+export interface PlanHostSettings extends PlanSettings {
+  appendSegment: boolean;
+  chainTimeoutMs: number;
+}
 
 export interface Config {
   store: StoreSettings;
@@ -15,6 +22,7 @@ export interface Config {
   useEnvironmentKeys: boolean;
   local: { enabled: boolean; extraFolders: string[]; timezone: string; showInStatusBar: 'auto' | 'always' | 'never' };
   priceOverrides: PriceOverrides;
+  plan: PlanHostSettings;
 }
 
 function clamp(n: unknown, min: number, max: number, fallback: number): number {
@@ -66,6 +74,14 @@ export function readConfig(): Config {
     costs: { days: costsDays, groupBy: oneOf(c.get('costs.groupBy'), COST_GROUPINGS, 'model') },
     useEnvironmentKeys: c.get<boolean>('useEnvironmentKeys', true) !== false,
     local,
+    plan: {
+      warningPercent: clamp(c.get('plan.warningThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.warningPercent),
+      errorPercent: clamp(c.get('plan.errorThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.errorPercent),
+      staleAfterMs: clamp(c.get('plan.staleMinutes'), 1, 1440, DEFAULT_PLAN_SETTINGS.staleAfterMs / 60_000) * 60_000,
+      appendSegment: c.get<boolean>('plan.statusLine.appendSegment', true) !== false,
+      chainTimeoutMs: clamp(c.get('plan.statusLine.chainTimeoutMs'), 100, 10_000, 2000),
+      ...(local.timezone ? { timeZone: local.timezone } : {}),
+    },
     // Plain copies: configuration values are read-only proxies that a worker cannot receive.
     priceOverrides: JSON.parse(JSON.stringify(c.get<PriceOverrides>('local.priceOverrides') ?? {})) as PriceOverrides,
   };

@@ -15,42 +15,18 @@ import { COMMANDS, CONTEXT_PLAN_CONNECTED } from '../core/model/commands';
 import { DayClock } from '../core/model/zones';
 import { loadConnection } from '../core/plan/lazy';
 import { readConnections, writeStatusLineConfig } from '../core/plan/records';
-import { DEFAULT_PLAN_SETTINGS, type PlanSettings } from '../core/plan/facts';
-import { Decimal } from '../core/decimal';
 import { writeFileAtomic } from '../core/plan/files';
 import { launcherPath, statusLineCommand, writeLauncher } from '../core/plan/launcher';
 import { claudeSettingsPath, planDir, STATE_FILE, TODAY_FILE } from '../core/plan/paths';
 import { readPlanData } from '../core/plan/state';
 import type { TodaySummary } from '../core/plan/statusline';
-import { emptyPlanData, type PlanData } from '../core/plan/types';
+import type { PlanData } from '../core/plan/types';
+import type { ConfigService, PlanHostSettings } from './config';
 
 export const CONNECT_COMMAND = COMMANDS.connectPlan;
 export const DISCONNECT_COMMAND = COMMANDS.disconnectPlan;
 /** Context key: true when Claude Code's settings run our status line (viewsWelcome, walkthrough). */
 export const CONNECTED_CONTEXT = CONTEXT_PLAN_CONNECTED;
-
-/** `claudeUsage.plan.*`, typed. */
-export interface PlanHostSettings extends PlanSettings {
-  appendSegment: boolean;
-  chainTimeoutMs: number;
-}
-
-function clamp(n: unknown, min: number, max: number, fallback: number): number {
-  return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
-}
-
-export function readPlanSettings(): PlanHostSettings {
-  const c = vscode.workspace.getConfiguration('claudeUsage');
-  const tz = String(c.get('local.timezone') ?? '').trim();
-  return {
-    warningPercent: clamp(c.get('plan.warningThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.warningPercent),
-    errorPercent: clamp(c.get('plan.errorThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.errorPercent),
-    staleAfterMs: clamp(c.get('plan.staleMinutes'), 1, 1440, DEFAULT_PLAN_SETTINGS.staleAfterMs / 60_000) * 60_000,
-    appendSegment: c.get<boolean>('plan.statusLine.appendSegment', true) !== false,
-    chainTimeoutMs: clamp(c.get('plan.statusLine.chainTimeoutMs'), 100, 10_000, 2000),
-    ...(tz ? { timeZone: tz } : {}),
-  };
-}
 
 export interface PlanHostLog {
   info(message: string): void;
@@ -60,6 +36,8 @@ export interface PlanHostLog {
 
 export interface PlanHostDeps {
   log: PlanHostLog;
+  /** `claudeUsage.plan.*` comes from the one configuration reader. */
+  config: Pick<ConfigService, 'current' | 'onDidChange'>;
   clock?: Clock;
   /** Environment the paths come from (default process.env; tests pass a sample HOME). */
   env?: NodeJS.ProcessEnv;
@@ -69,11 +47,10 @@ export interface PlanHost extends vscode.Disposable {
   /** The per-user folder (launcher, state file). */
   readonly dir: string;
   readonly statePath: string;
-  /** The latest state file content (empty until the status line has run). */
-  readonly data: PlanData;
-  readonly settings: PlanHostSettings;
-  /** Fires (debounced) when the state file changed, and when plan settings changed. */
-  readonly onDidChange: vscode.Event<PlanData>;
+  /** Reads and validates the state file (empty until the status line has run): the store's plan source. */
+  readState(): PlanData;
+  /** Fires (debounced) when the state file changed. */
+  readonly onDidChangeState: vscode.Event<void>;
   /** True when some Claude Code settings file runs our status line. */
   connected(): boolean;
   /** Today's local API-equivalent estimate for the status line (undefined removes it). */
@@ -90,9 +67,9 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
   const log = deps.log;
   const dir = planDir(env);
   const statePath = join(dir, STATE_FILE);
-  const emitter = new vscode.EventEmitter<PlanData>();
-  let data: PlanData = emptyPlanData(); // read after activation (first tick)
-  let settings = readPlanSettings();
+  const emitter = new vscode.EventEmitter<void>();
+  const settings = (): PlanHostSettings => deps.config.current.plan;
+  let lastStatusLineConfig = JSON.stringify(statusLineConfig(settings()));
   let lastMtime = -1;
   let watcher: vscode.FileSystemWatcher | undefined;
   let debounce: ReturnType<typeof setTimeout> | undefined;
@@ -109,8 +86,7 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
     }
     if (!force && mtime === lastMtime) return;
     lastMtime = mtime;
-    data = readPlanData(statePath);
-    emitter.fire(data);
+    emitter.fire();
   };
   const schedule = (): void => {
     if (debounce) clearTimeout(debounce);
@@ -127,7 +103,7 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
     const connections = Object.values(readConnections(dir));
     if (!connections.length) return;
     writeLauncher({ dir, extensionDir: context.extensionPath, runtime: process.execPath, ...fallbackOf(connections.map((c) => c.previousCommand)) });
-    writeStatusLineConfig(dir, statusLineConfig(settings));
+    writeStatusLineConfig(dir, statusLineConfig(settings()));
   };
 
   // Watcher events outside the workspace are not guaranteed everywhere (some remotes): a cheap mtime poll too.
@@ -150,15 +126,15 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
   context.subscriptions.push(
     emitter,
     { dispose: () => debounce && clearTimeout(debounce) },
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('claudeUsage.plan') && !e.affectsConfiguration('claudeUsage.local.timezone')) return;
-      settings = readPlanSettings();
+    deps.config.onDidChange(() => {
+      const next = statusLineConfig(settings());
+      if (JSON.stringify(next) === lastStatusLineConfig) return;
+      lastStatusLineConfig = JSON.stringify(next);
       try {
-        if (isConnected()) writeStatusLineConfig(dir, statusLineConfig(settings));
+        if (isConnected()) writeStatusLineConfig(dir, next);
       } catch (e2) {
         log.warn(`plan limits: could not update the status line settings: ${message(e2)}`);
       }
-      emitter.fire(data);
     }),
     vscode.commands.registerCommand(CONNECT_COMMAND, () => connect()),
     vscode.commands.registerCommand(DISCONNECT_COMMAND, () => disconnect()),
@@ -188,7 +164,7 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
       `After:  ${describeStatusLine(JSON.stringify(plan.value))}`,
       '',
       plan.previousCommand
-        ? `Your status line command keeps running: Claude Code shows its output unchanged${settings.appendSegment ? ', followed by the plan limits' : ' (plan limits are recorded, not appended: claudeUsage.plan.statusLine.appendSegment)'}.`
+        ? `Your status line command keeps running: Claude Code shows its output unchanged${settings().appendSegment ? ', followed by the plan limits' : ' (plan limits are recorded, not appended: claudeUsage.plan.statusLine.appendSegment)'}.`
         : 'Claude Code will show model · context · 5-hour and weekly limits · today under the prompt.',
       'Only "statusLine" changes; every other setting and the file\'s formatting stay as they are.',
       plan.before !== undefined ? 'A backup is saved next to the file. Disconnect restores exactly what was there.' : 'Disconnect removes the file again.',
@@ -199,7 +175,7 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
     try {
       const connections = Object.values(readConnections(dir)).map((c) => c.previousCommand);
       writeLauncher({ dir, extensionDir: context.extensionPath, runtime: process.execPath, ...fallbackOf([...connections, plan.previousCommand]) });
-      writeStatusLineConfig(dir, statusLineConfig(settings));
+      writeStatusLineConfig(dir, statusLineConfig(settings()));
       const record = applyConnect(prepared, dir, clock);
       log.info(`plan limits: connected ${settingsPath} (statusLine.command = ${command}${record?.backupPath ? `; backup ${record.backupPath}` : ''}${record?.previousCommand ? `; chaining ${record.previousCommand}` : ''})`);
       watch();
@@ -274,13 +250,8 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
   const host: PlanHost = {
     dir,
     statePath,
-    get data() {
-      return data;
-    },
-    get settings() {
-      return settings;
-    },
-    onDidChange: emitter.event,
+    readState: () => readPlanData(statePath),
+    onDidChangeState: emitter.event,
     connected: isConnected,
     publishToday(costUsd, timeZone) {
       try {
@@ -310,18 +281,6 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
     },
   };
   return host;
-}
-
-/**
- * Today's local API-equivalent estimate from local usage rows (`{date, costUsd}` per day, project and
- * model, days in `timeZone`), as a decimal string; undefined when nothing is priced today.
- */
-export function todayEstimate(days: readonly { date: string; costUsd: string | null }[] | undefined, nowMs: number, timeZone?: string): string | undefined {
-  if (!days?.length) return undefined;
-  const today = new DayClock(timeZone || undefined).day(nowMs);
-  let total: Decimal | undefined;
-  for (const d of days) if (d.date === today && d.costUsd !== null) total = (total ?? Decimal.ZERO).add(Decimal.parse(d.costUsd));
-  return total?.toString();
 }
 
 function statusLineConfig(s: PlanHostSettings): { append: boolean; timeoutMs: number; warningPercent: number; errorPercent: number } {

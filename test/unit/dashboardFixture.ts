@@ -5,6 +5,7 @@
  */
 import { SNAPSHOT_VERSION, type ClaudeCodeRow, type CostRow, type LocalUsageDay, type StoreSnapshot, type TokenRow } from '../../src/core/model/snapshot';
 import type { RateLimitSnapshot } from '../../src/core/anthropic/types';
+import { samplePlanData } from '../fixtures/makePlanState';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -130,6 +131,7 @@ export function sampleSnapshot(now = new Date('2026-11-27T12:00:00Z'), days = 45
     tokens: { ...ok, data: { since: day(now, days - 1), until: day(now, -1), daily, hourly } },
     claudeCode: { ...ok, data: { since: day(now, 29), until: day(now, 0), rows: cc } },
     labels: { ...ok, data: { organization: { id: 'org_1', name: 'Example Org' }, workspaces: [{ id: 'wrkspc_01prod', name: 'Production', archived: false }], apiKeys: [{ id: 'apikey_01prod', name: 'prod key', workspaceId: 'wrkspc_01prod', hint: 'sk-ant-api03-AbC...xyZ' }], users: [] } },
+    plan: { ...ok, data: { ...samplePlanData(now.getTime() - 60_000), connected: true } },
     local: { ...ok, data: { timezone: 'UTC', days: local, currentWindow: { start: new Date(now.getTime() - 2 * 3_600_000).toISOString(), end: new Date(now.getTime() + 3 * 3_600_000).toISOString(), tokens: 1_234_567, costUsd: '4.5678', burnTokensPerHour: 250_000, burnUsdPerHour: '1.25', projectedCostUsd: '8.3178', active: true }, unpricedModels: ['claude-mystery-9'], skippedLines: 2, files: 14, roots: ['/home/dev/.claude/projects'] } },
   };
 }

@@ -82,4 +82,5 @@ export const SOURCE_TITLES: Readonly<Record<SourceName, string>> = {
   claudeCode: 'Claude Code analytics',
   labels: 'Organization names',
   local: 'Local transcripts',
+  plan: 'Plan limits',
 };

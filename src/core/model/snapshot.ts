@@ -6,12 +6,18 @@
 import type { ApiErrorInit } from '../anthropic/errors';
 import type { RateLimitSnapshot, TokenCounts } from '../anthropic/types';
 import type { TokenCounts as LocalTokenCounts } from '../pricing';
+import type { PlanData } from '../plan/types';
 
 export const SNAPSHOT_VERSION = 1;
 
 /** The sources the store fetches; each has its own `SourceState` in the snapshot. */
-export const SOURCE_NAMES = ['rateLimits', 'costs', 'tokens', 'claudeCode', 'labels', 'local'] as const;
+export const SOURCE_NAMES = ['rateLimits', 'costs', 'tokens', 'claudeCode', 'labels', 'local', 'plan'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
+/** Sources every window reads for itself from a file the whole machine shares (never through the lease,
+ *  never persisted in the shared snapshot): plan limits from Claude Code's status line. */
+export const WINDOW_SOURCES: readonly SourceName[] = ['plan'];
+/** The sources kept in the shared snapshot on disk. */
+export const SHARED_SOURCES: readonly SourceName[] = SOURCE_NAMES.filter((s) => !WINDOW_SOURCES.includes(s));
 /** The sources that need an Admin key. */
 export const ADMIN_SOURCES: readonly SourceName[] = ['costs', 'tokens', 'claudeCode', 'labels'];
 
@@ -173,6 +179,11 @@ export interface LocalSession {
   models: string[];
 }
 
+/** The plan-limits state file's content, and whether Claude Code's status line runs ours (Connect). */
+export interface PlanSource extends PlanData {
+  connected: boolean;
+}
+
 export interface StoreSnapshot {
   version: typeof SNAPSHOT_VERSION;
   /** ISO time this snapshot was produced. */
@@ -184,6 +195,8 @@ export interface StoreSnapshot {
   claudeCode: SourceState<ClaudeCodeData>;
   labels: SourceState<Labels>;
   local: SourceState<LocalUsageData>;
+  /** Plan limits (Claude Pro/Max) as Claude Code's status line recorded them. */
+  plan: SourceState<PlanSource>;
 }
 
 export function emptySource<T>(): SourceState<T> {
@@ -201,5 +214,6 @@ export function emptySnapshot(now: Date): StoreSnapshot {
     claudeCode: emptySource(),
     labels: emptySource(),
     local: emptySource(),
+    plan: emptySource(),
   };
 }

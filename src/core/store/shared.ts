@@ -7,7 +7,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { atomicWrite } from './dayCache';
 import { systemClock, type Clock } from '../clock';
-import { SNAPSHOT_VERSION, SOURCE_NAMES, type StoreSnapshot } from '../model/snapshot';
+import { emptySource, SHARED_SOURCES, SNAPSHOT_VERSION, WINDOW_SOURCES, type StoreSnapshot } from '../model/snapshot';
 
 export interface SnapshotPersistence {
   load(): Promise<StoreSnapshot | undefined>;
@@ -23,6 +23,8 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
     try {
       const parsed = JSON.parse(await readFile(this.file, 'utf8')) as Partial<StoreSnapshot>;
       if (!isSnapshot(parsed)) return undefined;
+      // Sources each window reads for itself are not stored: they start empty here.
+      for (const w of WINDOW_SOURCES) (parsed as unknown as Record<string, unknown>)[w] = emptySource();
       return parsed;
     } catch {
       return undefined; // missing or corrupt: start empty
@@ -49,7 +51,7 @@ function isSnapshot(v: Partial<StoreSnapshot>): v is StoreSnapshot {
     typeof v === 'object' &&
     v !== null &&
     v.version === SNAPSHOT_VERSION &&
-    SOURCE_NAMES.every(
+    SHARED_SOURCES.every(
       (k) => typeof (v as Record<string, unknown>)[k] === 'object',
     )
   );

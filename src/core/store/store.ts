@@ -24,13 +24,14 @@ import type {
   KeyStatus,
   Labels,
   LocalUsageData,
+  PlanSource,
   RateLimitData,
   SourceState,
   StoreSnapshot,
   TokenData,
   TokenRow,
 } from '../model/snapshot';
-import { ADMIN_SOURCES, emptySnapshot, emptySource, SOURCE_NAMES, type SourceName } from '../model/snapshot';
+import { ADMIN_SOURCES, emptySnapshot, emptySource, SHARED_SOURCES, SOURCE_NAMES, WINDOW_SOURCES, type SourceName } from '../model/snapshot';
 
 
 export interface Disposable {
@@ -67,6 +68,8 @@ export interface StoreOptions {
   focus?: FocusTracker;
   /** Reads this machine's Claude Code transcripts (usually in a worker). */
   localRunner?: () => Promise<LocalUsageData>;
+  /** Reads the plan-limits state file Claude Code's status line writes (every window reads it itself). */
+  planRunner?: () => Promise<PlanSource>;
   /** Estimated USD (exact decimal string) for the probe's own tokens; undefined when unpriced. */
   priceProbe?: (model: string, inputTokens: number, outputTokens: number) => string | undefined;
   /** Every HTTP attempt (for the log). */
@@ -83,6 +86,8 @@ const REPORT_LAG_MS = 60 * 60_000;
 const CLAUDE_CODE_LAG_MS = 2 * 60 * 60_000;
 const MAX_BACKOFF_MS = 30 * 60_000;
 const HISTORY_LIMIT = 240;
+/** Plan limits are re-read this often even without a watcher event (remotes without file events). */
+const PLAN_REREAD_MS = 60_000;
 
 interface Runtime {
   due: number;
@@ -191,7 +196,7 @@ export class Store implements Disposable {
     const now = this.scheduler.now();
     if (prev.baseUrl !== next.baseUrl || prev.proxyUrl !== next.proxyUrl || prev.strictSSL !== next.strictSSL) {
       this.closeClients();
-      for (const s of SOURCE_NAMES) if (s !== 'local') this.dueNow(s, now);
+      for (const s of SOURCE_NAMES) if (s !== 'local' && s !== 'plan') this.dueNow(s, now);
     }
     if (prev.rateLimits.model !== next.rateLimits.model) this.dueNow('rateLimits', now);
     if (historyDays(prev) !== historyDays(next)) {
@@ -221,6 +226,12 @@ export class Store implements Disposable {
   }
 
   /** Transcript files changed (the host debounces its watcher). */
+  /** The plan-limits state file changed (the host's watcher): every window re-reads it. */
+  planChanged(): void {
+    this.dueNow('plan', this.scheduler.now());
+    this.arm();
+  }
+
   localChanged(): void {
     if (!this.holder) return;
     this.dueNow('local', this.scheduler.now());
@@ -276,6 +287,8 @@ export class Store implements Disposable {
         return Math.max(1, st.labelsHours) * 3_600_000;
       case 'local':
         return Math.max(1, st.localMinutes) * 60_000;
+      case 'plan':
+        return PLAN_REREAD_MS;
     }
   }
 
@@ -285,6 +298,8 @@ export class Store implements Disposable {
         return this.settings.rateLimits.enabled && !!this.keys.api && (manual || this.anyFocused);
       case 'local':
         return this.settings.local.enabled && !!this.options.localRunner;
+      case 'plan':
+        return !!this.options.planRunner;
       default:
         return !!this.keys.admin;
     }
@@ -293,11 +308,9 @@ export class Store implements Disposable {
   private arm(): void {
     if (this.disposed || !this.started) return;
     let at = this.options.lease ? this.nextHousekeeping : Infinity;
-    if (this.holder) {
-      for (const s of SOURCE_NAMES) {
-        const r = this.runtime(s);
-        if (!r.inflight && this.eligible(s)) at = Math.min(at, r.due);
-      }
+    for (const s of this.polledHere()) {
+      const r = this.runtime(s);
+      if (!r.inflight && this.eligible(s)) at = Math.min(at, r.due);
     }
     if (at === this.timerAt && this.timer !== undefined) return;
     if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
@@ -305,6 +318,11 @@ export class Store implements Disposable {
     this.timerAt = at;
     if (at === Infinity) return;
     this.timer = this.scheduler.setTimeout(() => this.tick(), Math.max(0, at - this.scheduler.now()));
+  }
+
+  /** The sources this window fetches on its schedule: all of them while it holds the lease, else only its own. */
+  private polledHere(): readonly SourceName[] {
+    return this.holder ? SOURCE_NAMES : WINDOW_SOURCES;
   }
 
   private tick(): void {
@@ -315,11 +333,9 @@ export class Store implements Disposable {
       (async () => {
         const now = this.scheduler.now();
         if (this.options.lease && now >= this.nextHousekeeping) await this.housekeeping();
-        if (this.holder) {
-          for (const s of SOURCE_NAMES) {
-            const r = this.runtime(s);
-            if (!r.inflight && this.eligible(s) && r.due <= now) void this.run(s);
-          }
+        for (const s of this.polledHere()) {
+          const r = this.runtime(s);
+          if (!r.inflight && this.eligible(s) && r.due <= now) void this.run(s);
         }
         this.arm();
       })(),
@@ -455,6 +471,11 @@ export class Store implements Disposable {
         return this.fetchClaudeCode();
       case 'labels':
         return this.fetchLabels();
+      case 'plan': {
+        const runner = this.options.planRunner;
+        if (!runner) throw new Error('Plan limits are not available.');
+        return runner();
+      }
       case 'local': {
         const runner = this.options.localRunner;
         if (!runner) throw new Error('Local transcripts are not available.');
@@ -657,8 +678,9 @@ export class Store implements Disposable {
 
   private restored(saved: StoreSnapshot): StoreSnapshot {
     const out: StoreSnapshot = { ...saved, keys: this.current.keys };
+    for (const s of WINDOW_SOURCES) (out as unknown as Record<string, SourceState<unknown>>)[s] = this.current[s];
     const now = this.scheduler.now();
-    for (const s of SOURCE_NAMES) {
+    for (const s of SHARED_SOURCES) {
       const st = saved[s] as SourceState<unknown>;
       const age = st.fetchedAt ? now - Date.parse(st.fetchedAt) : Infinity;
       (out as unknown as Record<string, SourceState<unknown>>)[s] = {
@@ -675,7 +697,7 @@ export class Store implements Disposable {
     if (!p) return;
     const doSave = async (): Promise<void> => {
       try {
-        await p.save(this.current);
+        await p.save(sharedPart(this.current));
         this.sharedStamp = await p.stamp();
       } catch (e) {
         this.log.warn(`could not save the snapshot: ${errorText(e)}`);
@@ -698,7 +720,7 @@ export class Store implements Disposable {
     if (!other) return;
     let changed = false;
     const merged: StoreSnapshot = { ...this.current };
-    for (const s of SOURCE_NAMES) {
+    for (const s of SHARED_SOURCES) {
       const mine = this.current[s] as SourceState<unknown>;
       const theirs = other[s] as SourceState<unknown>;
       if (this.runtime(s).inflight) continue;
@@ -723,6 +745,13 @@ export class Store implements Disposable {
       }
     }
   }
+}
+
+/** The snapshot without the sources each window reads for itself (they are not shared). */
+function sharedPart(s: StoreSnapshot): StoreSnapshot {
+  const out = { ...s } as Partial<StoreSnapshot>;
+  for (const w of WINDOW_SOURCES) delete out[w];
+  return out as StoreSnapshot;
 }
 
 function later(a: string | undefined, b: string | undefined): boolean {
