@@ -24,6 +24,7 @@ import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/sec
 import { registerPlanCommands, type PlanHost } from './host/plan';
 import { StatusBar } from './views/statusBar';
 import { SnapshotTree } from './views/tree/provider';
+import { Ticker } from './views/ticker';
 import { registerDashboardPanel } from './views/dashboard/panel';
 
 /** What the running extension exposes (host tests use it through `extension.exports`). */
@@ -98,15 +99,16 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   };
   context.subscriptions.push(plan, plan.onDidChangeState(() => store.planChanged()), store.onDidChange(publishToday));
 
-  const statusBar = new StatusBar(store, config);
+  const ticker = new Ticker();
+  const statusBar = new StatusBar(store, config, ticker);
   const trees = {
-    costs: new SnapshotTree(store, (s, now) => costsTree(s, config.current.costs.groupBy, config.current.costs.days, now)),
-    claudeCode: new SnapshotTree(store, claudeCodeTree),
-    rateLimits: new SnapshotTree(store, rateLimitsTree),
-    local: new SnapshotTree(store, localTree),
+    costs: new SnapshotTree(store, (s, now) => costsTree(s, config.current.costs.groupBy, config.current.costs.days, now), ticker, log),
+    claudeCode: new SnapshotTree(store, claudeCodeTree, ticker, log),
+    rateLimits: new SnapshotTree(store, rateLimitsTree, ticker, log),
+    local: new SnapshotTree(store, (s, now) => localTree(s, now, config.current.plan), ticker, log),
   };
   local.setListener(() => store.localChanged());
-  context.subscriptions.push(log, config, keys, store, local, statusBar, ...Object.values(trees));
+  context.subscriptions.push(log, config, keys, store, local, ticker, statusBar, ...Object.values(trees));
   for (const name of Object.keys(trees) as TreeName[]) {
     context.subscriptions.push(vscode.window.createTreeView(VIEWS[name], { treeDataProvider: trees[name], showCollapseAll: name !== 'rateLimits' }));
   }
@@ -122,7 +124,13 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   };
   context.subscriptions.push(store.onDidChange(syncContext));
 
-  const dashboard = registerDashboardPanel(context, { store, log, raiseHistoryDays: (days) => config.raiseHistoryDays(days), clock: systemClock });
+  const dashboard = registerDashboardPanel(context, {
+    store,
+    log,
+    raiseHistoryDays: (days) => config.raiseHistoryDays(days),
+    clock: systemClock,
+    settings: () => ({ plan: config.current.plan }),
+  });
   context.subscriptions.push(dashboard);
 
   const setKey = async (name: KeyName): Promise<void> => {

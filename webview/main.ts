@@ -21,6 +21,7 @@ import {
   buildTab,
   headerInfo,
   tabContext,
+  type DashboardSettings,
   type Grouping,
   type RangeKind,
   type TabContext,
@@ -66,6 +67,7 @@ let snapshot: StoreSnapshot | undefined;
 // The host's clock comes with every snapshot (src/core/clock.ts); nothing is drawn before the first one.
 let nowIso = '1970-01-01T00:00:00.000Z';
 let ctx: TabContext | undefined;
+let settings: DashboardSettings | undefined;
 const dirty = new Set<TabId>(TAB_IDS);
 let painted = false;
 let firstSnapshotAt: number | undefined;
@@ -185,9 +187,17 @@ function setView(patch: Partial<ViewState>): void {
 // ------------------------------------------------------------------------------------------------
 // Rendering
 
+/** The host's clock, run on locally between snapshots (ages and countdowns advance; see TICK_MS). */
+let hostNowMs = 0;
+let receivedAt = 0;
+function nowMs(): number {
+  return hostNowMs + (performance.now() - receivedAt);
+}
+
 function recompute(): void {
   if (!snapshot) return;
-  ctx = tabContext(snapshot, ui.view, Date.parse(nowIso));
+  nowIso = new Date(nowMs()).toISOString();
+  ctx = tabContext(snapshot, ui.view, nowMs(), settings);
   for (const t of TAB_IDS) dirty.add(t);
   const info = headerInfo(ctx);
   rangeInfo.textContent = info.range;
@@ -239,7 +249,9 @@ window.addEventListener('message', (e: MessageEvent) => {
   }
   if (msg.type === 'snapshot') {
     snapshot = msg.snapshot;
-    nowIso = msg.now;
+    hostNowMs = Date.parse(msg.now);
+    receivedAt = performance.now();
+    settings = msg.settings;
     firstSnapshotAt ??= performance.now();
     loading.remove();
     recompute();
@@ -248,6 +260,12 @@ window.addEventListener('message', (e: MessageEvent) => {
     exportStatus.className = msg.ok ? 'muted' : 'error';
   }
 });
+
+// Relative times on the page ("3 min ago", "resets in 2 h", a window that has reset) advance like the
+// status bar's and the trees': the shown tab is rebuilt from the same snapshot on the same period.
+setInterval(() => {
+  if (snapshot && !document.hidden) recompute();
+}, 15_000);
 
 watchTheme(() => {
   /* charts recoloured in place by retheme(); tables follow CSS variables */

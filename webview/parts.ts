@@ -8,7 +8,7 @@ import { shortDate } from '../src/core/model/days';
 import { compact, int } from '../src/core/model/format';
 import type { SeriesSet } from '../src/core/dashboard/series';
 import { EXTEND_HISTORY, type CoverageNote, type SourceStatus } from '../src/core/dashboard/status';
-import { axisOptions, chartBlock, type Theme } from './charts';
+import { axisOptions, chartBlock, destroyChart, type Theme } from './charts';
 import { h, hx, replace, table, type Column } from './dom';
 import { post } from './host';
 
@@ -60,13 +60,16 @@ export function dropPart(id: string): void {
   parts.delete(id);
 }
 
+/** Removes a chart part entirely: its chart, its element and its entry. */
+export function removePart(id: string): void {
+  destroyChart(id);
+  parts.get(id)?.el.remove();
+  parts.delete(id);
+}
+
 /** Ids of the chart parts that exist, for renderers that add and remove parts (gauges). */
 export function partIds(): string[] {
   return [...parts.keys()];
-}
-
-export function partElement(id: string): HTMLElement | undefined {
-  return parts.get(id)?.el;
 }
 
 /** A chart block whose data table (inside <details>) is replaced on each render. */
@@ -120,5 +123,10 @@ export function stackedData(set: SeriesSet, labelFmt: (l: string) => string = sh
   return { labels: set.labels.map(labelFmt), datasets: set.series.map((s) => ({ label: s.name, data: s.values.map((v) => (v === '' ? null : Number(v))) })) };
 }
 
-export const moneyAxis = (t: Theme, stacked = true) => axisOptions(t, { stacked, tickFormat: (v) => `$${compact(v)}`, tooltipLabel: (v, l) => `${l}: $${v.toFixed(4)}` });
+/** Money on an axis: "$1.2k" for large amounts, "$0.05" under a dollar (never a row of "$0"). */
+function moneyTick(v: number): string {
+  return Math.abs(v) >= 10 ? `$${compact(v)}` : `$${v.toFixed(Math.abs(v) >= 1 || v === 0 ? (Number.isInteger(v) ? 0 : 1) : 2)}`;
+}
+
+export const moneyAxis = (t: Theme, stacked = true) => axisOptions(t, { stacked, tickFormat: moneyTick, tooltipLabel: (v, l) => `${l}: $${v.toFixed(4)}` });
 export const tokenAxis = (t: Theme, stacked = true) => axisOptions(t, { stacked, tickFormat: compact, tooltipLabel: (v, l) => `${l}: ${int(v)}` });

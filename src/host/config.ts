@@ -45,6 +45,14 @@ export function readConfig(): Config {
     showInStatusBar: oneOf(c.get('local.showInStatusBar'), ['auto', 'always', 'never'] as const, 'auto'),
   };
   const costsDays = clampDays(c.get('costs.days'), COSTS_DAYS);
+  const plan: PlanHostSettings = {
+    warningPercent: clamp(c.get('plan.warningThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.warningPercent),
+    errorPercent: clamp(c.get('plan.errorThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.errorPercent),
+    staleAfterMs: clamp(c.get('plan.staleMinutes'), 1, 1440, DEFAULT_PLAN_SETTINGS.staleAfterMs / 60_000) * 60_000,
+    appendSegment: c.get<boolean>('plan.statusLine.appendSegment', true) !== false,
+    chainTimeoutMs: clamp(c.get('plan.statusLine.chainTimeoutMs'), 100, 10_000, 2000),
+    ...(local.timezone ? { timeZone: local.timezone } : {}),
+  };
   return {
     store: {
       ...(baseUrl ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
@@ -70,18 +78,12 @@ export function readConfig(): Config {
       errorPercent: clamp(c.get('statusBar.errorThreshold'), 0, 100, 5),
       localMode: local.showInStatusBar,
       ...(local.timezone ? { localTimezone: local.timezone } : {}),
+      plan,
     },
     costs: { days: costsDays, groupBy: oneOf(c.get('costs.groupBy'), COST_GROUPINGS, 'model') },
     useEnvironmentKeys: c.get<boolean>('useEnvironmentKeys', true) !== false,
     local,
-    plan: {
-      warningPercent: clamp(c.get('plan.warningThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.warningPercent),
-      errorPercent: clamp(c.get('plan.errorThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.errorPercent),
-      staleAfterMs: clamp(c.get('plan.staleMinutes'), 1, 1440, DEFAULT_PLAN_SETTINGS.staleAfterMs / 60_000) * 60_000,
-      appendSegment: c.get<boolean>('plan.statusLine.appendSegment', true) !== false,
-      chainTimeoutMs: clamp(c.get('plan.statusLine.chainTimeoutMs'), 100, 10_000, 2000),
-      ...(local.timezone ? { timeZone: local.timezone } : {}),
-    },
+    plan,
     // Plain copies: configuration values are read-only proxies that a worker cannot receive.
     priceOverrides: JSON.parse(JSON.stringify(c.get<PriceOverrides>('local.priceOverrides') ?? {})) as PriceOverrides,
   };

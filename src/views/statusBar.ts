@@ -5,19 +5,20 @@ import { buildStatusBar, TOOLTIP_COMMANDS, type StatusBarModel } from '../core/v
 import type { ConfigService } from '../host/config';
 import { systemClock } from '../core/clock';
 import { STATUS_BAR_ID } from '../core/model/commands';
+import type { Ticker } from './ticker';
 
 
 export class StatusBar implements vscode.Disposable {
   private item: vscode.StatusBarItem;
   private alignment: 'left' | 'right';
   private readonly subs: vscode.Disposable[] = [];
-  private readonly ticker: ReturnType<typeof setInterval>;
   /** The last model rendered (host tests read it). */
   last?: StatusBarModel;
 
   constructor(
     private readonly store: Store,
     private readonly config: ConfigService,
+    ticker: Ticker,
   ) {
     this.alignment = config.current.statusBar.alignment;
     this.item = this.create();
@@ -33,8 +34,7 @@ export class StatusBar implements vscode.Disposable {
       }),
     );
     // Relative times ("resets in 12s", "2 h left") age even when no data arrives.
-    this.ticker = setInterval(() => this.render(), 30_000);
-    this.ticker.unref?.();
+    this.subs.push(ticker.onTick(() => this.render()));
     this.render();
   }
 
@@ -69,7 +69,6 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearInterval(this.ticker);
     for (const s of this.subs) s.dispose();
     this.item.dispose();
   }

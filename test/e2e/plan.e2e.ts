@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock';
 import { readPlanData } from '../../src/core/plan/state';
 import { samplePlanDir } from '../support/sampleWorld';
-import { STATUS_BAR_SELECTOR } from '../support/vscode';
+import { REPO, STATUS_BAR_SELECTOR } from '../support/vscode';
 import { useWorkbench, type Workbench } from './harness';
 
 const ORIGINAL = '{\n  "model": "opus",\n  "statusLine": {\n    "type": "command",\n    "command": "cat >/dev/null; printf \'my own line\'",\n    "padding": 1\n  }\n}\n';
@@ -141,13 +141,9 @@ describe('plan limits', function () {
     await media.getByText('Your plan\'s limits, where you code').waitFor({ state: 'visible', timeout: 15_000 });
   });
 
-  // Surfaces: the lead wires PlanData (src/core/plan/surfaces.ts) into the status bar, tooltip, tree and
-  // dashboard. Until then these are skipped; set CLAUDE_USAGE_E2E_PLAN_SURFACES=1 to run them.
-  describe('surfaces (pending the store/view wiring)', function () {
-    before(function () {
-      if (!process.env.CLAUDE_USAGE_E2E_PLAN_SURFACES) this.skip();
-    });
-
+  // Surfaces: the store's plan source (read from the state file the command above wrote) in the status bar,
+  // tooltip, tree and dashboard.
+  describe('surfaces', function () {
     it('the status bar leads with the plan figures', async () => {
       await wb().page.waitForFunction((sel) => /5h 42% ↻\d\d:\d\d · wk 18%/.test(document.querySelector(sel)?.textContent ?? ''), STATUS_BAR_SELECTOR, { timeout: 20_000 });
     });
@@ -169,8 +165,26 @@ describe('plan limits', function () {
     it('the dashboard\'s This machine tab has gauges and the used-% chart', async () => {
       await wb().runCommand('Show Claude Usage');
       const view = wb().webview();
-      await view.getByText('This machine').first().click();
-      await view.getByText('5-hour session').first().waitFor({ state: 'visible', timeout: 15_000 });
+      await view.locator('vscode-tab-header[data-tab="local"]').click();
+      const panel = view.locator('#plan-panel');
+      await panel.getByText('5-hour session').first().waitFor({ state: 'visible', timeout: 15_000 });
+      await panel.getByText(/42% used · resets \d\d:\d\d/).first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await panel.innerText(), /Used 18 % with \d+ % of the week gone/);
+      await view.locator('#plan-history canvas').waitFor({ state: 'visible', timeout: 15_000 });
+      await wb().screenshot('plan-dashboard');
+    });
+
+    it('a window whose reset time passes shows as reset, not as its last percentage', async () => {
+      // Claude Code reports a 5-hour window that resets 8 s from now; the clock moves past it.
+      const sec = Math.floor(systemClock.now() / 1000);
+      const body = JSON.stringify({ session_id: 'e2e-reset', rate_limits: { five_hour: { used_percentage: 55, resets_at: sec + 8 }, seven_day: { used_percentage: 19, resets_at: sec + 3 * 86400 } } });
+      const r = spawnSync(process.execPath, [join(REPO, 'dist', 'statusline.js')], { input: body, env, encoding: 'utf8', timeout: 10_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const text = () => wb().page.locator(STATUS_BAR_SELECTOR).innerText();
+      await wb().page.waitForFunction((sel) => /5h 55%/.test(document.querySelector(sel)?.textContent ?? ''), STATUS_BAR_SELECTOR, { timeout: 20_000 });
+      await wb().page.waitForFunction((sel) => /5h reset · wk 19%/.test(document.querySelector(sel)?.textContent ?? ''), STATUS_BAR_SELECTOR, { timeout: 45_000 });
+      assert.doesNotMatch(await text(), /5h 55%/);
+      await wb().screenshot('plan-reset');
     });
   });
 });

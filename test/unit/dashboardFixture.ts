@@ -125,6 +125,7 @@ export function sampleSnapshot(now = new Date('2026-11-27T12:00:00Z'), days = 45
   return {
     version: SNAPSHOT_VERSION,
     producedAt: now.toISOString(),
+    ready: true,
     keys: { api: 'secretStorage', admin: 'secretStorage' },
     rateLimits: { ...ok, data: { current: history[history.length - 1]!, history, probeSpendToday: { date: day(now, 0), probes: 20, inputTokens: 160, outputTokens: 20, costUsd: '0.00026' } } },
     costs: { ...ok, data: { since: day(now, days - 1), until: day(now, -1), rows: costs } },

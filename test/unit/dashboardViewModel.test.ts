@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Decimal } from '../../src/core/decimal';
 import type { ClaudeCodeRow, CostRow, TokenRow } from '../../src/core/model/snapshot';
 import { emptySnapshot } from '../../src/core/model/snapshot';
-import { buildDashboard, resolveRange } from '../../src/core/dashboard/view';
+import { buildDashboard, DEFAULT_DASHBOARD_SETTINGS, resolveRange } from '../../src/core/dashboard/view';
 import { coverageNote, sourceStatus } from '../../src/core/dashboard/status';
 import { cacheSavings } from '../../src/core/dashboard/tabs/overview';
 import { costSeries } from '../../src/core/dashboard/tabs/cost';
@@ -131,7 +131,7 @@ describe('dashboard view model: tokens', () => {
   it('gives per-day series by token type in natural order, and the cache hit share', () => {
     const range = resolveRange({ kind: '7d' }, NOW);
     const snap = { ...emptySnapshot(NOW_DATE), tokens: { stale: false, loading: false, data: { since: '2026-11-01', until: '2026-11-28', daily: [tr('2026-11-27', 10), tr('2026-11-27', 1, 'x'), tr('2026-11-21', 100)], hourly: [] } } };
-    const set = tokensTab({ snapshot: snap, range, grouping: 'model', nowMs: NOW, today: '2026-11-27' }).daily;
+    const set = tokensTab({ snapshot: snap, settings: DEFAULT_DASHBOARD_SETTINGS, range, grouping: 'model', nowMs: NOW, today: '2026-11-27' }).daily;
     assert.deepEqual(set.series.map((s) => s.name), ['Uncached input', 'Cache write (5 min)', 'Cache write (1 h)', 'Cache read', 'Output']);
     assert.equal(set.series[3]!.values[6], '44');
     assert.equal(set.series[0]!.values[0], '100');

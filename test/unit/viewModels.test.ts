@@ -25,7 +25,12 @@ function probe(over: Partial<RateLimitSnapshot> = {}): RateLimitSnapshot {
   };
 }
 
-function withRateLimits(p: RateLimitSnapshot, snap = emptySnapshot(new Date(NOW))): StoreSnapshot {
+/** An empty snapshot whose keys the store has resolved (no key set). */
+function emptyReady(): StoreSnapshot {
+  return { ...emptySnapshot(new Date(NOW)), ready: true };
+}
+
+function withRateLimits(p: RateLimitSnapshot, snap = emptyReady()): StoreSnapshot {
   return {
     ...snap,
     keys: { ...snap.keys, api: 'secretStorage' },
@@ -71,13 +76,28 @@ describe('status bar view model', () => {
     assert.equal(custom.background, undefined, 'thresholds are settings');
   });
 
-  it('rate limited or at a spend cap is an error background with the old numbers still shown, marked stale', () => {
+  it('rate limited: error background with the old numbers still shown, marked stale', () => {
     const s = withRateLimits(probe({ outputTokens: { limit: 400_000, remaining: 300_000 } }));
-    const limited = { ...s, rateLimits: { ...s.rateLimits, stale: true, error: { kind: 'spendCap' as const, message: 'Spend cap reached; access returns on 2026-12-01.' } } };
+    const limited = { ...s, rateLimits: { ...s.rateLimits, stale: true, error: { kind: 'rateLimited' as const, message: 'Anthropic rate-limited this request (429).' } } };
     const m = buildStatusBar(limited, DEFAULT_STATUS_SETTINGS, NOW);
     assert.equal(m.background, 'error');
     assert.equal(m.text, '$(warning) $(pulse) RPM 812/1k · OTPM 300k/400k');
-    assert.match(m.tooltip, /Spend cap reached; access returns on 2026\\-12\\-01\\\./);
+  });
+
+  it('a spend cap or a rejected key says so in words and colour instead of the old numbers', () => {
+    const s = withRateLimits(probe({ outputTokens: { limit: 400_000, remaining: 300_000 } }));
+    const capped = buildStatusBar({ ...s, rateLimits: { ...s.rateLimits, stale: true, error: { kind: 'spendCap' as const, message: 'Spend cap reached; access returns on 2026-12-01.' } } }, DEFAULT_STATUS_SETTINGS, NOW);
+    assert.equal(capped.background, 'error');
+    assert.equal(capped.text, '$(error) spend cap reached');
+    assert.match(capped.tooltip, /Spend cap reached; access returns on 2026\\-12\\-01\\\./);
+    const rejected = buildStatusBar({ ...s, rateLimits: { ...s.rateLimits, stale: true, error: { kind: 'auth' as const, message: 'The API key was rejected (401).', status: 401 } } }, DEFAULT_STATUS_SETTINGS, NOW);
+    assert.equal(rejected.text, '$(error) key rejected');
+    assert.equal(rejected.background, 'warning');
+    assert.doesNotMatch(rejected.text, /RPM|ITPM|OTPM/, 'the old headroom is not shown as if it were live');
+  });
+
+  it('shows nothing about keys until the store has resolved them (no "Set Claude API key" flash at start-up)', () => {
+    assert.equal(buildStatusBar(emptySnapshot(new Date(NOW)), DEFAULT_STATUS_SETTINGS, NOW).text, '$(sync~spin) Claude');
   });
 
   it('tooltip: every family with limit, remaining, %, reset; costs; keys; probe spend; only our command links', () => {
@@ -89,8 +109,8 @@ describe('status bar view model', () => {
     };
     const m = buildStatusBar(snap, DEFAULT_STATUS_SETTINGS, NOW);
     assert.equal(m.text, '$(pulse) RPM 812/1k · OTPM 91k/400k · $1.25 today');
-    assert.match(m.tooltip, /\| Requests per minute \| 1,000 \| 812 \| 81% \| in 12s \|/);
-    assert.match(m.tooltip, /\| Output tokens per minute \| 400,000 \| 91,000 \| 23% \| in 30s \|/);
+    assert.match(m.tooltip, /\*\*Requests per minute\*\*: 812 of 1,000 left \(81%\), full in 12s/);
+    assert.match(m.tooltip, /\*\*Output tokens per minute\*\*: 91,000 of 400,000 left \(23%\), full in 30s/);
     assert.match(m.tooltip, /month to date: \*\*\$11\.26\*\*/);
     assert.match(m.tooltip, /API key environment variable · Admin key SecretStorage/);
     assert.match(m.tooltip, /Probe spend today: 3 probes/);
@@ -100,11 +120,11 @@ describe('status bar view model', () => {
   });
 
   it('no keys: local transcripts (estimate + 5-hour window), or a prompt to set a key', () => {
-    const none = buildStatusBar(emptySnapshot(new Date(NOW)), DEFAULT_STATUS_SETTINGS, NOW);
+    const none = buildStatusBar(emptyReady(), DEFAULT_STATUS_SETTINGS, NOW);
     assert.equal(none.text, '$(key) Set Claude API key');
     assert.equal(none.command, 'claudeUsage.setApiKey');
     const snap: StoreSnapshot = {
-      ...emptySnapshot(new Date(NOW)),
+      ...emptyReady(),
       local: {
         stale: false,
         loading: false,
@@ -124,12 +144,12 @@ describe('status bar view model', () => {
       },
     };
     const m = buildStatusBar(snap, DEFAULT_STATUS_SETTINGS, NOW);
-    assert.equal(m.text, '$(graph) ≈$4.20+ today · 5h $4.20 · 4 h left · $1.50/h');
+    assert.equal(m.text, '$(graph) ≈$4.20+ today · 5h ≈$4.20 · 4 h left · $1.50/h');
     assert.match(m.tooltip, /API-equivalent estimate/);
     const never = buildStatusBar(snap, { ...DEFAULT_STATUS_SETTINGS, localMode: 'never' }, NOW);
     assert.equal(never.text, '$(key) Set Claude API key');
     const fmt = buildStatusBar(snap, { ...DEFAULT_STATUS_SETTINGS, format: '{window}' }, NOW);
-    assert.equal(fmt.text, '$(graph) 5h $4.20 · 4 h left · $1.50/h');
+    assert.equal(fmt.text, '$(graph) 5h ≈$4.20 · 4 h left · $1.50/h');
   });
 
   it('escapes API text in Markdown', () => {

@@ -1,9 +1,11 @@
 /** Draws the "This machine" tab from its model. */
 import type { LocalTab } from '../../src/core/dashboard/tabs/local';
-import { ago, int, until, usd } from '../../src/core/model/format';
-import { drawChart } from '../charts';
+import type { PlanPanel } from '../../src/core/dashboard/tabs/local';
+import { ago, int, pct, until, usd, usdEstimate } from '../../src/core/model/format';
+import { axisOptions, bySlice, drawChart } from '../charts';
 import { h, replace, table } from '../dom';
-import { chartPart, layout, moneyAxis, seriesTable, showBanner, stackedData, tile, type TabDom } from '../parts';
+import { post } from '../host';
+import { button, chartPart, layout, moneyAxis, partIds, removePart, seriesTable, showBanner, stackedData, tile, type TabDom } from '../parts';
 import type { RenderEnv } from './env';
 
 export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
@@ -11,7 +13,8 @@ export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
   dom.body.hidden = !l.available;
   if (!l.available) return;
   const label = env.range.label;
-  layout(dom, 'local', () => [h('p', { class: 'estimate-label', id: 'local-label' }), h('div', { class: 'tiles', id: 'local-tiles' }), h('div', { id: 'local-chart' }), h('div', { id: 'local-table' }), h('div', { id: 'local-notes' })]);
+  layout(dom, 'local', () => [h('section', { id: 'plan-panel', 'aria-label': 'Plan limits' }), h('p', { class: 'estimate-label', id: 'local-label' }), h('div', { class: 'tiles', id: 'local-tiles' }), h('div', { id: 'local-chart' }), h('div', { id: 'local-table' }), h('div', { id: 'local-notes' })]);
+  renderPlan(dom.body.querySelector('#plan-panel')!, l.plan);
   dom.body.querySelector('#local-label')!.textContent = `API-equivalent estimate from this machine's Claude Code transcripts (what these tokens would cost at API prices; days in ${l.timezone ?? 'local time'}).`;
   const w = l.window;
   const now = env.nowMs;
@@ -20,8 +23,13 @@ export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
     tile('Today (estimate)', usd(l.todayCostUsd), undefined, 'local-today'),
     tile(`${label} (estimate)`, usd(l.totalCostUsd), undefined, 'local-range'),
     w && w.active
-      ? tile('Current 5-hour window', usd(w.costUsd), `${int(w.tokens)} tokens; ends ${until(w.end, now)}; burn ${usd(w.burnUsdPerHour)}/h (${int(w.burnTokensPerHour)} tokens/h); projected ${usd(w.projectedCostUsd)} by its end`, 'local-window')
-      : tile('Current 5-hour window', 'none active', w ? `last ended ${ago(w.end, now)}` : undefined, 'local-window'),
+      ? tile(
+          'Current 5-hour window (estimate)',
+          usdEstimate(w.costUsd),
+          `${int(w.tokens)} tokens; ends ${until(w.end, now)}; ${w.burnTokensPerHour > 0 ? `burn ${usd(w.burnUsdPerHour)}/h (${int(w.burnTokensPerHour)} tokens/h); projected ${usd(w.projectedCostUsd)} by its end` : 'no activity in the last 30 min'}. From transcripts, not the plan's own figure.`,
+          'local-window',
+        )
+      : tile('Current 5-hour window (estimate)', 'none active', w ? `last ended ${ago(w.end, now)}` : undefined, 'local-window'),
   );
   const c = chartPart('local-cost', 'Estimated cost per day by model', `API-equivalent estimated cost per day by model, ${label}, total ${usd(l.totalCostUsd)}`);
   if (!c.el.isConnected) replace(dom.body.querySelector('#local-chart')!, c.el);
@@ -48,4 +56,81 @@ export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
     l.unpricedModels.length ? h('p', { class: 'warning' }, `Unpriced models (tokens counted, cost not estimated): ${l.unpricedModels.join(', ')}. Add a price with the price-override setting.`) : null,
     h('p', { class: 'muted' }, `${int(l.files)} transcript files in ${l.roots.join(', ') || 'no folders'}; ${int(l.skippedLines)} unreadable lines skipped.`),
   );
+}
+
+const LEVEL_COLOUR = { normal: 2, warning: 5, error: 4 } as const;
+
+
+/** "Mon 27 Nov 14:05" on the chart's time axis (the webview's own zone, like the reset times). */
+function axisTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' })} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** Plan limits from Claude Code: one gauge per window with its reset, source and pace, and used % over time. */
+function renderPlan(el: Element, p: PlanPanel | undefined): void {
+  if (!p || !p.gauges.length) {
+    for (const id of partIds()) if (id.startsWith('plan-')) removePart(id);
+    replace(
+      el,
+      p?.connected
+        ? h('p', { class: 'muted', id: 'plan-waiting' }, "Plan limits: connected; waiting for Claude Code's next response (Pro/Max plans only).")
+        : h('p', { class: 'muted', id: 'plan-offer' }, 'On a Claude Pro or Max plan? Claude Code can report your 5-hour and weekly limits here. ', button('Connect Claude Code Plan Limits', () => post({ type: 'runAction', action: 'connectPlan' }), { secondary: true, 'data-action': 'connectPlan' })),
+    );
+    return;
+  }
+  if (!el.querySelector('#plan-gauges')) replace(el, h('h3', {}, 'Plan limits (from Claude Code)'), h('div', { class: 'gauges', id: 'plan-gauges' }), h('div', { id: 'plan-history' }), h('p', { class: 'muted', id: 'plan-session' }));
+  const gaugesEl = el.querySelector('#plan-gauges')!;
+  const wanted = new Set(p.gauges.map((g) => `plan-gauge-${g.key}`));
+  for (const id of partIds()) if (id.startsWith('plan-gauge-') && !wanted.has(id)) removePart(id);
+  for (const g of p.gauges) {
+    const id = `plan-gauge-${g.key}`;
+    const used = g.state === 'reset' ? 'reset' : `${pct(g.usedPercent / 100, 0)} used`;
+    const text = [used, g.reset, g.source].filter(Boolean).join(' · ');
+    const c = chartPart(id, g.label, `${g.label}: ${text}`, 150);
+    if (!c.el.isConnected) {
+      c.el.classList.add('gauge');
+      c.el.querySelector('.chart-box')!.after(h('p', { class: 'gauge-text' }), h('p', { class: 'gauge-pace muted' }));
+      gaugesEl.append(c.el);
+    }
+    c.el.dataset.level = g.level;
+    c.el.querySelector('.gauge-text')!.textContent = text;
+    c.el.querySelector('.gauge-pace')!.textContent = g.pace ?? '';
+    const usedPart = Math.min(100, Math.max(0, g.usedPercent));
+    drawChart(
+      id,
+      c.canvas,
+      'doughnut',
+      { labels: ['Used', 'Left'], datasets: [{ data: [usedPart, 100 - usedPart] }] },
+      () => ({ cutout: '70%', rotation: -90, circumference: 180, plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => `${ctx.label}: ${Number(ctx.raw).toFixed(0)}%` } } } }),
+      bySlice((t) => [t.palette[LEVEL_COLOUR[g.level]]!, t.lines]),
+    );
+    c.setTable(table(g.label, [{ title: 'Measure', cell: (x: [string, string]) => x[0] }, { title: 'Value', cell: (x) => x[1] }], [['Used', used], ['Reset', g.reset || '—'], ['Source', g.source], ['Pace', g.pace ?? '—']]));
+  }
+  const hist = chartPart('plan-history-chart', 'Plan limits: used % over time', `Used share of each plan window over time, ${p.series.map((s) => s.label).join(', ')}`);
+  if (!hist.el.isConnected) replace(el.querySelector('#plan-history')!, hist.el);
+  drawChart(
+    'plan-history-chart',
+    hist.canvas,
+    'line',
+    { datasets: p.series.map((s) => ({ label: s.label, data: s.points.map((pt) => ({ x: pt.t, y: pt.used })), pointRadius: 0, stepped: false, spanGaps: true })) },
+    (t) => {
+      const o = axisOptions(t, { yMax: 100, tickFormat: (v) => `${v}%`, tooltipLabel: (v, l) => `${l}: ${v.toFixed(0)}%` }) as Record<string, unknown> & { scales: Record<string, Record<string, unknown>> };
+      o.scales.x = { type: 'linear', min: p.from, max: p.to, ticks: { color: t.foreground, maxTicksLimit: 6, callback: (v: number | string) => axisTime(Number(v)) }, grid: { display: false } };
+      o.interaction = { mode: 'nearest', intersect: false };
+      return o as never;
+    },
+  );
+  hist.setTable(
+    table(
+      'Plan limits samples',
+      [
+        { title: 'Window', cell: (r: [string, number, number]) => r[0] },
+        { title: 'Time', cell: (r) => axisTime(r[1]) },
+        { title: 'Used', cell: (r) => pct(r[2] / 100, 0), numeric: true },
+      ],
+      p.series.flatMap((s) => s.points.map((pt) => [s.label, pt.t, pt.used] as [string, number, number])).slice(-200),
+    ),
+  );
+  el.querySelector('#plan-session')!.textContent = p.session ? `Latest session: ${p.session}.` : '';
 }

@@ -1,9 +1,9 @@
 /** Draws the Rate limits tab from its model. */
 import type { RateLimitsTab } from '../../src/core/dashboard/tabs/rateLimits';
 import { ago, int, plural, sharePct, until, usd } from '../../src/core/model/format';
-import { axisOptions, bySlice, destroyChart, drawChart } from '../charts';
+import { axisOptions, bySlice, drawChart } from '../charts';
 import { h, replace, table } from '../dom';
-import { chartPart, dropPart, layout, partElement, partIds, seriesTable, showBanner, type TabDom } from '../parts';
+import { chartPart, layout, partIds, removePart, seriesTable, showBanner, type TabDom } from '../parts';
 import type { RenderEnv } from './env';
 
 export function renderRateLimits(dom: TabDom, r: RateLimitsTab, env: RenderEnv): void {
@@ -15,13 +15,7 @@ export function renderRateLimits(dom: TabDom, r: RateLimitsTab, env: RenderEnv):
   dom.body.querySelector('#rl-info')!.textContent = `Model ${r.model ?? '?'} · probed ${ago(r.takenAt, now)}. Remaining capacity per limit family; buckets refill continuously.`;
   const gaugesEl = dom.body.querySelector('#rl-gauges')!;
   const wanted = new Set(r.gauges.map((g) => `gauge-${g.key}`));
-  for (const id of partIds()) {
-    if (id.startsWith('gauge-') && !wanted.has(id)) {
-      destroyChart(id);
-      partElement(id)?.remove();
-      dropPart(id);
-    }
-  }
+  for (const id of partIds()) if (id.startsWith('gauge-') && !wanted.has(id)) removePart(id);
   for (const g of r.gauges) {
     const id = `gauge-${g.key}`;
     const text = `${int(g.remaining)} of ${int(g.limit)} remaining${g.share !== undefined ? ` (${sharePct(g.share)})` : ''}${g.reset ? `, full ${until(g.reset, now)}` : ''}`;

@@ -26,7 +26,7 @@
 import { familyRows } from '../model/facts';
 import { workspaceName } from '../model/labels';
 import type { CostRow, StoreSnapshot } from '../model/snapshot';
-import { buildDashboard, buildTab, resolveRange, tabContext, type DateRange, type ViewState } from './view';
+import { buildDashboard, buildTab, resolveRange, tabContext, type DashboardSettings, type DateRange, type ViewState } from './view';
 
 export type Cell = string | number | null | undefined;
 
@@ -122,8 +122,8 @@ export function exportCsv(snapshot: StoreSnapshot, view: ViewState, nowMs: numbe
   }
 }
 
-export function exportJson(snapshot: StoreSnapshot, view: ViewState, nowMs: number): string {
-  const d = buildDashboard(snapshot, view, nowMs);
+export function exportJson(snapshot: StoreSnapshot, view: ViewState, nowMs: number, settings?: DashboardSettings): string {
+  const d = buildDashboard(snapshot, view, nowMs, settings);
   const doc = {
     kind: 'claude-usage-dashboard',
     version: 1,

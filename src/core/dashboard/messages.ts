@@ -10,7 +10,7 @@ import { isIsoDate } from '../model/days';
 import { HISTORY_DAYS } from '../model/settings';
 import { SNAPSHOT_VERSION, SOURCE_NAMES, type StoreSnapshot } from '../model/snapshot';
 import { EXTEND_HISTORY } from './status';
-import { GROUPINGS, RANGE_KINDS, TAB_IDS, type Grouping, type RangeSpec, type TabId, type ViewState } from './view';
+import { DEFAULT_DASHBOARD_SETTINGS, GROUPINGS, RANGE_KINDS, TAB_IDS, type DashboardSettings, type Grouping, type RangeSpec, type TabId, type ViewState } from './view';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -30,7 +30,7 @@ export type WebviewMessage =
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'snapshot'; snapshot: StoreSnapshot; now: string }
+  | { type: 'snapshot'; snapshot: StoreSnapshot; now: string; settings: DashboardSettings }
   | { type: 'exportResult'; ok: boolean; message: string };
 
 type Obj = Record<string, unknown>;
@@ -91,6 +91,14 @@ function isSourceState(v: unknown): boolean {
   return isObj(v) && typeof v.stale === 'boolean' && typeof v.loading === 'boolean' && (v.data === undefined || isObj(v.data)) && (v.error === undefined || isObj(v.error));
 }
 
+/** The settings part of a snapshot message; anything unreadable falls back to the defaults. */
+function parseSettings(v: unknown): DashboardSettings {
+  const p = isObj(v) && isObj(v.plan) ? v.plan : undefined;
+  if (!p || !finite(p.warningPercent) || !finite(p.errorPercent) || !finite(p.staleAfterMs)) return DEFAULT_DASHBOARD_SETTINGS;
+  const plan = { warningPercent: p.warningPercent, errorPercent: p.errorPercent, staleAfterMs: p.staleAfterMs, ...(typeof p.timeZone === 'string' ? { timeZone: p.timeZone } : {}) };
+  return { plan };
+}
+
 /** Validates a message from the host (the webview's side of the contract). */
 export function parseHostMessage(v: unknown): HostMessage | undefined {
   if (!isObj(v)) return undefined;
@@ -103,7 +111,7 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
       const data = (s[src] as Obj).data;
       if (isObj(data) && !Array.isArray(data[field])) return undefined;
     }
-    return { type: 'snapshot', snapshot: s as unknown as StoreSnapshot, now: v.now };
+    return { type: 'snapshot', snapshot: s as unknown as StoreSnapshot, now: v.now, settings: parseSettings(v.settings) };
   }
   if (v.type === 'exportResult') {
     return typeof v.ok === 'boolean' && typeof v.message === 'string' ? { type: 'exportResult', ok: v.ok, message: v.message } : undefined;

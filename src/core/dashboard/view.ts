@@ -12,6 +12,7 @@ import { ago } from '../model/format';
 import { COST_GROUPINGS, type CostGrouping } from '../model/settings';
 import { KEY_SOURCE_LABEL } from '../model/labels';
 import type { StoreSnapshot } from '../model/snapshot';
+import { DEFAULT_PLAN_SETTINGS, type PlanSettings } from '../plan/facts';
 import { claudeCodeTab, type ClaudeCodeTab } from './tabs/claudeCode';
 import { costTab, type CostTab } from './tabs/cost';
 import { localTab, type LocalTab } from './tabs/local';
@@ -83,9 +84,18 @@ export function resolveRange(spec: RangeSpec, nowMs: number): DateRange {
   }
 }
 
+/** Settings the dashboard's facts depend on (the host sends them with each snapshot; never a key). */
+export interface DashboardSettings {
+  /** Plan-limit thresholds, staleness and the zone of reset times (the status bar's). */
+  plan: PlanSettings;
+}
+
+export const DEFAULT_DASHBOARD_SETTINGS: DashboardSettings = { plan: DEFAULT_PLAN_SETTINGS };
+
 /** What every tab model is built from. */
 export interface TabContext {
   snapshot: StoreSnapshot;
+  settings: DashboardSettings;
   range: DateRange;
   grouping: Grouping;
   nowMs: number;
@@ -111,8 +121,8 @@ const BUILDERS: { [K in TabId]: (c: TabContext) => TabModels[K] } = {
   local: localTab,
 };
 
-export function tabContext(snapshot: StoreSnapshot, view: Pick<ViewState, 'range' | 'grouping'>, nowMs: number): TabContext {
-  return { snapshot, range: resolveRange(view.range, nowMs), grouping: view.grouping, nowMs, today: utcDay(nowMs) };
+export function tabContext(snapshot: StoreSnapshot, view: Pick<ViewState, 'range' | 'grouping'>, nowMs: number, settings: DashboardSettings = DEFAULT_DASHBOARD_SETTINGS): TabContext {
+  return { snapshot, settings, range: resolveRange(view.range, nowMs), grouping: view.grouping, nowMs, today: utcDay(nowMs) };
 }
 
 /** One tab's model (the webview builds only the tab it shows). */
@@ -136,8 +146,8 @@ export interface DashboardView extends TabModels {
 }
 
 /** Every tab's model (exports and tests). */
-export function buildDashboard(snapshot: StoreSnapshot, view: Pick<ViewState, 'range' | 'grouping'>, nowMs: number): DashboardView {
-  const ctx = tabContext(snapshot, view, nowMs);
+export function buildDashboard(snapshot: StoreSnapshot, view: Pick<ViewState, 'range' | 'grouping'>, nowMs: number, settings?: DashboardSettings): DashboardView {
+  const ctx = tabContext(snapshot, view, nowMs, settings);
   const tabs = Object.fromEntries(TAB_IDS.map((t) => [t, buildTab(t, ctx)])) as unknown as TabModels;
   return { now: new Date(nowMs).toISOString(), range: ctx.range, grouping: ctx.grouping, ...tabs };
 }

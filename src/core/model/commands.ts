@@ -22,7 +22,7 @@ export const COMMANDS = {
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
 /** Actions the UI offers next to a message (banners, error items, notifications). */
-export const ACTION_NAMES = ['setApiKey', 'setAdminKey', 'refresh', 'openSettings', 'showLog'] as const;
+export const ACTION_NAMES = ['setApiKey', 'setAdminKey', 'refresh', 'openSettings', 'showLog', 'connectPlan'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 export const ACTION_TITLES: Readonly<Record<ActionName, string>> = {
@@ -31,6 +31,7 @@ export const ACTION_TITLES: Readonly<Record<ActionName, string>> = {
   refresh: 'Refresh Now',
   openSettings: 'Open Settings',
   showLog: 'Show Log',
+  connectPlan: 'Connect Claude Code Plan Limits',
 };
 
 /** The only commands an action can run. */
@@ -40,6 +41,7 @@ export const ACTION_COMMANDS: Readonly<Record<ActionName, CommandId>> = {
   refresh: COMMANDS.refresh,
   openSettings: COMMANDS.openSettings,
   showLog: COMMANDS.showLog,
+  connectPlan: COMMANDS.connectPlan,
 };
 
 /** The view and status-bar ids the manifest declares. */

@@ -2,6 +2,7 @@
  * The names things go by on every surface: token types, rate-limit families, cost groups, workspaces,
  * key sources and data sources. One label per concept; the status bar, trees, dashboard and exports use these.
  */
+import type { ApiErrorKind } from '../anthropic/errors';
 import type { RateLimitFamily, RateLimitSnapshot } from '../anthropic/types';
 import type { CostGrouping } from './settings';
 import type { CostRow, KeySource, Labels, SourceName, TokenRow } from './snapshot';
@@ -83,4 +84,22 @@ export const SOURCE_TITLES: Readonly<Record<SourceName, string>> = {
   labels: 'Organization names',
   local: 'Local transcripts',
   plan: 'Plan limits',
+};
+
+/** An error as a few words for tight spaces (the status bar): what is wrong, not the whole sentence. */
+export const ERROR_SHORT: Readonly<Record<ApiErrorKind, string>> = {
+  auth: 'key rejected',
+  needsAdminKey: 'Admin key needed',
+  permission: 'no permission',
+  rateLimited: 'rate limited',
+  spendCap: 'spend cap reached',
+  orgSpendLimit: 'spend limit reached',
+  overloaded: 'overloaded',
+  server: 'server error',
+  badRequest: 'request rejected',
+  timeout: 'timed out',
+  network: 'offline',
+  invalidResponse: 'unexpected response',
+  paginationLoop: 'unexpected response',
+  cancelled: 'cancelled',
 };

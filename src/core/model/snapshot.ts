@@ -188,6 +188,8 @@ export interface StoreSnapshot {
   version: typeof SNAPSHOT_VERSION;
   /** ISO time this snapshot was produced. */
   producedAt: string;
+  /** False until the store has resolved the keys at start-up (views show "loading", never "no key", before). */
+  ready: boolean;
   keys: KeyStatus;
   rateLimits: SourceState<RateLimitData>;
   costs: SourceState<CostData>;
@@ -207,6 +209,7 @@ export function emptySnapshot(now: Date): StoreSnapshot {
   return {
     version: SNAPSHOT_VERSION,
     producedAt: now.toISOString(),
+    ready: false,
     keys: { api: 'none', admin: 'none' },
     rateLimits: emptySource(),
     costs: emptySource(),

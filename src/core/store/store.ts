@@ -653,7 +653,7 @@ export class Store implements Disposable {
     const next = (await this.options.keys?.getKeys()) ?? { status: { api: 'none', admin: 'none' } };
     const prev = this.keys;
     this.keys = next;
-    this.current = { ...this.current, keys: { ...next.status } };
+    this.current = { ...this.current, ready: true, keys: { ...next.status } };
     const now = this.scheduler.now();
     if (prev.api !== next.api) {
       void this.apiClient?.close().catch(() => {});
@@ -677,7 +677,7 @@ export class Store implements Disposable {
   }
 
   private restored(saved: StoreSnapshot): StoreSnapshot {
-    const out: StoreSnapshot = { ...saved, keys: this.current.keys };
+    const out: StoreSnapshot = { ...saved, ready: this.current.ready, keys: this.current.keys };
     for (const s of WINDOW_SOURCES) (out as unknown as Record<string, SourceState<unknown>>)[s] = this.current[s];
     const now = this.scheduler.now();
     for (const s of SHARED_SOURCES) {

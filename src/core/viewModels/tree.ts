@@ -8,10 +8,12 @@ import { acceptanceRate, activityBy, type ClaudeCodeActivity } from '../reports/
 import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS } from '../model/commands';
 import { addDays, dayLabel, utcDay } from '../model/days';
 import { errorAction, familyRows, localTotals, monthToDate, PROJECTION_METHOD, sumRows } from '../model/facts';
-import { ago, compact, int, plural, ratePct, relative, sharePct, usd, usdEstimate, usdExact } from '../model/format';
+import { ago, compact, int, plural, ratePct, sharePct, until, usd, usdEstimate, usdExact } from '../model/format';
 import { costGroup, costTypeLabel, TOKEN_TYPES, workspaceName } from '../model/labels';
 import type { CostGrouping } from '../model/settings';
 import type { CostRow, Labels, SourceName, SourceState, StoreSnapshot, TokenRow } from '../model/snapshot';
+import { DEFAULT_PLAN_SETTINGS, planFacts, type PlanSettings } from '../plan/facts';
+import { planTreeNode, type PlanTreeNode } from '../plan/surfaces';
 
 export interface TreeNode {
   id: string;
@@ -220,7 +222,7 @@ export function rateLimitsTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
     out.push({
       id: `rateLimits/${r.key}`,
       label: r.label,
-      description: `${value}${r.share !== undefined ? ` (${sharePct(r.share)})` : ''}${r.reset ? ` · resets ${relative(Date.parse(r.reset), nowMs)}` : ''}`,
+      description: `${value}${r.share !== undefined ? ` (${sharePct(r.share)})` : ''}${r.reset ? ` · full ${until(r.reset, nowMs)}` : ''}`,
       icon: r.share !== undefined && r.share < 0.25 ? 'warning' : 'dashboard',
       contextValue: 'value',
       copyValue: value,
@@ -245,10 +247,31 @@ export function rateLimitsTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   return out;
 }
 
-/** Claude Code on this machine: days (newest first) → projects → models; costs are estimates. */
-export function localTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
+/** The "Plan limits" node (plan/surfaces) as a tree node: windows with their reset and pace. */
+function planNode(snap: StoreSnapshot, nowMs: number, settings?: PlanSettings): TreeNode | undefined {
+  const data = snap.plan.data;
+  const facts = planFacts(data, nowMs, settings ?? DEFAULT_PLAN_SETTINGS);
+  const node = planTreeNode(facts, data ? { connected: data.connected } : {});
+  if (!node) return undefined;
+  const icon = (level?: string, fallback = 'dashboard') => (level === 'error' ? 'error' : level === 'warning' ? 'warning' : fallback);
+  const convert = (n: PlanTreeNode, depth: number): TreeNode => ({
+    id: `local/${n.id}`,
+    label: n.label,
+    ...(n.description ? { description: n.description } : {}),
+    ...(n.tooltip ? { tooltip: n.tooltip } : {}),
+    icon: n.command ? 'plug' : icon(n.level, depth === 0 ? 'pulse' : depth === 1 ? 'dashboard' : 'info'),
+    ...(n.command ? { command: { command: n.command, title: n.label } } : {}),
+    ...(n.children?.length ? { children: n.children.map((c) => convert(c, depth + 1)), expanded: depth === 0 } : {}),
+    ...(n.description && !n.command ? { contextValue: 'value' as const, copyValue: `${n.label}: ${n.description}` } : {}),
+  });
+  return convert(node, 0);
+}
+
+/** Claude Code on this machine: plan limits, then days (newest first) → projects → models; costs are estimates. */
+export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: PlanSettings): TreeNode[] {
   const st = snap.local;
-  const out = header('local', 'Local transcripts', st, nowMs);
+  const plan = planNode(snap, nowMs, planSettings);
+  const out = [...(plan ? [plan] : []), ...header('local', 'Local transcripts', st, nowMs)];
   const data = st.data;
   if (!data) {
     if (!st.loading && !st.error) out.push({ id: 'local/none', label: 'No Claude Code transcripts found on this machine', icon: 'info' });
@@ -256,11 +279,12 @@ export function localTree(snap: StoreSnapshot, nowMs: number): TreeNode[] {
   }
   const w = data.currentWindow;
   if (w?.active) {
+    const rate = Number(w.burnTokensPerHour) > 0 ? ` · ${usd(w.burnUsdPerHour)}/h` : ' · idle';
     out.push({
       id: 'local/window',
-      label: 'Current 5-hour window',
-      description: `${usdEstimate(w.costUsd)} · ${compact(w.tokens)} tokens · ends ${relative(Date.parse(w.end), nowMs)} · ${usd(w.burnUsdPerHour)}/h`,
-      tooltip: `API-equivalent estimate. Projected to the window's end: ${usd(w.projectedCostUsd)}.`,
+      label: 'Current 5-hour window (estimate)',
+      description: `${usdEstimate(w.costUsd)} · ${compact(w.tokens)} tokens · ends ${until(w.end, nowMs)}${rate}`,
+      tooltip: `An API-equivalent estimate from this machine's transcripts (a window starts with the first message, floored to the hour), not the plan's own 5-hour figure. Projected to the window's end: ${usd(w.projectedCostUsd)}.`,
       icon: 'watch',
       contextValue: 'value',
       copyValue: w.costUsd,

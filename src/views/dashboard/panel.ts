@@ -11,6 +11,7 @@ import { dashboardHtml } from '../../core/dashboard/html';
 import { parseWebviewMessage, sanitizeSnapshot, type HostMessage, type WebviewMessage } from '../../core/dashboard/messages';
 import { exportCsv, exportFileName, exportJson } from '../../core/dashboard/export';
 import { EXTEND_HISTORY } from '../../core/dashboard/status';
+import type { DashboardSettings } from '../../core/dashboard/view';
 import { ACTION_COMMANDS, DASHBOARD_VIEW_TYPE } from '../../core/model/commands';
 import { redactSecrets } from '../../core/anthropic/errors';
 import { systemClock, type Clock } from '../../core/clock';
@@ -32,6 +33,8 @@ export interface DashboardDeps {
   raiseHistoryDays(days: number): Promise<void>;
   /** The clock used for "today" and export file names. */
   clock?: Clock;
+  /** The settings the dashboard's facts depend on (plan thresholds, zones), from the configuration. */
+  settings(): DashboardSettings;
 }
 
 export interface DashboardPanel extends vscode.Disposable {
@@ -59,7 +62,7 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
     let ready = false;
     let pending: ReturnType<typeof setTimeout> | undefined;
     const post = (msg: HostMessage) => void panel.webview.postMessage(msg);
-    const postSnapshot = (s: StoreSnapshot = store.snapshot) => post({ type: 'snapshot', snapshot: sanitizeSnapshot(s), now: new Date(clock.now()).toISOString() });
+    const postSnapshot = (s: StoreSnapshot = store.snapshot) => post({ type: 'snapshot', snapshot: sanitizeSnapshot(s), now: new Date(clock.now()).toISOString(), settings: deps.settings() });
 
     panel.webview.options = options;
     panel.iconPath = vscode.Uri.joinPath(mediaRoot, 'icon.png');
@@ -143,7 +146,7 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
         return;
       }
       try {
-        const text = format === 'csv' ? exportCsv(store.snapshot, view, at) : exportJson(store.snapshot, view, at);
+        const text = format === 'csv' ? exportCsv(store.snapshot, view, at) : exportJson(store.snapshot, view, at, deps.settings());
         await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
         log.info(`Dashboard: exported ${view.tab} (${format}) to ${target.toString(true)}.`);
         post({ type: 'exportResult', ok: true, message: `Exported to ${target.fsPath || target.toString(true)}` });

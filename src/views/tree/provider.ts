@@ -3,22 +3,36 @@ import * as vscode from 'vscode';
 import type { StoreSnapshot } from '../../core/model/snapshot';
 import type { Store } from '../../core/store/store';
 import type { TreeNode } from '../../core/viewModels/tree';
+import { redactSecrets } from '../../core/anthropic/errors';
 import { systemClock } from '../../core/clock';
+import { ACTION_TITLES, COMMANDS } from '../../core/model/commands';
+import type { Ticker } from '../ticker';
+
+export interface TreeLog {
+  error(message: string): void;
+}
 
 export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private roots: TreeNode[] = [];
+  private rendered = '';
   private readonly parents = new Map<string, TreeNode>();
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[] = [];
   private pending = false;
 
   constructor(
     private readonly store: Store,
     private readonly build: (s: StoreSnapshot, now: number) => TreeNode[],
+    ticker: Ticker,
+    private readonly log?: TreeLog,
   ) {
     this.rebuild();
-    this.sub = store.onDidChange(() => this.schedule());
+    this.subs.push(
+      store.onDidChange(() => this.schedule()),
+      // Ages and countdowns ("Data from 3 min ago", "ends in 2 h") advance; unchanged trees are not repainted.
+      ticker.onTick(() => this.schedule()),
+    );
   }
 
   /** Coalesces bursts of store changes into one repaint. */
@@ -27,13 +41,34 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     this.pending = true;
     setTimeout(() => {
       this.pending = false;
-      this.rebuild();
-      this.emitter.fire(undefined);
+      if (this.rebuild()) this.emitter.fire(undefined);
     }, 50);
   }
 
-  private rebuild(): void {
-    this.roots = this.build(this.store.snapshot, systemClock.now());
+  /** Rebuilds the nodes; true when they differ from what is shown. A model that throws shows as an error item. */
+  private rebuild(): boolean {
+    let roots: TreeNode[];
+    try {
+      roots = this.build(this.store.snapshot, systemClock.now());
+    } catch (e) {
+      const message = redactSecrets(e instanceof Error ? e.message : String(e));
+      this.log?.error(`tree: could not show this view: ${message}`);
+      roots = [
+        {
+          id: 'view/error',
+          label: `Could not show this view: ${message}`,
+          description: ACTION_TITLES.refresh,
+          tooltip: 'Something in the saved or fetched data could not be shown. Refresh fetches it again; Show Log has the details.',
+          icon: 'error',
+          contextValue: 'error',
+          command: { command: COMMANDS.refresh, title: ACTION_TITLES.refresh },
+        },
+      ];
+    }
+    const rendered = JSON.stringify(roots);
+    if (rendered === this.rendered) return false;
+    this.rendered = rendered;
+    this.roots = roots;
     this.parents.clear();
     const walk = (n: TreeNode): void => {
       for (const c of n.children ?? []) {
@@ -42,6 +77,7 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       }
     };
     this.roots.forEach(walk);
+    return true;
   }
 
   /** Roots as currently built (host tests read these). */
@@ -59,7 +95,10 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     item.id = n.id;
     if (n.description) item.description = n.description;
     if (n.tooltip) item.tooltip = n.tooltip;
-    if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon, n.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+    if (n.icon) {
+      const color = n.icon === 'error' ? 'errorForeground' : n.icon === 'warning' ? 'editorWarning.foreground' : undefined;
+      item.iconPath = new vscode.ThemeIcon(n.icon, color ? new vscode.ThemeColor(color) : undefined);
+    }
     if (n.contextValue) item.contextValue = n.contextValue;
     if (n.command) item.command = { command: n.command.command, title: n.command.title, arguments: n.command.arguments ?? [] };
     item.accessibilityInformation = { label: n.description ? `${n.label}, ${n.description}` : n.label };
@@ -75,7 +114,7 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   dispose(): void {
-    this.sub.dispose();
+    for (const s of this.subs) s.dispose();
     this.emitter.dispose();
   }
 }

@@ -69,7 +69,7 @@ describe('host: store, status bar and trees against the local server', function 
     const shown = families.filter(([short]) => text.includes(`${short} `));
     assert.ok(shown.length >= 1, text);
     for (const [short, fam] of shown) assert.ok(text.includes(`${short} ${compact(fam!.remaining!)}/${compact(fam!.limit!)}`), `${text} shows ${short} from the headers`);
-    assert.match(api.statusBar.last!.tooltip, /\| Requests per minute \|/);
+    assert.match(api.statusBar.last!.tooltip, /\*\*Requests per minute\*\*: [\d,]+ of [\d,]+ left/);
   });
 
   it("the Costs tree's days and totals equal the server's ledger", async () => {

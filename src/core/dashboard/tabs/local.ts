@@ -1,15 +1,31 @@
 /** The "This machine" tab: API-equivalent estimates from this machine's transcripts (days in their time zone). */
 import { Decimal } from '../../decimal';
+import { DAY_MS, dayStartMs } from '../../model/days';
 import { localToday } from '../../model/facts';
+import { planFacts } from '../../plan/facts';
+import { planChartSeries, planGauges, type PlanGauge, type PlanSeries } from '../../plan/surfaces';
 import type { LocalUsageData } from '../../model/snapshot';
 import { addLocalTokens } from '../../reports/tokens';
 import { amount, buildSeries, emptySet, type SeriesSet } from '../series';
 import { sourceStatus, type SourceStatus } from '../status';
 import type { DateRange, TabContext } from '../view';
 
+/** Plan limits (Claude Pro/Max) as Claude Code reported them: gauges, pace and used % over the range. */
+export interface PlanPanel {
+  connected: boolean;
+  gauges: PlanGauge[];
+  series: PlanSeries[];
+  /** The chart's span, epoch ms. */
+  from: number;
+  to: number;
+  /** "Opus 4.8 · context 26 % · Claude Code 2.1.214 · 3 min ago" */
+  session?: string;
+}
+
 export interface LocalTab {
   status: SourceStatus[];
   available: boolean;
+  plan?: PlanPanel;
   timezone?: string;
   /** Estimated USD per day by model; unpriced models are left out here and listed in `unpricedModels`. */
   costByModel: SeriesSet;
@@ -58,7 +74,22 @@ export function localView(data: LocalUsageData | undefined, range: DateRange, no
   };
 }
 
+export function planPanel(c: TabContext): PlanPanel | undefined {
+  const data = c.snapshot.plan.data;
+  if (!data) return undefined;
+  const facts = planFacts(data, c.nowMs, c.settings.plan);
+  // From the range's start or the first recorded sample, whichever is later (history is kept for two weeks).
+  const first = Math.min(...Object.values(data.history).flatMap((h) => (h.length ? [h[0]![0] * 1000] : [])), Infinity);
+  const from = Math.max(dayStartMs(c.range.since), Number.isFinite(first) ? first : 0);
+  const to = Math.min(c.nowMs, dayStartMs(c.range.until) + DAY_MS);
+  const s = facts.session;
+  const details = s ? [s.model, s.contextPercent !== undefined ? `context ${Math.round(s.contextPercent)}%` : undefined, s.version ? `Claude Code ${s.version}` : undefined].filter(Boolean) : [];
+  const session = s && details.length ? [...details, s.age].join(' · ') : undefined;
+  return { connected: data.connected, gauges: planGauges(facts), series: planChartSeries(data, from, to, c.settings.plan), from, to, ...(session ? { session } : {}) };
+}
+
 export function localTab(c: TabContext): LocalTab {
   const data = c.snapshot.local.data;
-  return { status: [sourceStatus(c.snapshot, 'local', c.nowMs)], available: data !== undefined, ...localView(data, c.range, c.nowMs) };
+  const plan = planPanel(c);
+  return { status: [sourceStatus(c.snapshot, 'local', c.nowMs)], available: data !== undefined || !!plan?.gauges.length, ...(plan ? { plan } : {}), ...localView(data, c.range, c.nowMs) };
 }
