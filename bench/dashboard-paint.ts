@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const origin = `http://${req.headers.host}`;
     if (url.pathname === '/') {
       const nonce = 'QmVuY2hOb25jZUJlbmNoTm9uY2U=';
-      const html = dashboardHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview/main.js`, styleUri: `${origin}/media/dashboard.css`, codiconUri: `${origin}/dist/webview/codicon.css` });
+      const html = dashboardHtml({ cspSource: origin, nonce, script: { uri: `${origin}/dist/webview/main.js` }, style: { uri: `${origin}/media/dashboard.css` }, codiconUri: `${origin}/dist/webview/codicon.css` });
       res.writeHead(200, { 'content-type': 'text/html' }).end(html.replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/host.js"></script>\n<script nonce=`));
     } else if (url.pathname === '/host.js') {
       const msg = JSON.stringify({ type: 'snapshot', snapshot: sanitizeSnapshot(snapshot), now: NOW.toISOString() });

@@ -140,6 +140,7 @@ const groupSelect = select(
 const rangeInfo = h('span', { class: 'muted', id: 'range-info' });
 const ageInfo = h('span', { class: 'muted', id: 'data-age' });
 const exportStatus = h('span', { class: 'muted', id: 'export-status', role: 'status', 'aria-live': 'polite' });
+let exportStatusTimer: ReturnType<typeof setTimeout> | undefined;
 
 const toolbar = h(
   'div',
@@ -199,9 +200,6 @@ function recompute(): void {
   nowIso = new Date(nowMs()).toISOString();
   ctx = tabContext(snapshot, ui.view, nowMs(), settings);
   for (const t of TAB_IDS) dirty.add(t);
-  const info = headerInfo(ctx);
-  rangeInfo.textContent = info.range;
-  ageInfo.textContent = info.age;
   renderTab(ui.view.tab);
 }
 
@@ -209,6 +207,9 @@ function recompute(): void {
 function renderTab<K extends TabId>(tab: K): void {
   if (!ctx || !dirty.has(tab)) return;
   dirty.delete(tab);
+  const info = headerInfo(ctx, tab);
+  rangeInfo.textContent = info.range;
+  ageInfo.textContent = info.age;
   const dom = tabDom[tab];
   try {
     const env: RenderEnv = { range: ctx.range, nowMs: ctx.nowMs };
@@ -256,8 +257,15 @@ window.addEventListener('message', (e: MessageEvent) => {
     loading.remove();
     recompute();
   } else {
+    // A short-lived note on one line (the full path in its title); it never pushes the tabs down.
     exportStatus.textContent = msg.message;
+    exportStatus.title = msg.message;
     exportStatus.className = msg.ok ? 'muted' : 'error';
+    clearTimeout(exportStatusTimer);
+    exportStatusTimer = setTimeout(() => {
+      exportStatus.textContent = '';
+      exportStatus.title = '';
+    }, msg.ok ? 8000 : 15_000);
   }
 });
 

@@ -6,7 +6,7 @@
  * tab in light and dark go to test-results/dashboard/.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { Decimal } from '../../src/core/decimal';
@@ -248,7 +248,7 @@ describe('dashboard (e2e, real VS Code)', function () {
 
   it("the page's CSP blocks an injected inline script; the host logged paint times and no webview errors before", async () => {
     const before = extensionLog();
-    assert.match(before, /Dashboard painted in [\d.]+ ms/);
+    assert.match(before, /Dashboard painted .*[\d.]+ ms after the script started/);
     assert.doesNotMatch(before, /Dashboard webview:/, 'no script error or CSP violation during normal use');
     const csp = await frame.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '');
     assert.match(csp, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]+'/);
@@ -267,6 +267,27 @@ describe('dashboard (e2e, real VS Code)', function () {
     const deadline = performance.now() + 10_000;
     while (!/Dashboard webview: CSP blocked inline \(script-src/.test(extensionLog()) && performance.now() < deadline) await wb().page.waitForTimeout(250);
     assert.match(extensionLog(), /Dashboard webview: CSP blocked inline \(script-src/);
+  });
+
+  it('command to paint: Show Claude Usage to the first chart drawn, median of 5 opens (measured, printed)', async () => {
+    const opens = () => [...extensionLog().matchAll(/Dashboard painted (\d+) ms after Show Claude Usage/g)].map((m) => Number(m[1]));
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await wb().runCommand('View: Close All Editors');
+      await wb().page.waitForTimeout(500);
+      const seen = opens().length;
+      await wb().runCommand('Show Claude Usage');
+      const deadline = performance.now() + 30_000;
+      while (opens().length === seen && performance.now() < deadline) await wb().page.waitForTimeout(100);
+      const all = opens();
+      assert.ok(all.length > seen, `open ${i + 1} was logged with its paint time`);
+      times.push(all[all.length - 1]!);
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(`      [dashboard] command to paint: ${times.join(', ')} ms; median ${median} ms`);
+    writeFileSync(join(OUT, 'command-to-paint.json'), `${JSON.stringify({ times, median }, null, 2)}\n`);
+    assert.equal(times.length, 5);
   });
 });
 

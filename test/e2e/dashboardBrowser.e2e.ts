@@ -76,7 +76,7 @@ async function startHarness(): Promise<Harness> {
     const origin = `http://${req.headers.host}`;
     if (url.pathname === '/') {
       const nonce = Buffer.from(String(Math.random()).repeat(2)).toString('base64').slice(0, 24);
-      let html = dashboardHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview/main.js`, styleUri: `${origin}/media/dashboard.css`, codiconUri: `${origin}/dist/webview/codicon.css` });
+      let html = dashboardHtml({ cspSource: origin, nonce, script: { uri: `${origin}/dist/webview/main.js` }, style: { uri: `${origin}/media/dashboard.css` }, codiconUri: `${origin}/dist/webview/codicon.css` });
       html = html.replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/fake-vscode.js"></script>\n<script nonce=`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;

@@ -175,14 +175,18 @@ describe('dashboard messages and page', () => {
   });
 
   it('serves a page whose CSP allows only the nonce script and the extension origin', () => {
-    const html = dashboardHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: 'AAAAAAAAAAAAAAAAAAAAAA==', scriptUri: 'https://x.vscode-cdn.net/main.js', styleUri: 'https://x.vscode-cdn.net/d.css', codiconUri: 'https://x.vscode-cdn.net/c.css' });
+    const html = dashboardHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: 'AAAAAAAAAAAAAAAAAAAAAA==', script: { uri: 'https://x.vscode-cdn.net/main.js' }, style: { uri: 'https://x.vscode-cdn.net/d.css' }, codiconUri: 'https://x.vscode-cdn.net/c.css' });
     const csp = dashboardCsp('https://x.vscode-cdn.net', 'AAAAAAAAAAAAAAAAAAAAAA==');
     assert.equal(csp, "default-src 'none'; script-src 'nonce-AAAAAAAAAAAAAAAAAAAAAA=='; style-src https://x.vscode-cdn.net 'nonce-AAAAAAAAAAAAAAAAAAAAAA=='; img-src https://x.vscode-cdn.net data:; font-src https://x.vscode-cdn.net");
     assert.ok(html.includes(`content="${csp.replace(/'/g, "'")}"`));
     assert.equal((html.match(/<script/g) ?? []).length, 1);
     assert.match(html, /<script nonce="AAAAAAAAAAAAAAAAAAAAAA==" src="https:\/\/x\.vscode-cdn\.net\/main\.js"><\/script>/);
     assert.ok(!/unsafe-(inline|eval)/.test(html));
-    assert.match(html, /id="vscode-codicon-stylesheet"/);
-    assert.throws(() => dashboardHtml({ cspSource: 'x', nonce: 'short', scriptUri: '', styleUri: '', codiconUri: '' }));
+    assert.match(html, /data-codicon-href="https:\/\/x\.vscode-cdn\.net\/c\.css"/, "the page adds the codicon stylesheet itself");
+    assert.throws(() => dashboardHtml({ cspSource: 'x', nonce: 'short', script: { uri: '' }, style: { uri: '' }, codiconUri: '' }));
+    const inline = dashboardHtml({ cspSource: 'x', nonce: 'AAAAAAAAAAAAAAAAAAAAAA==', script: { text: 'let s = "</script><b>";' }, style: { text: 'a{}</style>' }, codiconUri: 'c.css' });
+    assert.equal(inline.match(/<\/script>/g)?.length, 1, 'the inlined bundle cannot close its script element');
+    assert.equal(inline.match(/<\/style>/g)?.length, 1);
+    assert.match(inline, /<script nonce="AAAAAAAAAAAAAAAAAAAAAA==">let s = "<\\\/script><b>";<\/script>/);
   });
 });

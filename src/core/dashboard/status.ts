@@ -5,7 +5,7 @@
 import { errorActions, errorSentence } from '../model/facts';
 import type { ActionName } from '../model/commands';
 import { daysThrough } from '../model/days';
-import { ago } from '../model/format';
+import { ago, until } from '../model/format';
 import { HISTORY_DAYS } from '../model/settings';
 import type { SourceState, StoreSnapshot } from '../model/snapshot';
 import type { DateRange } from './view';
@@ -60,12 +60,13 @@ export function sourceStatus(snapshot: StoreSnapshot, source: StatusSource, nowM
   const keySet = need.key === 'none' || (need.key === 'admin' ? snapshot.keys.admin !== 'none' : snapshot.keys.api !== 'none');
   const base = { fetchedAt: state.fetchedAt, requestId: state.error?.requestId };
   const age = state.fetchedAt ? ` from ${ago(state.fetchedAt, nowMs)}` : '';
+  const next = state.nextAttemptAt && Date.parse(state.nextAttemptAt) > nowMs ? ` Next attempt ${until(state.nextAttemptAt, nowMs)}.` : '';
   if (state.data !== undefined) {
-    if (state.error) return { ...base, kind: 'stale', message: `Showing the last good data${age}. ${errorSentence(state.error)}`, actions: errorActions(source, state.error) };
+    if (state.error) return { ...base, kind: 'stale', message: `Showing the last good data${age}. ${errorSentence(state.error)}${next}`, actions: errorActions(source, state.error) };
     if (state.stale) return { ...base, kind: 'stale', message: `This data is out of date (fetched ${ago(state.fetchedAt, nowMs)}).`, actions: ['refresh'] };
     return { ...base, kind: 'ok', message: '', actions: [] };
   }
-  if (state.error) return { ...base, kind: 'error', message: errorSentence(state.error), actions: errorActions(source, state.error) };
+  if (state.error) return { ...base, kind: 'error', message: `${errorSentence(state.error)}${next}`, actions: errorActions(source, state.error) };
   if (!keySet) {
     const keyName = need.key === 'admin' ? 'an Admin API key' : 'an API key';
     const extra = need.key === 'admin' ? ' (Admin keys exist only for organizations; without one, the "This machine" tab shows your local Claude Code usage)' : '';

@@ -10,8 +10,8 @@
 import { addDays, daysThrough, isIsoDate, monthStart, utcDay } from '../model/days';
 import { ago } from '../model/format';
 import { COST_GROUPINGS, type CostGrouping } from '../model/settings';
-import { KEY_SOURCE_LABEL } from '../model/labels';
-import type { StoreSnapshot } from '../model/snapshot';
+import { KEY_SOURCE_LABEL, SOURCE_TITLES } from '../model/labels';
+import type { SourceName, StoreSnapshot } from '../model/snapshot';
 import { DEFAULT_PLAN_SETTINGS, type PlanSettings } from '../plan/facts';
 import { claudeCodeTab, type ClaudeCodeTab } from './tabs/claudeCode';
 import { costTab, type CostTab } from './tabs/cost';
@@ -130,12 +130,18 @@ export function buildTab<K extends TabId>(tab: K, ctx: TabContext): TabModels[K]
   return BUILDERS[tab](ctx);
 }
 
-/** The header line: the range and how old the data is, and which keys are in use. */
-export function headerInfo(ctx: TabContext): { range: string; age: string } {
+/** The source whose age the header states for each tab (the same age its banner and the tooltip give). */
+const TAB_SOURCE: Record<TabId, SourceName> = { overview: 'costs', cost: 'costs', tokens: 'tokens', rateLimits: 'rateLimits', claudeCode: 'claudeCode', local: 'local' };
+
+/** The header line: the range, how old the shown tab's data is, and which keys are in use. */
+export function headerInfo(ctx: TabContext, tab: TabId): { range: string; age: string } {
   const { range, snapshot } = ctx;
+  const source = TAB_SOURCE[tab] === 'costs' && !snapshot.costs.data && snapshot.local.data ? 'local' : TAB_SOURCE[tab];
+  const fetchedAt = snapshot[source].fetchedAt;
+  const age = fetchedAt ? `${SOURCE_TITLES[source]} updated ${ago(fetchedAt, ctx.nowMs)}. ` : '';
   return {
     range: `${range.label}: ${range.since} to ${range.until} (UTC)`,
-    age: `Snapshot ${ago(snapshot.producedAt, ctx.nowMs)}. Keys: API key ${KEY_SOURCE_LABEL[snapshot.keys.api]}, Admin key ${KEY_SOURCE_LABEL[snapshot.keys.admin]}.`,
+    age: `${age}Keys: API key ${KEY_SOURCE_LABEL[snapshot.keys.api]}, Admin key ${KEY_SOURCE_LABEL[snapshot.keys.admin]}.`,
   };
 }
 
