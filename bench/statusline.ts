@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../src/core/clock';
+import { realPayload } from '../test/unit/planFixtures';
 
 const REPO = resolve(__dirname, '..');
 const SCRIPT = join(REPO, 'dist', 'statusline.js');
@@ -29,17 +30,7 @@ const chainDir = join(dir, 'chain');
 const empty = join(dir, 'empty.js');
 writeFileSync(empty, '');
 const nowSec = Math.floor(systemClock.now() / 1000);
-const payload = JSON.stringify({
-  session_id: '3f1c1a52-5b7e-4c1a-9d55-0a1b2c3d4e01',
-  transcript_path: '/home/me/.claude/projects/-home-me-app/3f1c1a52.jsonl',
-  cwd: '/home/me/app',
-  version: '2.1.214',
-  model: { id: 'claude-opus-4-8', display_name: 'Opus 4.8' },
-  workspace: { current_dir: '/home/me/app', project_dir: '/home/me/app' },
-  cost: { total_cost_usd: 1.37, total_duration_ms: 3840000 },
-  context_window: { total_input_tokens: 261000, context_window_size: 1000000, used_percentage: 26, remaining_percentage: 74 },
-  rate_limits: { five_hour: { used_percentage: 42, resets_at: nowSec + 8000 }, seven_day: { used_percentage: 36, resets_at: nowSec + 300000 } },
-});
+const payload = JSON.stringify(realPayload({}, nowSec));
 mkdirSync(chainDir, { recursive: true });
 writeFileSync(join(chainDir, 'statusline.json'), JSON.stringify({ previous: { x: 'true' } }));
 
