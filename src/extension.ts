@@ -22,6 +22,7 @@ import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
 import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/secrets';
 import { registerPlanCommands, todayEstimate, type PlanHost } from './host/plan';
+import { registerBudgets, type BudgetHost } from './host/budgets'; // budgets (issue 14)
 import { StatusBar } from './views/statusBar';
 import { SnapshotTree } from './views/tree/provider';
 import { registerDashboardPanel } from './views/dashboard/panel';
@@ -33,6 +34,8 @@ export interface ClaudeUsageApi {
   trees: Record<TreeName, SnapshotTree>;
   /** Plan limits from Claude Code's status line (src/host/plan.ts). */
   plan: PlanHost;
+  /** Budgets and alerts (issue 14, src/host/budgets.ts). */
+  budgets: BudgetHost;
   /** Resolves once the deferred start-up (keys, snapshot, lease) has run. */
   ready: Promise<void>;
   activationMs: number;
@@ -96,6 +99,11 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     store.onDidChange((s) => plan.publishToday(todayEstimate(s.local.data?.days, systemClock.now(), s.local.data?.timezone), s.local.data?.timezone)),
   );
   // --- end plan limits ---
+
+  // --- Budgets and alerts (issue 14): notifications, once per threshold and period across windows and
+  // reloads (src/host/budgets.ts). Views render `budgets.report()` with src/core/budget/surfaces.ts. ---
+  const budgets = registerBudgets(context, { store, plan, log, dir, windowId });
+  // --- end budgets ---
 
   const statusBar = new StatusBar(store, config);
   const trees = {
@@ -222,7 +230,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const activationMs = performance.now() - started;
   log.debug(`activate() took ${activationMs.toFixed(1)} ms`);
   if (process.env[CLOCK_ENV]) log.info(`The clock is pinned by ${CLOCK_ENV}: now is ${new Date(systemClock.now()).toISOString()}.`);
-  return { store, statusBar, trees, plan, ready, activationMs };
+  return { store, statusBar, trees, plan, budgets, ready, activationMs };
 }
 
 function clientSettings(config: ConfigService): Omit<ClientOptions, 'apiKey'> {

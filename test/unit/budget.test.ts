@@ -6,6 +6,7 @@
  * snooze until tomorrow, notifications off, a crashed window's lock.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,11 @@ import { dayInZone, dayStartInZone } from '../../src/core/model/zones';
 import { emptySnapshot, type CostRow, type LocalUsageDay, type StoreSnapshot } from '../../src/core/model/snapshot';
 import type { PlanData } from '../../src/core/plan/types';
 import {
+  BUDGET_SETTING,
   BudgetAlerter,
+  DEFAULT_THRESHOLDS,
+  MAX_BUDGET_USD,
+  THRESHOLD_BOUNDS,
   budgetChartLines,
   budgetEvents,
   budgetRows,
@@ -77,6 +82,28 @@ function daily(month: string, lastDay: number, perDay: string): CostRow[] {
 }
 
 describe('budgets: settings', () => {
+  it('the manifest declares every budget setting with its bounds and a description', () => {
+    const root = join(__dirname, '..', '..');
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { type: string; default?: unknown; minimum?: number; maximum?: number; items?: { minimum?: number; maximum?: number }; markdownDescription?: string }> } };
+    };
+    const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const p = manifest.contributes.configuration.properties;
+    for (const name of Object.values(BUDGET_SETTING)) {
+      const prop = p[name];
+      assert.ok(prop, `${name} in package.json`);
+      const key = /^%(.+)%$/.exec(prop.markdownDescription ?? '')?.[1];
+      assert.ok(key && nls[key], `${name} has a markdownDescription in package.nls.json`);
+    }
+    for (const name of [BUDGET_SETTING.organizationDaily, BUDGET_SETTING.organizationMonthly, BUDGET_SETTING.localDaily, BUDGET_SETTING.localMonthly]) {
+      assert.deepEqual([p[name]!.type, p[name]!.default, p[name]!.minimum, p[name]!.maximum], ['number', 0, 0, MAX_BUDGET_USD]);
+    }
+    const t = p[BUDGET_SETTING.thresholds]!;
+    assert.deepEqual([t.default, t.items?.minimum, t.items?.maximum], [DEFAULT_THRESHOLDS, THRESHOLD_BOUNDS.min, THRESHOLD_BOUNDS.max]);
+    assert.equal(p[BUDGET_SETTING.notifications]!.default, true);
+    assert.deepEqual([p[BUDGET_SETTING.planWarning]!.default, p[BUDGET_SETTING.planError]!.default], [75, 90]);
+  });
+
   it('defaults: no budget, thresholds 75/90/100, plan 75/90, notifications on, the system zone', () => {
     const { settings: s, problems } = parseBudgetSettings({}, 'Europe/Berlin');
     assert.deepEqual(problems, []);
