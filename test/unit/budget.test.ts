@@ -618,19 +618,28 @@ describe('budgets: alerts under fake time', () => {
     await w.tick();
     assert.equal(w.shown.length, 2);
     assert.equal(w.shown[1]!.n.severity, 'error');
+    // A window resetting on a rounding boundary (hh:05), its reset time jittering across it: the same window.
+    const odd = reset1 + 65 * MIN - 7_000; // obs() adds 7 s: exactly 16:05:00, then 16:04:58 and 16:05:02
+    for (const jitter of [0, -2_000, 2_000]) {
+      w.plan = { ...obs(80, odd + jitter, w.sched.now()) };
+      await w.tick();
+    }
+    assert.equal(w.shown.length, 3, w.shown.map((x) => x.n.message).join('\n'));
+    assert.match(w.shown[2]!.n.message, /resets at 16:05/);
+    w.plan = obs(93, reset1, w.sched.now());
     await w.sched.advance(2 * HOUR, () => w.settle());
     w.plan = obs(77, reset1 + 5 * HOUR, w.sched.now());
     await w.tick();
-    assert.equal(w.shown.length, 3, 'the next window alerts again');
+    assert.equal(w.shown.length, 4, 'the next window alerts again');
   });
 
   it('old records are pruned by the period end written inside them', async () => {
     const now = utc('2026-12-15T12:00:00Z');
     w = await world(now, orgMonth('100'));
     const book = new FileAlertBook(join(w.dir, 'b'), 'X', { now: () => w.sched.now() });
-    assert.equal(await book.claim({ key: 'k1', budgetId: 'org.month', kind: 'threshold', threshold: 75, rank: 75, severity: 'warning', periodEnd: now - 50 * DAY }), true);
-    assert.equal(await book.claim({ key: 'k2', budgetId: 'org.month', kind: 'threshold', threshold: 75, rank: 75, severity: 'warning', periodEnd: now }), true);
-    assert.equal(await book.claim({ key: 'k2', budgetId: 'org.month', kind: 'threshold', threshold: 75, rank: 75, severity: 'warning', periodEnd: now }), false);
+    assert.equal(await book.claim({ key: 'k1', aliases: [], budgetId: 'org.month', kind: 'threshold', threshold: 75, rank: 75, severity: 'warning', periodEnd: now - 50 * DAY }), true);
+    assert.equal(await book.claim({ key: 'k2', aliases: [], budgetId: 'org.month', kind: 'threshold', threshold: 75, rank: 75, severity: 'warning', periodEnd: now }), true);
+    assert.equal(await book.claim({ key: 'k2', aliases: [], budgetId: 'org.month', kind: 'threshold', threshold: 75, rank: 75, severity: 'warning', periodEnd: now }), false);
     assert.equal(await book.prune(), 1);
     assert.equal(await book.has('k1'), false);
     assert.equal(await book.has('k2'), true);

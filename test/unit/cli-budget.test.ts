@@ -13,21 +13,10 @@ import { Decimal } from '../../src/core/decimal';
 import { addDays, daysInMonth, monthStart, utcDay } from '../../src/core/model/days';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 import { startMockServer, type MockServer } from '../server/server';
+import type { CliBudgetJson } from '../../src/cli/budget';
 import type { CliIo } from '../../src/cli/common';
 
-interface BudgetJson {
-  amount: string;
-  spent: string;
-  percent: number;
-  projectedAt: string | null;
-  period: string;
-  periodStart: string;
-  periodEnd: string;
-  timezone: string;
-  projected: string;
-  over: boolean;
-  estimate: boolean;
-}
+type BudgetJson = CliBudgetJson;
 
 function capture(env: NodeJS.ProcessEnv): CliIo & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', env, out: (t: string) => void (io.stdout += `${t}\n`), err: (t: string) => void (io.stderr += `${t}\n`) };

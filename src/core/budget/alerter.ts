@@ -138,7 +138,7 @@ export class BudgetAlerter {
         let firedThreshold = -Infinity;
         const fresh: AlertEvent[] = [];
         for (const e of list) {
-          if (await this.o.book.has(e.key)) {
+          if (await this.firedBefore(e)) {
             if (e.kind === 'threshold') firedThreshold = Math.max(firedThreshold, e.rank);
           } else if (await this.o.book.claim(e)) fresh.push(e);
         }
@@ -157,6 +157,12 @@ export class BudgetAlerter {
       this.o.notify(n);
     }
     return shown;
+  }
+
+  /** Fired already, under its key or an alias of its period. */
+  private async firedBefore(e: AlertEvent): Promise<boolean> {
+    for (const k of [e.key, ...e.aliases]) if (await this.o.book.has(k)) return true;
+    return false;
   }
 
   dispose(): void {

@@ -19,6 +19,8 @@ export type AlertSeverity = 'warning' | 'error';
 export interface AlertEvent {
   /** Unique per budget, period, amount and what fired: the shared record's key. */
   key: string;
+  /** Keys of the same event under the period's aliases (a record under any of them means it fired). */
+  aliases: string[];
   budgetId: string;
   kind: 'threshold' | 'projected';
   /** The threshold in percent (threshold events). */
@@ -52,8 +54,12 @@ export interface BudgetNotification {
 }
 
 /** `plan.five_hour|r1765000000000|t90`, `org.month|2026-12|500|t75`, `local.day|2026-12-05|20|projected`. */
-function eventKey(b: BudgetStatus, what: string): string {
-  return [b.id, b.periodKey, ...(b.unit === 'usd' ? [b.amount] : []), what].join('|');
+function eventKey(b: BudgetStatus, what: string, periodKey = b.periodKey): string {
+  return [b.id, periodKey, ...(b.unit === 'usd' ? [b.amount] : []), what].join('|');
+}
+
+function event(b: BudgetStatus, what: string, e: Omit<AlertEvent, 'key' | 'aliases' | 'budgetId' | 'periodEnd'>): AlertEvent {
+  return { key: eventKey(b, what), aliases: (b.periodAliases ?? []).map((p) => eventKey(b, what, p)), budgetId: b.id, periodEnd: b.periodEnd, ...e };
 }
 
 /** Severity of a threshold: money budgets turn to error at 100 %, plan windows at their error threshold. */
@@ -65,11 +71,9 @@ function thresholdSeverity(b: BudgetStatus, t: number, planErrorPercent: number)
 export function budgetEvents(b: BudgetStatus, planErrorPercent: number): AlertEvent[] {
   const out: AlertEvent[] = [];
   for (const t of [...b.crossed].sort((x, y) => y - x)) {
-    out.push({ key: eventKey(b, `t${t}`), budgetId: b.id, kind: 'threshold', threshold: t, rank: t, severity: thresholdSeverity(b, t, planErrorPercent), periodEnd: b.periodEnd });
+    out.push(event(b, `t${t}`, { kind: 'threshold', threshold: t, rank: t, severity: thresholdSeverity(b, t, planErrorPercent) }));
   }
-  if (b.projectedAt !== null && b.percent < 100) {
-    out.push({ key: eventKey(b, 'projected'), budgetId: b.id, kind: 'projected', rank: -1, severity: 'warning', periodEnd: b.periodEnd });
-  }
+  if (b.projectedAt !== null && b.percent < 100) out.push(event(b, 'projected', { kind: 'projected', rank: -1, severity: 'warning' }));
   return out;
 }
 

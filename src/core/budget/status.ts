@@ -29,6 +29,8 @@ export interface BudgetStatus {
    * (epoch ms rounded to 10 minutes, `r<ms>`). Alert records key on it, so a new period alerts again.
    */
   periodKey: string;
+  /** Other keys naming the same period (a plan window's neighbouring reset buckets); an alert fired under one counts for all. */
+  periodAliases?: string[];
   /** IANA zone of the period (UTC for the organization). */
   zone: string;
   /** Epoch ms: the period's first instant and the next period's first instant (a plan window: start and reset). */
@@ -147,10 +149,18 @@ export function moneyBudget(
   return status;
 }
 
-/** Plan windows get an alert period per reset time; reset times jitter by seconds between observations. */
+/**
+ * Plan windows get an alert period per reset time, named by the reset time rounded to 10 minutes. Reset times
+ * jitter by seconds between observations, so a jitter across a rounding boundary must still name the same
+ * window: the neighbouring buckets are aliases (two windows of one kind are hours apart).
+ */
 const PLAN_KEY_ROUND_MS = 10 * 60_000;
 export function planPeriodKey(resetsAt: number): string {
   return `r${Math.round(resetsAt / PLAN_KEY_ROUND_MS) * PLAN_KEY_ROUND_MS}`;
+}
+export function planPeriodAliases(resetsAt: number): string[] {
+  const b = Math.round(resetsAt / PLAN_KEY_ROUND_MS);
+  return [b - 1, b + 1].map((x) => `r${x * PLAN_KEY_ROUND_MS}`);
 }
 
 const WINDOW_MS: Partial<Record<WindowFact['kind'], number>> = { session: 5 * 3_600_000, week: 7 * 86_400_000, modelWeek: 7 * 86_400_000 };
@@ -180,6 +190,7 @@ function planBudget(w: WindowFact, s: BudgetSettings): BudgetStatus | undefined 
     kind: 'plan',
     period: w.kind === 'session' ? 'fiveHour' : 'week',
     periodKey: planPeriodKey(w.resetsAt),
+    periodAliases: planPeriodAliases(w.resetsAt),
     zone: s.localZone,
     periodStart: w.resetsAt - length,
     periodEnd: w.resetsAt,
