@@ -325,6 +325,20 @@ describe('budgets: plan windows', () => {
     assert.equal(n, "Claude Usage: At this pace the 5-hour window runs out at 13:50, before it resets at 14:05 (estimate from Claude Code's figures; 50% used now).");
   });
 
+  it('a weekly window ahead of the week: the week pace is the projection, day names in the texts', () => {
+    const data: PlanData = {
+      version: 1,
+      updatedAt: NOW,
+      windows: { seven_day: { key: 'seven_day', kind: 'week', usedPercent: 80, resetsAt: NOW + 3.5 * DAY, observedAt: NOW } },
+      history: {},
+    };
+    const b = only(budgetStatus(emptySnapshot(new Date(NOW)), data, settings(), NOW), 'plan.seven_day');
+    // 80 % used with half the week gone: at that pace 100 % after 4.375 of 7 days, 2 d 15 h before the reset.
+    assert.equal(b.projectedAt, utc('2027-01-01T10:00:00Z'));
+    assert.deepEqual([b.period, b.level, b.crossed], ['week', 'warning', [75]]);
+    assert.equal(text(b, NOW), 'Claude Usage: Your weekly limit is 80% used (from Claude Code, just now); it resets Mon 01:00. At this pace it runs out Fri 10:00, 2 d 15 h before it resets (estimate).');
+  });
+
   it('a window whose reset has passed is no budget (it shows as reset)', () => {
     const r = budgetStatus(emptySnapshot(new Date(NOW)), plan(95, NOW - MIN), settings(), NOW);
     assert.equal(r.budgets.find((b) => b.id === 'plan.five_hour'), undefined);

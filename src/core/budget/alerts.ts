@@ -153,28 +153,23 @@ function windowName(b: BudgetStatus): string {
   return m ? `the weekly limit (${m[1]})` : 'the weekly limit';
 }
 
-function resetWords(b: BudgetStatus, nowMs: number): string {
-  return resetClock(b.periodEnd, nowMs, b.zone);
-}
-
 /** "Your 5-hour window is 91% used (from Claude Code, 2 min ago); it resets at 16:05." (+ the pace, an estimate). */
 export function planThresholdText(b: BudgetStatus, nowMs: number): string {
   const age = b.observedAt !== undefined ? `, ${ago(Math.max(0, nowMs - b.observedAt))}` : '';
-  const reset = resetWords(b, nowMs);
-  let text = `${cap(windowName(b).replace(/^the /, 'your '))} is ${percentText(b.percent)} used (from Claude Code${age}); it resets ${/^\d/.test(reset) ? 'at ' : ''}${reset}.`;
+  let text = `${cap(windowName(b).replace(/^the /, 'your '))} is ${percentText(b.percent)} used (from Claude Code${age}); it resets ${planWhen(b, b.periodEnd, nowMs)}.`;
   if (b.projectedAt !== null) text += ` At this pace it runs out ${planWhen(b, b.projectedAt, nowMs)}, ${span(b.periodEnd - b.projectedAt)} before it resets (estimate).`;
   return text;
 }
 
-function planWhen(b: BudgetStatus, at: number, nowMs: number): string {
+/** A plan time in the user's zone: "at 15:40" today, "Thu 09:00" on another day (the plan facts' format). */
+export function planWhen(b: BudgetStatus, at: number, nowMs: number): string {
   const c = resetClock(at, nowMs, b.zone);
   return /^\d/.test(c) ? `at ${c}` : c;
 }
 
 /** "At this pace the 5-hour window runs out at 15:40, before it resets at 16:05 (estimate; 62% used now)." */
 export function planProjectedText(b: BudgetStatus, nowMs: number): string {
-  const reset = resetWords(b, nowMs);
-  return `At this pace ${windowName(b)} runs out ${planWhen(b, b.projectedAt!, nowMs)}, before it resets ${/^\d/.test(reset) ? 'at ' : ''}${reset} (estimate from Claude Code's figures; ${percentText(b.percent)} used now).`;
+  return `At this pace ${windowName(b)} runs out ${planWhen(b, b.projectedAt!, nowMs)}, before it resets ${planWhen(b, b.periodEnd, nowMs)} (estimate from Claude Code's figures; ${percentText(b.percent)} used now).`;
 }
 
 /** The notification for the most important of the events just claimed for one budget. */

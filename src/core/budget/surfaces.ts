@@ -7,8 +7,7 @@
 import { Decimal } from '../decimal';
 import { usd } from '../model/format';
 import { periodAt } from '../model/facts';
-import { resetClock } from '../plan/format';
-import { percentText, periodText, reachText, spentText } from './alerts';
+import { percentText, periodText, planWhen, reachText, spentText } from './alerts';
 import type { BudgetSettings } from './settings';
 import type { BudgetLevel, BudgetReport, BudgetStatus } from './status';
 
@@ -64,7 +63,7 @@ export function budgetRow(b: BudgetStatus, nowMs: number): BudgetRow {
   if (b.unpriced) notes.push('unpriced models left out');
   if (b.stale) notes.push('stale');
   if (b.kind === 'plan') {
-    const reach = b.projectedAt !== null ? `runs out ${planClock(b, b.projectedAt, nowMs)} (estimate)` : '';
+    const reach = b.projectedAt !== null ? `runs out ${planWhen(b, b.projectedAt, nowMs)} (estimate)` : '';
     return {
       id: b.id,
       kind: b.kind,
@@ -74,7 +73,7 @@ export function budgetRow(b: BudgetStatus, nowMs: number): BudgetRow {
       amount: '100%',
       fraction,
       percent: b.percent,
-      period: `resets ${planClock(b, b.periodEnd, nowMs).replace(/^at /, '')}`,
+      period: `resets ${planWhen(b, b.periodEnd, nowMs).replace(/^at /, '')}`,
       projection: b.paceSentence ? `${b.paceSentence} (estimate)` : '',
       reach,
       level: b.level,
@@ -99,12 +98,6 @@ export function budgetRow(b: BudgetStatus, nowMs: number): BudgetRow {
     estimate: b.estimate,
     note: notes.join(', '),
   };
-}
-
-/** A plan time: "at 15:40" today, "Thu 09:00" on another day (the plan facts' format, user's zone). */
-function planClock(b: BudgetStatus, at: number, nowMs: number): string {
-  const c = resetClock(at, nowMs, b.zone);
-  return /^\d/.test(c) ? `at ${c}` : c;
 }
 
 /** Every budget, money first (organization, this machine), then plan windows. */
