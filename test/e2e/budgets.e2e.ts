@@ -85,14 +85,14 @@ describe('budgets', function () {
     try {
       await second.goto(w.url);
       await second.locator(STATUS_BAR_SELECTOR).waitFor({ state: 'visible', timeout: 60_000 });
-      await staysQuiet(second, 15_000);
+      await staysQuiet(second, 10_000);
       await second.screenshot({ path: join(RESULTS_DIR, 'budgets second window quiet.png') });
     } finally {
       await second.close();
     }
     await w.page.reload();
     await w.statusBarItem().waitFor({ state: 'visible', timeout: 60_000 });
-    await staysQuiet(w.page, 15_000);
+    await staysQuiet(w.page, 10_000);
     await w.screenshot('budgets reloaded window quiet');
   });
 

@@ -64,6 +64,8 @@ export class BudgetAlerter {
   private running: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private lastPrune = -Infinity;
+  /** Keys known to be in the record (they stay until pruned, long after their period): no lock, no file read. */
+  private readonly known = new Set<string>();
 
   constructor(private readonly o: AlerterOptions) {}
 
@@ -120,7 +122,8 @@ export class BudgetAlerter {
     }
     const report = this.report();
     const events = alertEvents(report, inputs.settings.plan.errorPercent);
-    if (!events.size) return [];
+    const knownFired = (e: AlertEvent): boolean => [e.key, ...e.aliases].some((k) => this.known.has(k));
+    if (![...events.values()].some((list) => list.some((e) => !knownFired(e)))) return [];
     const unlock = await this.o.book.lock();
     if (!unlock) {
       this.schedule(this.o.retryMs ?? 2000); // another window is deciding right now
@@ -138,9 +141,10 @@ export class BudgetAlerter {
         let firedThreshold = -Infinity;
         const fresh: AlertEvent[] = [];
         for (const e of list) {
-          if (await this.firedBefore(e)) {
+          if (knownFired(e) || (await this.firedBefore(e))) {
             if (e.kind === 'threshold') firedThreshold = Math.max(firedThreshold, e.rank);
           } else if (await this.o.book.claim(e)) fresh.push(e);
+          this.known.add(e.key); // fired now, before, or by another window a moment ago
         }
         const shown = fresh.filter((e) => e.kind === 'projected' || e.rank > firedThreshold);
         if (shown.length) won.set(id, shown);
