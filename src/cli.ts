@@ -23,15 +23,17 @@ export const USAGE = `Usage: claude-usage <command> [options]
 Commands:
   ratelimits   [--model M]                                   live rate-limit headroom (ANTHROPIC_API_KEY)
   costs        --since YYYY-MM-DD [--until D] [--group-by workspace|description]   (ANTHROPIC_ADMIN_API_KEY)
+               [--budget USD [--period day|month]]           the current UTC day's or month's budget (--since defaults to its start)
   tokens       --since D [--until D] [--bucket 1d|1h|1m] [--group-by model,workspace,...]
   claude-code  --since D [--until D]                          Claude Code productivity per day and person
   local        [--dir PATH]... [--since D] [--until D] [--timezone IANA|UTC] [--index DIR]
-                                                             Claude Code usage from local transcripts (no key)
+               [--budget USD [--period day|month]]           Claude Code usage from local transcripts (no key)
   plan         [--json] [--timezone IANA|UTC] [--state FILE]  Claude Pro/Max plan limits from Claude Code's status line
   statusline                                                 the status line command (Claude Code's JSON on stdin)
 
 Common options: --base-url URL  --timeout SECONDS  --json
---until is exclusive. Exit codes: 0 ok, 2 usage error, 3 authentication/permission error, 4 other API or network error.`;
+--until is exclusive. Exit codes: 0 ok, 2 usage error, 3 authentication/permission error, 4 other API or network error,
+5 over budget (--budget: the current period's spend has reached it).`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -22,6 +22,7 @@ import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
 import { checkKey, KeyService, validateKeyInput, type KeyName } from './host/secrets';
 import { registerPlanCommands, type PlanHost } from './host/plan';
+import { registerBudgets, type BudgetHost } from './host/budgets';
 import { StatusBar } from './views/statusBar';
 import { SnapshotTree } from './views/tree/provider';
 import { Ticker } from './views/ticker';
@@ -34,6 +35,8 @@ export interface ClaudeUsageApi {
   trees: Record<TreeName, SnapshotTree>;
   /** Plan limits from Claude Code's status line (src/host/plan.ts). */
   plan: PlanHost;
+  /** Budgets and alerts (issue 14, src/host/budgets.ts). */
+  budgets: BudgetHost;
   /** Resolves once the deferred start-up (keys, snapshot, lease) has run. */
   ready: Promise<void>;
   activationMs: number;
@@ -98,6 +101,9 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     plan.publishToday(today && today.tokens > 0 ? today.total.toString() : undefined, config.current.local.timezone || l?.timezone);
   };
   context.subscriptions.push(plan, plan.onDidChangeState(() => store.planChanged()), store.onDidChange(publishToday));
+
+  // Budgets and alerts: notifications once per threshold and period across windows and reloads.
+  const budgets = registerBudgets(context, { store, config, log, dir, windowId });
 
   const ticker = new Ticker();
   const statusBar = new StatusBar(store, config, ticker);
@@ -231,7 +237,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const activationMs = performance.now() - started;
   log.debug(`activate() took ${activationMs.toFixed(1)} ms`);
   if (process.env[CLOCK_ENV]) log.info(`The clock is pinned by ${CLOCK_ENV}: now is ${new Date(systemClock.now()).toISOString()}.`);
-  return { store, statusBar, trees, plan, ready, activationMs };
+  return { store, statusBar, trees, plan, budgets, ready, activationMs };
 }
 
 function clientSettings(config: ConfigService): Omit<ClientOptions, 'apiKey'> {

@@ -5,6 +5,8 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
 export const EXIT_AUTH = 3;
 export const EXIT_API = 4;
+/** `costs` / `local` with `--budget`: the budget of the current period is used up (src/cli/budget.ts). */
+export const EXIT_OVER_BUDGET = 5;
 
 export class UsageError extends Error {}
 

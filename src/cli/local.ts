@@ -9,7 +9,9 @@ import { Decimal, formatUsd } from '../core/decimal';
 import { validateOverrides, type PriceOverrides, type TokenCounts } from '../core/pricing';
 import { LocalUsageEngine } from '../core/local/service';
 import { monthOf, weekOf } from '../core/model/days';
-import { checkTimeZone } from '../core/model/zones';
+import { checkTimeZone, systemTimeZone } from '../core/model/zones';
+import { systemClock } from '../core/clock';
+import { BUDGET_HELP, budgetLine, budgetPeriod, coverPeriod, daysWithin, localBudget, parseBudgetOption } from './budget';
 import type { LocalUsageDay } from '../core/model/snapshot';
 import { addLocalTokens } from '../core/reports/tokens';
 import { type CliIo, type Command, EXIT_OK, parseDay, UsageError } from './common';
@@ -17,10 +19,12 @@ import { type CliIo, type Command, EXIT_OK, parseDay, UsageError } from './commo
 const HELP = `Usage: claude-usage local [--dir PATH]... [--since YYYY-MM-DD] [--until YYYY-MM-DD]
                           [--timezone IANA|UTC] [--index DIR] [--prices FILE.json]
                           [--by day|week|month|model|project|session] [--windows] [--json] [--threads 1|2]
+                          [--budget USD [--period day|month]]
 Reads Claude Code transcripts (default: $CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects,
 ~/.claude/projects). Costs are API-equivalent estimates. --until is exclusive. --index keeps a persistent
 index so later runs read only appended bytes and keep history after Claude Code deletes old transcripts.
-A first scan of more than 128 MB is split with one helper thread unless --threads 1.`;
+A first scan of more than 128 MB is split with one helper thread unless --threads 1.
+${BUDGET_HELP}; the period is the current day or month in --timezone (an API-equivalent estimate).`;
 
 type By = 'day' | 'week' | 'month' | 'model' | 'project' | 'session';
 
@@ -36,6 +40,8 @@ interface Args {
   json: boolean;
   help: boolean;
   threads: number;
+  budget?: string;
+  period?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -100,6 +106,12 @@ function parseArgs(argv: string[]): Args {
       }
       case '--json':
         a.json = true;
+        break;
+      case '--budget':
+        a.budget = value();
+        break;
+      case '--period':
+        a.period = value();
         break;
       case '--help':
       case '-h':
@@ -167,12 +179,19 @@ const command: Command = async (argv, io) => {
   if (roots.length === 0 && !a.json) {
     io.err('No Claude Code transcript folder found ($CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects, ~/.claude/projects). Use --dir PATH.');
   }
-  const { data, report } = await engine.refresh({
-    ...(a.since ? { since: a.since } : {}),
-    ...(a.until ? { until: a.until } : {}),
+  // --budget: the read also covers the budget's whole period; the report still shows --since..--until.
+  const budget = parseBudgetOption(a.budget, a.period);
+  const now = systemClock.now();
+  const period = budget ? budgetPeriod(budget, now, a.timezone ?? systemTimeZone()) : undefined;
+  const query = period ? coverPeriod(a, period) : a;
+  const { data: read, report } = await engine.refresh({
+    ...(query.since ? { since: query.since } : {}),
+    ...(query.until ? { until: query.until } : {}),
     // Windows and sessions cost time on big histories: only when asked for (or shown in the table view).
     details: a.windows || a.by === 'session' || !a.json,
   });
+  const data = period ? { ...read, days: daysWithin(read.days, a.since, a.until) } : read;
+  const b = budget && period ? localBudget(budget, period, read.days, now) : undefined;
   if (a.json) {
     const out: Record<string, unknown> = {
       days: byDayAndModel(data.days),
@@ -180,8 +199,9 @@ const command: Command = async (argv, io) => {
       skippedLines: data.skippedLines,
     };
     if (a.windows) out.windows = report.windows;
+    if (b) out.budget = b.json;
     io.out(JSON.stringify(out, null, 2));
-    return EXIT_OK;
+    return b?.exitCode ?? EXIT_OK;
   }
   io.out(`Claude Code usage from ${data.files} transcript file(s) in ${roots.join(', ') || '(none)'}; time zone ${data.timezone}.`);
   io.out(`Costs are an API-equivalent estimate (prices as of ${data.pricesAsOf}); subscription plans do not pay them.\n`);
@@ -229,7 +249,8 @@ const command: Command = async (argv, io) => {
     }
   }
   if (data.skippedLines) io.out(`\n${data.skippedLines} unreadable usage line(s) skipped.`);
-  return EXIT_OK;
+  if (b) io.out(`\n${budgetLine(b)}`);
+  return b?.exitCode ?? EXIT_OK;
 };
 
 export default command;

@@ -41,7 +41,14 @@ const RANGE_OPTIONS = {
  * The start every report command shares (costs, tokens, claude-code): its own options plus `--since`/`--until`
  * and the common ones, `--help` printed (then `undefined`), the common options and the day range checked.
  */
-export function parseReportCommand<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], io: CliIo, help: string, options: O) {
+export function parseReportCommand<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  io: CliIo,
+  help: string,
+  options: O,
+  /** A `--since` to use when none is given (e.g. the start of a `--budget` period); else `--since` is required. */
+  defaultSince?: (values: Record<string, unknown>) => string | undefined,
+) {
   const { values } = parseCommandArgs(argv, { ...RANGE_OPTIONS, ...options });
   const shared = values as { help?: boolean; since?: string; until?: string; 'base-url'?: string; timeout?: string; json?: boolean };
   if (shared.help) {
@@ -49,7 +56,7 @@ export function parseReportCommand<O extends NonNullable<ParseArgsConfig['option
     return undefined;
   }
   const common = commonOptions(shared, io);
-  const range = dayRange(parseDay(shared.since, '--since'), parseDay(shared.until, '--until'));
+  const range = dayRange(parseDay(shared.since, '--since') ?? defaultSince?.(values as Record<string, unknown>), parseDay(shared.until, '--until'));
   return { values, common, range };
 }
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { PriceOverrides } from '../core/pricing';
 import { DEFAULT_PLAN_SETTINGS, type PlanSettings } from '../core/plan/facts';
+import { parseBudgetSettings, type BudgetSettings } from '../core/budget/settings';
 import { clampDays, COST_GROUPINGS, COSTS_DAYS, HISTORY_DAYS, type CostGrouping, type StoreSettings } from '../core/model/settings';
 import type { StatusBarSettings } from '../core/viewModels/statusBar';
 import { DEFAULT_STATUS_FORMAT } from '../core/viewModels/statusBar';
@@ -23,6 +24,9 @@ export interface Config {
   local: { enabled: boolean; extraFolders: string[]; timezone: string; showInStatusBar: 'auto' | 'always' | 'never' };
   priceOverrides: PriceOverrides;
   plan: PlanHostSettings;
+  /** `claudeUsage.budgets.*` validated; `problems` names each value that was ignored. */
+  budgets: BudgetSettings;
+  budgetProblems: string[];
 }
 
 function clamp(n: unknown, min: number, max: number, fallback: number): number {
@@ -31,6 +35,22 @@ function clamp(n: unknown, min: number, max: number, fallback: number): number {
 
 function oneOf<T extends string>(v: unknown, values: readonly T[], fallback: T): T {
   return values.includes(v as T) ? (v as T) : fallback;
+}
+
+/** The budget settings (with the plan thresholds and the local zone they share), validated. */
+function budgets(c: vscode.WorkspaceConfiguration): { budgets: BudgetSettings; budgetProblems: string[] } {
+  const parsed = parseBudgetSettings({
+    organizationDaily: c.get('budgets.organization.daily'),
+    organizationMonthly: c.get('budgets.organization.monthly'),
+    localDaily: c.get('budgets.local.daily'),
+    localMonthly: c.get('budgets.local.monthly'),
+    thresholds: c.get('budgets.thresholds'),
+    notifications: c.get('budgets.notifications'),
+    planWarning: c.get('plan.warningThreshold'),
+    planError: c.get('plan.errorThreshold'),
+    timezone: c.get('local.timezone'),
+  });
+  return { budgets: parsed.settings, budgetProblems: parsed.problems };
 }
 
 export function readConfig(): Config {
@@ -84,6 +104,7 @@ export function readConfig(): Config {
     useEnvironmentKeys: c.get<boolean>('useEnvironmentKeys', true) !== false,
     local,
     plan,
+    ...budgets(c),
     // Plain copies: configuration values are read-only proxies that a worker cannot receive.
     priceOverrides: JSON.parse(JSON.stringify(c.get<PriceOverrides>('local.priceOverrides') ?? {})) as PriceOverrides,
   };

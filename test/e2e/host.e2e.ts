@@ -82,6 +82,9 @@ describe('host surfaces (e2e)', () => {
       await err.waitFor({ state: 'visible', timeout: 30_000 });
       assert.match(await err.innerText(), /Set Admin API Key/);
       assert.ok(await wb().treeItem(/Month to date/).first().isVisible(), 'old data still shown');
+      // The status bar says the key was rejected, in words, instead of showing the old cost as if it were live.
+      await wb().page.waitForFunction((sel) => /key rejected/.test(document.querySelector(sel)?.textContent ?? ''), '[id="claude-usage.claude-usage.claudeUsage.status"]', { timeout: 30_000 });
+      assert.doesNotMatch(await wb().statusBarText(), /today/);
       await wb().screenshot('host-tree-401');
     } finally {
       server.clearFaults();

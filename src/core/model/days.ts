@@ -78,6 +78,11 @@ export function dayLabel(day: string): string {
   return `${WEEKDAYS[d.getUTCDay()]} ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
 }
 
+/** "Dec 2026" for a `YYYY-MM` or a `YYYY-MM-DD`. */
+export function monthLabel(monthOrDay: string): string {
+  return `${MONTHS[Number(monthOrDay.slice(5, 7)) - 1]} ${monthOrDay.slice(0, 4)}`;
+}
+
 /** `2026-11-05` → `Nov 5`; hour labels `2026-11-05T13:00Z` → `Nov 5 13:00` (chart axes). */
 export function shortDate(label: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):00Z)?$/.exec(label);

@@ -8,10 +8,10 @@ import { needsUser, type ApiErrorInit } from '../anthropic/errors';
 import type { RateLimitSnapshot } from '../anthropic/types';
 import { Decimal } from '../decimal';
 import type { ActionName } from './commands';
-import { DAY_MS, dayStartMs, daysInMonth, monthOf, monthStart, utcDay } from './days';
+import { addDays, DAY_MS, dayStartMs, daysInMonth, HOUR_MS, monthOf, monthStart, utcDay } from './days';
 import { RATE_FAMILIES, type RateFamilyKey } from './labels';
 import type { CostRow, LocalUsageData, LocalUsageDay, SourceName } from './snapshot';
-import { dayInZone } from './zones';
+import { dayInZone, dayStartInZone } from './zones';
 
 // ---------------------------------------------------------------------------------------------------
 // Organization cost (Cost Report; UTC days)
@@ -55,10 +55,87 @@ export interface MonthToDate {
 export const PROJECTION_METHOD =
   'Month-end projection (estimate) = month-to-date cost ÷ time elapsed in the month (UTC, counted as at least one day) × days in the month.';
 export const PROJECTION_LABEL = 'month-end projection (estimate)';
+/** The same rule for any period (budgets): a day's first hour counts as a whole hour. */
+export const PERIOD_PROJECTION_METHOD =
+  'Projection (estimate) = spent so far ÷ time elapsed in the period (counted as at least one day for a month, one hour for a day) × the length of the period; at that pace a budget is reached when the line crosses it.';
 
-/** Elapsed share of a period as days, at least `minDays` (so a period's first hours are not extrapolated wildly). */
-function elapsedDays(startMs: number, nowMs: number, minDays = 1): number {
-  return Math.max(minDays, (nowMs - startMs) / DAY_MS);
+// ---------------------------------------------------------------------------------------------------
+// Periods: a calendar day or month in a time zone (UTC for the organization's cost, whose days are UTC;
+// the configured local zone for this machine's estimate), and the one linear projection over them.
+
+export type PeriodKind = 'day' | 'month';
+
+export interface Period {
+  kind: PeriodKind;
+  /** IANA zone the period's days are counted in (`UTC` for the Cost Report). */
+  zone: string;
+  /** `YYYY-MM-DD` for a day, `YYYY-MM` for a month: names the period (alert records key on it). */
+  key: string;
+  /** First and last day of the period, inclusive (`YYYY-MM-DD` in `zone`). */
+  first: string;
+  last: string;
+  /** The day `now` falls on (`first`..`last`). */
+  today: string;
+  /** Epoch ms of the period's first instant and of the next period's first instant (DST-aware). */
+  startMs: number;
+  endMs: number;
+}
+
+/** The day or month (in `zone`, default UTC) holding `nowMs`. */
+export function periodAt(kind: PeriodKind, nowMs: number, zone = 'UTC'): Period {
+  const today = dayInZone(nowMs, zone);
+  const first = kind === 'day' ? today : monthStart(today);
+  const last = kind === 'day' ? today : addDays(first, daysInMonth(today) - 1);
+  const next = addDays(last, 1);
+  const utc = zone === 'UTC';
+  return {
+    kind,
+    zone,
+    key: kind === 'day' ? today : monthOf(today),
+    first,
+    last,
+    today,
+    startMs: utc ? dayStartMs(first) : dayStartInZone(first, zone),
+    endMs: utc ? dayStartMs(next) : dayStartInZone(next, zone),
+  };
+}
+
+export interface PeriodToDate {
+  period: Period;
+  /** Exact cost so far. */
+  total: Decimal;
+  /** Period-end projection (estimate), to 1e-6 USD. */
+  projected: Decimal;
+  /** Time elapsed in the period in days, at least the period's minimum (one day for a month, one hour for a day). */
+  elapsedDays: number;
+  /** The period's length in days (23/24 or 25/24 for a local day with a DST change). */
+  lengthDays: number;
+}
+
+/** The minimum elapsed time a projection assumes, so a period's first moments are not extrapolated wildly. */
+function minElapsedMs(kind: PeriodKind): number {
+  return kind === 'month' ? DAY_MS : HOUR_MS;
+}
+
+/** `total` spent in `period` by `nowMs`, and its linear projection to the period's end. */
+export function periodToDate(total: Decimal, period: Period, nowMs: number): PeriodToDate {
+  const elapsed = Math.min(period.endMs - period.startMs, Math.max(minElapsedMs(period.kind), nowMs - period.startMs)) / DAY_MS;
+  const length = (period.endMs - period.startMs) / DAY_MS;
+  return { period, total, projected: projectLinear(total, elapsed, length), elapsedDays: elapsed, lengthDays: length };
+}
+
+/**
+ * When `amount` is reached at the pace of `ptd` (the same straight line as the projection), as epoch ms
+ * rounded down to the minute; `null` when nothing was spent yet, when the amount is already reached, or
+ * when the line stays under it until the period ends.
+ */
+export function reachesAt(ptd: PeriodToDate, amount: Decimal, nowMs: number): number | null {
+  if (!(ptd.total.cmp(Decimal.ZERO) > 0) || ptd.total.cmp(amount) >= 0) return null;
+  const elapsedMs = ptd.elapsedDays * DAY_MS;
+  // spent / elapsed = (amount - spent) / (t - now): time is not money, so a float ratio is fine here.
+  const t = nowMs + (amount.sub(ptd.total).toNumber() * elapsedMs) / ptd.total.toNumber();
+  if (!(t < ptd.period.endMs)) return null;
+  return Math.floor(t / 60_000) * 60_000;
 }
 
 /**
@@ -66,18 +143,15 @@ function elapsedDays(startMs: number, nowMs: number, minDays = 1): number {
  * day, where the elapsed time is measured to the minute and counted as at least one day.
  */
 export function monthToDate(rows: readonly CostRow[], nowMs: number): MonthToDate {
-  const today = utcDay(nowMs);
-  const first = monthStart(today);
-  const total = costBetween(rows, first, today);
-  const dim = daysInMonth(today);
-  const elapsed = elapsedDays(dayStartMs(first), nowMs);
-  return { month: monthOf(today), total, projected: projectLinear(total, elapsed, dim), elapsedDays: elapsed, daysInMonth: dim };
+  const p = periodAt('month', nowMs, 'UTC');
+  const ptd = periodToDate(costBetween(rows, p.first, p.today), p, nowMs);
+  return { month: p.key, total: ptd.total, projected: ptd.projected, elapsedDays: ptd.elapsedDays, daysInMonth: ptd.lengthDays };
 }
 
 /** `spent` after `elapsed` days, extrapolated to `length` days, exactly to 1e-6 (minute resolution). */
 export function projectLinear(spent: Decimal, elapsed: number, length: number): Decimal {
   const minutes = Math.max(1, Math.round(elapsed * 1440));
-  return spent.mulInt(length * 1440).divInt(minutes, 6).normalize();
+  return spent.mulInt(Math.round(length * 1440)).divInt(minutes, 6).normalize();
 }
 
 /** Today's organization cost (UTC day), or undefined without cost data. */

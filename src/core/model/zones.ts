@@ -96,14 +96,10 @@ export class DayClock {
   }
 }
 
-/** One DayClock per zone (they cache offsets), for `dayInZone`. */
+/** One DayClock per zone (they cache offsets), for `dayInZone` and `dayStartInZone`. */
 const clocks = new Map<string, DayClock>();
 
-/**
- * `YYYY-MM-DD` of the instant `ms` in an IANA zone (`UTC` allowed; '' or undefined: the system's zone).
- * An unknown zone falls back to UTC (settings are validated where they are read; this never throws).
- */
-export function dayInZone(ms: number, timeZone?: string): string {
+function clockFor(timeZone?: string): DayClock {
   const key = timeZone || '';
   let c = clocks.get(key);
   if (!c) {
@@ -114,5 +110,38 @@ export function dayInZone(ms: number, timeZone?: string): string {
     }
     clocks.set(key, c);
   }
-  return c.day(ms);
+  return c;
+}
+
+/**
+ * `YYYY-MM-DD` of the instant `ms` in an IANA zone (`UTC` allowed; '' or undefined: the system's zone).
+ * An unknown zone falls back to UTC (settings are validated where they are read; this never throws).
+ */
+export function dayInZone(ms: number, timeZone?: string): string {
+  return clockFor(timeZone).day(ms);
+}
+
+/**
+ * The first instant (epoch ms) of the local day `day` (`YYYY-MM-DD`) in a zone: local midnight, or the
+ * first instant after a transition that skips midnight (clocks jumping from 23:59:59 to 01:00).
+ * The same zone rules as `dayInZone` ('' or undefined: the system's zone; unknown: UTC).
+ */
+export function dayStartInZone(day: string, timeZone?: string): number {
+  const c = clockFor(timeZone);
+  const wall = Date.parse(`${day}T00:00:00Z`);
+  const idx = wall / DAY;
+  // Usually two steps find the instant whose wall-clock time is midnight.
+  let t = wall - c.offset(wall);
+  t = wall - c.offset(t);
+  if (c.dayIndex(t) === idx && c.dayIndex(t - 1) < idx) return t;
+  // A transition near midnight: the smallest instant whose local day is `day` or later. Offsets are within
+  // ±14 h (−12 h … +14 h), so the answer lies between wall − 15 h and wall + 13 h.
+  let lo = wall - 15 * HOUR;
+  let hi = wall + 13 * HOUR;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (c.dayIndex(mid) >= idx) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
