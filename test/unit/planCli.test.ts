@@ -45,7 +45,7 @@ describe('plan: claude-usage plan', () => {
     );
     assert.equal(j.windows[0].resetsAt, new Date((sec + 3000) * 1000).toISOString());
     assert.equal(j.windows[0].pace.kind, 'runsOut');
-    assert.match(j.windows[0].pace.sentence, /^at this pace the 5-hour window runs out at \d\d:\d\d, \d+ min before it resets$/);
+    assert.match(j.windows[0].pace.sentence, /^at this pace the 5-hour window runs out at (?:\w{3} )?\d\d:\d\d, \d+ min before it resets$/);
     assert.deepEqual(Object.keys(j.windows[0].pace), ['kind', 'sentence', 'runsOutAt', 'projectedPercent', 'elapsedPercent']);
     assert.deepEqual(Object.keys(j.session), ['sessionId', 'model', 'version', 'contextPercent', 'costUsd', 'observedAt']);
     assert.equal(j.session.model, 'Opus 4.8');
@@ -53,7 +53,7 @@ describe('plan: claude-usage plan', () => {
     out = [];
     assert.equal(await main(['plan'], io), 0);
     assert.match(out.join('\n'), /^Plan limits from Claude Code, just now\n/);
-    assert.match(out.join('\n'), /5-hour session {2}\s*70% {2}resets \d\d:\d\d \(in 50 min\) {2}from Claude Code, just now/);
+    assert.match(out.join('\n'), /5-hour session {2}\s*70% {2}resets (?:\w{3} )?\d\d:\d\d \(in 50 min\) {2}from Claude Code, just now/);
   });
 
   it('no data yet, and usage errors', async () => {
