@@ -17,6 +17,7 @@ import { FileFocus, FileLease, FileSnapshotPersistence } from './core/store/shar
 import type { SourceName, StoreSnapshot } from './core/model/snapshot';
 import { Store } from './core/store/store';
 import { claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from './core/viewModels/tree';
+import { budgetsOf } from './core/viewModels/statusBar';
 import { ConfigService } from './host/config';
 import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
@@ -108,10 +109,10 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const ticker = new Ticker();
   const statusBar = new StatusBar(store, config, ticker);
   const trees = {
-    costs: new SnapshotTree(store, (s, now) => costsTree(s, config.current.costs.groupBy, config.current.costs.days, now), ticker, log),
+    costs: new SnapshotTree(store, (s, now) => costsTree(s, config.current.costs.groupBy, config.current.costs.days, now, budgetsOf(s, now, config.current.budgets, config.current.plan)), ticker, log),
     claudeCode: new SnapshotTree(store, claudeCodeTree, ticker, log),
     rateLimits: new SnapshotTree(store, rateLimitsTree, ticker, log),
-    local: new SnapshotTree(store, (s, now) => localTree(s, now, config.current.plan), ticker, log),
+    local: new SnapshotTree(store, (s, now) => localTree(s, now, config.current.plan, budgetsOf(s, now, config.current.budgets, config.current.plan)), ticker, log),
   };
   local.setListener(() => store.localChanged());
   context.subscriptions.push(log, config, keys, store, local, ticker, statusBar, ...Object.values(trees));
@@ -135,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     log,
     raiseHistoryDays: (days) => config.raiseHistoryDays(days),
     clock: systemClock,
-    settings: () => ({ plan: config.current.plan }),
+    settings: () => ({ plan: config.current.plan, budgets: config.current.budgets }),
   });
   context.subscriptions.push(dashboard);
 

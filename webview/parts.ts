@@ -7,6 +7,7 @@ import { ACTION_TITLES, type ActionName } from '../src/core/model/commands';
 import { shortDate } from '../src/core/model/days';
 import { compact, int } from '../src/core/model/format';
 import type { SeriesSet } from '../src/core/dashboard/series';
+import type { BudgetChartLine, BudgetRow } from '../src/core/budget/surfaces';
 import { EXTEND_HISTORY, type CoverageNote, type SourceStatus } from '../src/core/dashboard/status';
 import { axisOptions, chartBlock, destroyChart, type Theme } from './charts';
 import { h, hx, replace, table, type Column } from './dom';
@@ -130,3 +131,38 @@ function moneyTick(v: number): string {
 
 export const moneyAxis = (t: Theme, stacked = true) => axisOptions(t, { stacked, tickFormat: moneyTick, tooltipLabel: (v, l) => `${l}: $${v.toFixed(4)}` });
 export const tokenAxis = (t: Theme, stacked = true) => axisOptions(t, { stacked, tickFormat: compact, tooltipLabel: (v, l) => `${l}: ${int(v)}` });
+
+/** Budgets as a list: label, spent of budget with a progress bar, period, projection and when it is reached. */
+export function budgetList(rows: readonly BudgetRow[], id: string): HTMLElement | null {
+  if (!rows.length) return null;
+  return h(
+    'section',
+    { class: 'budgets', id, 'aria-label': 'Budgets' },
+    h('h3', {}, 'Budgets'),
+    ...rows.map((r) => {
+      const bar = h('progress', { max: 100, value: Math.round(r.fraction * 1000) / 10, 'aria-label': `${r.label}: ${r.summary}` });
+      return h(
+        'div',
+        { class: `budget ${r.level}`, 'data-budget': r.id, 'data-level': r.level },
+        h('div', { class: 'budget-head' }, h('span', { class: 'budget-label' }, r.label), h('span', { class: 'budget-summary' }, r.summary)),
+        bar,
+        h('div', { class: 'budget-notes muted' }, [r.period, r.projection, r.reach, r.note].filter(Boolean).join(' · ')),
+      );
+    }),
+  );
+}
+
+/** Budget lines for a daily bar chart: one dashed line per budget at its amount per day (not stacked). */
+export function budgetDatasets(lines: readonly BudgetChartLine[], labels: number): { type: 'line'; label: string; data: number[]; stack: string; pointRadius: number; borderDash: number[]; borderWidth: number; fill: boolean; order: number }[] {
+  return lines.map((l, i) => ({
+    type: 'line' as const,
+    label: l.label,
+    data: Array.from({ length: labels }, () => Number(l.perDay)),
+    stack: `budget-${i}`,
+    pointRadius: 0,
+    borderDash: [6, 4],
+    borderWidth: 2,
+    fill: false,
+    order: -1,
+  }));
+}

@@ -65,6 +65,7 @@ export function readConfig(): Config {
     showInStatusBar: oneOf(c.get('local.showInStatusBar'), ['auto', 'always', 'never'] as const, 'auto'),
   };
   const costsDays = clampDays(c.get('costs.days'), COSTS_DAYS);
+  const budgetSettings = budgets(c);
   const plan: PlanHostSettings = {
     warningPercent: clamp(c.get('plan.warningThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.warningPercent),
     errorPercent: clamp(c.get('plan.errorThreshold'), 0, 100, DEFAULT_PLAN_SETTINGS.errorPercent),
@@ -99,12 +100,13 @@ export function readConfig(): Config {
       localMode: local.showInStatusBar,
       ...(local.timezone ? { localTimezone: local.timezone } : {}),
       plan,
+      budgets: budgetSettings.budgets,
     },
     costs: { days: costsDays, groupBy: oneOf(c.get('costs.groupBy'), COST_GROUPINGS, 'model') },
     useEnvironmentKeys: c.get<boolean>('useEnvironmentKeys', true) !== false,
     local,
     plan,
-    ...budgets(c),
+    ...budgetSettings,
     // Plain copies: configuration values are read-only proxies that a worker cannot receive.
     priceOverrides: JSON.parse(JSON.stringify(c.get<PriceOverrides>('local.priceOverrides') ?? {})) as PriceOverrides,
   };

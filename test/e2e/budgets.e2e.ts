@@ -133,14 +133,8 @@ describe('budgets', function () {
     await staysQuiet(w.page, 10_000, /this machine/);
   });
 
-  // Surfaces: the lead wires budgets (src/core/budget/surfaces.ts: budgetBackground, budgetTooltipLines,
-  // budgetRows, budgetChartLines) into the status bar, tooltip and dashboard. Until then these are skipped;
-  // set CLAUDE_USAGE_E2E_BUDGET_SURFACES=1 to run them.
-  describe('surfaces (pending the view wiring)', function () {
-    before(function () {
-      if (!process.env.CLAUDE_USAGE_E2E_BUDGET_SURFACES) this.skip();
-    });
-
+  // Surfaces: budgets (src/core/budget/surfaces.ts) in the status bar's colour, the tooltip and the dashboard.
+  describe('surfaces', function () {
     it('the status bar item has the error background (the monthly budget is used up)', async () => {
       await wb().page.waitForFunction(
         (sel) => {
@@ -154,16 +148,24 @@ describe('budgets', function () {
     });
 
     it('the tooltip shows the budget with spent, budget, percent and projection', async () => {
+      await wb().runCommand('Notifications: Clear All Notifications');
+      await wb().page.mouse.move(10, 10);
       await wb().statusBarItem().hover();
-      const hover = wb().page.locator('.monaco-hover');
+      const hover = wb().page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Keys:' }).first();
       await hover.waitFor({ state: 'visible', timeout: 10_000 });
       assert.match(await hover.innerText(), /Organization, monthly budget\s+\$[\d,.]+ of \$[\d,.]+ \(\d+%\)/);
       await wb().screenshot('budgets tooltip');
     });
 
-    it('the dashboard shows the budget progress', async () => {
+    it('the dashboard shows the budget progress and the budget line on the cost chart', async () => {
       await wb().runCommand('Show Claude Usage');
-      await wb().webview().getByText('Organization, monthly budget').first().waitFor({ state: 'visible', timeout: 15_000 });
+      const view = wb().webview();
+      const row = view.locator('#ov-budgets .budget').filter({ hasText: 'Organization, monthly budget' }).first();
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await row.innerText(), /\$[\d,.]+ of \$[\d,.]+ \(\d+%\)/);
+      assert.equal(await row.getAttribute('data-level'), 'error');
+      assert.ok(Number(await row.locator('progress').getAttribute('value')) >= 100);
+      await wb().screenshot('budgets dashboard');
     });
   });
 });

@@ -4,7 +4,7 @@ import { pct, usd } from '../../src/core/model/format';
 import { GROUPING_TITLES } from '../../src/core/model/labels';
 import { drawChart } from '../charts';
 import { h, replace, table } from '../dom';
-import { chartPart, coverage, layout, moneyAxis, seriesTable, showBanner, stackedData, type TabDom } from '../parts';
+import { budgetDatasets, chartPart, coverage, layout, moneyAxis, seriesTable, showBanner, stackedData, type TabDom } from '../parts';
 import type { RenderEnv } from './env';
 
 export function renderCost(dom: TabDom, m: CostTab, env: RenderEnv): void {
@@ -31,6 +31,7 @@ export function renderCost(dom: TabDom, m: CostTab, env: RenderEnv): void {
   );
   if (!side.contains(c.el)) replace(side, c.el, h('div', { id: 'cost-table-box' }));
   replace(side.querySelector('#cost-table-box')!, sideTable);
-  drawChart('cost', c.canvas, 'bar', stackedData(m.series), (t) => moneyAxis(t));
+  const data = stackedData(m.series);
+  drawChart('cost', c.canvas, 'bar', { ...data, datasets: [...data.datasets, ...budgetDatasets(m.budgetLines, data.labels.length)] } as never, (t) => moneyAxis(t));
   c.setTable(seriesTable('Cost per day', m.series, usd));
 }

@@ -5,7 +5,7 @@ import { ago, int, pct, until, usd, usdEstimate } from '../../src/core/model/for
 import { axisOptions, bySlice, drawChart } from '../charts';
 import { h, replace, table } from '../dom';
 import { post } from '../host';
-import { button, chartPart, layout, moneyAxis, partIds, removePart, seriesTable, showBanner, stackedData, tile, type TabDom } from '../parts';
+import { budgetDatasets, budgetList, button, chartPart, layout, moneyAxis, partIds, removePart, seriesTable, showBanner, stackedData, tile, type TabDom } from '../parts';
 import type { RenderEnv } from './env';
 
 export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
@@ -13,7 +13,8 @@ export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
   dom.body.hidden = !l.available;
   if (!l.available) return;
   const label = env.range.label;
-  layout(dom, 'local', () => [h('section', { id: 'plan-panel', 'aria-label': 'Plan limits' }), h('p', { class: 'estimate-label', id: 'local-label' }), h('div', { class: 'tiles', id: 'local-tiles' }), h('div', { id: 'local-chart' }), h('div', { id: 'local-table' }), h('div', { id: 'local-notes' })]);
+  layout(dom, 'local', () => [h('section', { id: 'plan-panel', 'aria-label': 'Plan limits' }), h('p', { class: 'estimate-label', id: 'local-label' }), h('div', { class: 'tiles', id: 'local-tiles' }), h('div', { id: 'local-budgets' }), h('div', { id: 'local-chart' }), h('div', { id: 'local-table' }), h('div', { id: 'local-notes' })]);
+  replace(dom.body.querySelector('#local-budgets')!, budgetList(l.budgets, 'local-budget-list'));
   renderPlan(dom.body.querySelector('#plan-panel')!, l.plan);
   dom.body.querySelector('#local-label')!.textContent = `API-equivalent estimate from this machine's Claude Code transcripts (what these tokens would cost at API prices; days in ${l.timezone ?? 'local time'}).`;
   const w = l.window;
@@ -33,7 +34,8 @@ export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
   );
   const c = chartPart('local-cost', 'Estimated cost per day by model', `API-equivalent estimated cost per day by model, ${label}, total ${usd(l.totalCostUsd)}`);
   if (!c.el.isConnected) replace(dom.body.querySelector('#local-chart')!, c.el);
-  drawChart('local-cost', c.canvas, 'bar', stackedData(l.costByModel), (t) => moneyAxis(t));
+  const data = stackedData(l.costByModel);
+  drawChart('local-cost', c.canvas, 'bar', { ...data, datasets: [...data.datasets, ...budgetDatasets(l.budgetLines, data.labels.length)] } as never, (t) => moneyAxis(t));
   c.setTable(seriesTable('Estimated cost per day', l.costByModel, usd));
   replace(
     dom.body.querySelector('#local-table')!,

@@ -5,13 +5,14 @@ import { shortDate } from '../../src/core/model/days';
 import { int, pct, usd } from '../../src/core/model/format';
 import { drawChart } from '../charts';
 import { h, replace, table } from '../dom';
-import { chartPart, layout, moneyAxis, seriesTable, showBanner, tile, type TabDom } from '../parts';
+import { budgetDatasets, budgetList, chartPart, layout, moneyAxis, seriesTable, showBanner, tile, type TabDom } from '../parts';
 import type { RenderEnv } from './env';
 
 export function renderOverview(dom: TabDom, o: OverviewTab, env: RenderEnv): void {
   const label = env.range.label;
   showBanner(dom, o.status);
-  layout(dom, 'overview', () => [h('div', { class: 'tiles', id: 'overview-tiles' }), h('div', { class: 'grid2', id: 'overview-grid' }), h('div', { class: 'footnotes muted', id: 'overview-notes' })]);
+  layout(dom, 'overview', () => [h('div', { class: 'tiles', id: 'overview-tiles' }), h('div', { id: 'overview-budgets' }), h('div', { class: 'grid2', id: 'overview-grid' }), h('div', { class: 'footnotes muted', id: 'overview-notes' })]);
+  replace(dom.body.querySelector('#overview-budgets')!, budgetList(o.budgets, 'ov-budgets'));
   replace(
     dom.body.querySelector('#overview-notes')!,
     o.hasCosts ? h('p', {}, `¹ ${o.projectionMethod}`) : null,
@@ -54,8 +55,8 @@ export function renderOverview(dom: TabDom, o: OverviewTab, env: RenderEnv): voi
     : null;
   replace(grid, chart?.el, tokenTable);
   if (chart && c) {
-    const totals = { labels: c.totals.labels.map(shortDate), datasets: [{ label: c.kind === 'cost' ? 'Cost' : 'Estimate', data: c.totals.totals.map(Number) }] };
-    drawChart(c.kind === 'cost' ? 'ov-cost' : 'ov-local', chart.canvas, 'bar', totals, (t) => ({ ...moneyAxis(t, false), plugins: { legend: { display: false } } }));
+    const totals = { labels: c.totals.labels.map(shortDate), datasets: [{ label: c.kind === 'cost' ? 'Cost' : 'Estimate', data: c.totals.totals.map(Number) }, ...budgetDatasets(c.budgetLines, c.totals.labels.length)] };
+    drawChart(c.kind === 'cost' ? 'ov-cost' : 'ov-local', chart.canvas, 'bar', totals as never, (t) => ({ ...moneyAxis(t, false), plugins: { legend: { display: c.budgetLines.length > 0, labels: { color: t.foreground } } } }));
     chart.setTable(seriesTable('Cost per day', c.totals, usd));
   }
 }

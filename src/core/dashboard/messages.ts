@@ -91,12 +91,31 @@ function isSourceState(v: unknown): boolean {
   return isObj(v) && typeof v.stale === 'boolean' && typeof v.loading === 'boolean' && (v.data === undefined || isObj(v.data)) && (v.error === undefined || isObj(v.error));
 }
 
+const money = (v: unknown): v is string => typeof v === 'string' && /^\d+(\.\d+)?$/.test(v);
+function amounts(v: unknown): { daily?: string; monthly?: string } {
+  const o = isObj(v) ? v : {};
+  return { ...(money(o.daily) ? { daily: o.daily } : {}), ...(money(o.monthly) ? { monthly: o.monthly } : {}) };
+}
+
 /** The settings part of a snapshot message; anything unreadable falls back to the defaults. */
 function parseSettings(v: unknown): DashboardSettings {
   const p = isObj(v) && isObj(v.plan) ? v.plan : undefined;
-  if (!p || !finite(p.warningPercent) || !finite(p.errorPercent) || !finite(p.staleAfterMs)) return DEFAULT_DASHBOARD_SETTINGS;
-  const plan = { warningPercent: p.warningPercent, errorPercent: p.errorPercent, staleAfterMs: p.staleAfterMs, ...(typeof p.timeZone === 'string' ? { timeZone: p.timeZone } : {}) };
-  return { plan };
+  const plan =
+    p && finite(p.warningPercent) && finite(p.errorPercent) && finite(p.staleAfterMs)
+      ? { warningPercent: p.warningPercent, errorPercent: p.errorPercent, staleAfterMs: p.staleAfterMs, ...(typeof p.timeZone === 'string' ? { timeZone: p.timeZone } : {}) }
+      : DEFAULT_DASHBOARD_SETTINGS.plan;
+  const b = isObj(v) && isObj(v.budgets) ? v.budgets : undefined;
+  const budgets = b
+    ? {
+        ...DEFAULT_DASHBOARD_SETTINGS.budgets,
+        organization: amounts(b.organization),
+        local: amounts(b.local),
+        ...(Array.isArray(b.thresholds) && b.thresholds.every(finite) ? { thresholds: b.thresholds as number[] } : {}),
+        ...(isObj(b.plan) && finite(b.plan.warningPercent) && finite(b.plan.errorPercent) ? { plan: { warningPercent: b.plan.warningPercent, errorPercent: b.plan.errorPercent } } : {}),
+        ...(typeof b.localZone === 'string' ? { localZone: b.localZone } : {}),
+      }
+    : DEFAULT_DASHBOARD_SETTINGS.budgets;
+  return { plan, budgets };
 }
 
 /** Validates a message from the host (the webview's side of the contract). */

@@ -13,6 +13,7 @@ import { COST_GROUPINGS, type CostGrouping } from '../model/settings';
 import { KEY_SOURCE_LABEL, SOURCE_TITLES } from '../model/labels';
 import type { SourceName, StoreSnapshot } from '../model/snapshot';
 import { DEFAULT_PLAN_SETTINGS, type PlanSettings } from '../plan/facts';
+import { DEFAULT_BUDGET_SETTINGS, type BudgetSettings } from '../budget/settings';
 import { claudeCodeTab, type ClaudeCodeTab } from './tabs/claudeCode';
 import { costTab, type CostTab } from './tabs/cost';
 import { localTab, type LocalTab } from './tabs/local';
@@ -88,9 +89,11 @@ export function resolveRange(spec: RangeSpec, nowMs: number): DateRange {
 export interface DashboardSettings {
   /** Plan-limit thresholds, staleness and the zone of reset times (the status bar's). */
   plan: PlanSettings;
+  /** Budgets: progress, projections and the budget lines on the cost charts. */
+  budgets: BudgetSettings;
 }
 
-export const DEFAULT_DASHBOARD_SETTINGS: DashboardSettings = { plan: DEFAULT_PLAN_SETTINGS };
+export const DEFAULT_DASHBOARD_SETTINGS: DashboardSettings = { plan: DEFAULT_PLAN_SETTINGS, budgets: DEFAULT_BUDGET_SETTINGS };
 
 /** What every tab model is built from. */
 export interface TabContext {

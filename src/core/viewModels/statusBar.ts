@@ -13,6 +13,9 @@ import { ERROR_SHORT, KEY_SOURCE_LABEL, SOURCE_TITLES } from '../model/labels';
 import type { LocalWindow, SourceName, SourceState, StoreSnapshot } from '../model/snapshot';
 import { DEFAULT_PLAN_SETTINGS, planFacts, type PlanFacts, type PlanSettings } from '../plan/facts';
 import { PLAN_TOOLTIP_COMMANDS, planStatusLevel, planStatusText, planTooltipLines } from '../plan/surfaces';
+import { DEFAULT_BUDGET_SETTINGS, type BudgetSettings } from '../budget/settings';
+import { budgetStatus, type BudgetReport } from '../budget/status';
+import { budgetBackground, budgetStatusText, budgetTooltipLines } from '../budget/surfaces';
 import { mdEscape } from './markdown';
 
 export interface StatusBarSettings {
@@ -27,9 +30,11 @@ export interface StatusBarSettings {
   localTimezone?: string;
   /** Plan-limit thresholds, staleness and the zone of reset times. */
   plan?: PlanSettings;
+  /** Budgets (their colours and the `{budget}` part). */
+  budgets?: BudgetSettings;
 }
 
-export const DEFAULT_STATUS_FORMAT = '{plan} · {headroom} · {todayCost} · {window}';
+export const DEFAULT_STATUS_FORMAT = '{plan} · {headroom} · {todayCost} · {budget} · {window}';
 
 export const DEFAULT_STATUS_SETTINGS: StatusBarSettings = {
   format: DEFAULT_STATUS_FORMAT,
@@ -74,6 +79,11 @@ function fillTemplate(format: string, parts: Record<string, string>): string {
     .join(' · ');
 }
 
+/** Every budget now (the status bar, tooltip, trees and dashboard render this one report). */
+export function budgetsOf(snap: StoreSnapshot, nowMs: number, budgets?: BudgetSettings, plan?: PlanSettings): BudgetReport {
+  return budgetStatus(snap, snap.plan.data, budgets ?? DEFAULT_BUDGET_SETTINGS, nowMs, { planStaleAfterMs: (plan ?? DEFAULT_PLAN_SETTINGS).staleAfterMs });
+}
+
 /** The plan facts the status bar, tooltip, tree and dashboard all use (one call per render). */
 export function planFactsOf(snap: StoreSnapshot, nowMs: number, settings?: PlanSettings): PlanFacts | undefined {
   const data = snap.plan.data;
@@ -100,7 +110,8 @@ export function buildStatusBar(snap: StoreSnapshot, settings: StatusBarSettings,
   const showLocal = settings.localMode === 'always' || (settings.localMode === 'auto' && !hasApi && !hasAdmin);
   const plan = planFactsOf(snap, nowMs, settings.plan);
 
-  const parts: Record<string, string> = { plan: '', headroom: '', todayCost: '', window: '' };
+  const budgets = budgetsOf(snap, nowMs, settings.budgets, settings.plan);
+  const parts: Record<string, string> = { plan: '', headroom: '', todayCost: '', budget: budgetStatusText(budgets), window: '' };
   const planText = plan ? planStatusText(plan) : '';
   if (planText) parts.plan = planText;
   // A source failing because of something the user must fix says so in words, not with its old numbers.
@@ -151,10 +162,11 @@ export function buildStatusBar(snap: StoreSnapshot, settings: StatusBarSettings,
     (snap.costs.error && ['spendCap', 'orgSpendLimit'].includes(snap.costs.error.kind)) ||
     probe?.unified?.status === 'rejected';
   const planLevel = plan ? planStatusLevel(plan) : 'normal';
-  if (blocked || planLevel === 'error' || (share !== undefined && share * 100 < settings.errorPercent)) background = 'error';
-  else if (rlFailing || costsFailing || planLevel === 'warning' || (share !== undefined && share * 100 < settings.warningPercent)) background = 'warning';
+  const budgetLevel = budgetBackground(budgets);
+  if (blocked || planLevel === 'error' || budgetLevel === 'error' || (share !== undefined && share * 100 < settings.errorPercent)) background = 'error';
+  else if (rlFailing || costsFailing || planLevel === 'warning' || budgetLevel === 'warning' || (share !== undefined && share * 100 < settings.warningPercent)) background = 'warning';
 
-  const tooltip = buildTooltip(snap, nowMs, { localDay, showLocal, localZone: settings.localTimezone, plan });
+  const tooltip = buildTooltip(snap, nowMs, { localDay, showLocal, localZone: settings.localTimezone, plan, budgets });
   const accessibilityLabel =
     `Claude Usage: ${text.replace(/\$\([^)]+\)\s*/g, '').replace(/·/g, ',').replace(/↻/g, 'resets ')}` +
     (background === 'error' ? ' (limit reached or nearly reached)' : background === 'warning' ? ' (running low or needs attention)' : '');
@@ -176,6 +188,7 @@ export interface TooltipOptions {
   showLocal?: boolean;
   localZone?: string;
   plan?: PlanFacts;
+  budgets?: BudgetReport;
 }
 
 export function buildTooltip(snap: StoreSnapshot, nowMs: number, o: TooltipOptions = {}): string {
@@ -214,6 +227,9 @@ export function buildTooltip(snap: StoreSnapshot, nowMs: number, o: TooltipOptio
     if (snap.local.data.pricesAsOf) lines.push('', `Prices as of ${snap.local.data.pricesAsOf}.`);
     lines.push('');
   }
+
+  const budgetLines = o.budgets ? budgetTooltipLines(o.budgets, nowMs) : [];
+  if (budgetLines.length) lines.push('**Budgets**', '', ...budgetLines.map((l) => `${l}  `), '');
 
   const ages: string[] = [];
   for (const s of ['rateLimits', 'costs', 'local'] as const) {

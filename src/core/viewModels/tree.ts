@@ -14,6 +14,8 @@ import type { CostGrouping } from '../model/settings';
 import type { CostRow, Labels, SourceName, SourceState, StoreSnapshot, TokenRow } from '../model/snapshot';
 import { DEFAULT_PLAN_SETTINGS, planFacts, type PlanSettings } from '../plan/facts';
 import { planTreeNode, type PlanTreeNode } from '../plan/surfaces';
+import type { BudgetReport } from '../budget/status';
+import { budgetRows } from '../budget/surfaces';
 
 export interface TreeNode {
   id: string;
@@ -63,8 +65,24 @@ function tokensOf(rows: readonly TokenRow[], key: keyof TokenRow): number {
   return n;
 }
 
-/** Costs: month-to-date and projection, then days (newest first) → groups → token types. */
-export function costsTree(snap: StoreSnapshot, by: CostGrouping, days: number, nowMs: number): TreeNode[] {
+/** Budgets of one kind as tree items (budget/surfaces' rows): spent of budget, projection, when it is reached. */
+function budgetNodes(report: BudgetReport | undefined, kind: 'org' | 'local', nowMs: number): TreeNode[] {
+  if (!report) return [];
+  return budgetRows(report, nowMs)
+    .filter((r) => r.kind === kind)
+    .map((r) => ({
+      id: `${kind === 'org' ? 'costs' : 'local'}/budget/${r.id}`,
+      label: r.label,
+      description: [r.summary, r.reach].filter(Boolean).join(' · '),
+      tooltip: [`${r.label}: ${r.summary}`, r.period, r.projection, r.reach, r.note].filter(Boolean).join('\n'),
+      icon: r.level === 'error' ? 'error' : r.level === 'warning' ? 'warning' : 'target',
+      contextValue: 'value' as const,
+      copyValue: `${r.label}: ${r.summary}`,
+    }));
+}
+
+/** Costs: month-to-date and projection, budgets, then days (newest first) → groups → token types. */
+export function costsTree(snap: StoreSnapshot, by: CostGrouping, days: number, nowMs: number, budgets?: BudgetReport): TreeNode[] {
   if (snap.keys.admin === 'none') return [];
   const st = snap.costs;
   const out = header('costs', 'Costs', st, nowMs);
@@ -82,6 +100,7 @@ export function costsTree(snap: StoreSnapshot, by: CostGrouping, days: number, n
     contextValue: 'value',
     copyValue: mtd.total.toString(),
   });
+  out.push(...budgetNodes(budgets, 'org', nowMs));
   const byDay = new Map<string, CostRow[]>();
   for (const r of data.rows) byDay.set(r.date, [...(byDay.get(r.date) ?? []), r]);
   const today = utcDay(nowMs);
@@ -268,10 +287,10 @@ function planNode(snap: StoreSnapshot, nowMs: number, settings?: PlanSettings): 
 }
 
 /** Claude Code on this machine: plan limits, then days (newest first) → projects → models; costs are estimates. */
-export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: PlanSettings): TreeNode[] {
+export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: PlanSettings, budgets?: BudgetReport): TreeNode[] {
   const st = snap.local;
   const plan = planNode(snap, nowMs, planSettings);
-  const out = [...(plan ? [plan] : []), ...header('local', 'Local transcripts', st, nowMs)];
+  const out = [...(plan ? [plan] : []), ...header('local', 'Local transcripts', st, nowMs), ...budgetNodes(budgets, 'local', nowMs)];
   const data = st.data;
   if (!data) {
     if (!st.loading && !st.error) out.push({ id: 'local/none', label: 'No Claude Code transcripts found on this machine', icon: 'info' });

@@ -1,5 +1,6 @@
 /** The Cost tab: cost per day stacked by model, workspace or description, and each group's share. */
 import { costGroup } from '../../model/labels';
+import { budgetChartLines, type BudgetChartLine } from '../../budget/surfaces';
 import type { CostRow, Labels } from '../../model/snapshot';
 import { amount, buildSeries, type SeriesSet } from '../series';
 import { coverageNote, sourceStatus, type CoverageNote, type SourceStatus } from '../status';
@@ -12,6 +13,8 @@ export interface CostTab {
   grouping: Grouping;
   series: SeriesSet;
   table: { group: string; total: string; share: number }[];
+  /** The organization's budgets as lines on the daily bars. */
+  budgetLines: BudgetChartLine[];
 }
 
 /** Cost per day, stacked by model, workspace or description. */
@@ -33,6 +36,7 @@ export function costTab(c: TabContext): CostTab {
     coverage: coverageNote('costs', snapshot.costs.data?.since, range, c.today),
     grouping: c.grouping,
     series,
+    budgetLines: budgetChartLines(c.settings.budgets, c.nowMs, 'org'),
     table: series.series.map((s) => ({
       group: s.name,
       total: s.total,

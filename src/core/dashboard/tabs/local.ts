@@ -4,6 +4,8 @@ import { DAY_MS, dayStartMs } from '../../model/days';
 import { localToday } from '../../model/facts';
 import { planFacts } from '../../plan/facts';
 import { planChartSeries, planGauges, type PlanGauge, type PlanSeries } from '../../plan/surfaces';
+import { budgetStatus } from '../../budget/status';
+import { budgetChartLines, budgetRows, type BudgetChartLine, type BudgetRow } from '../../budget/surfaces';
 import type { LocalUsageData } from '../../model/snapshot';
 import { addLocalTokens } from '../../reports/tokens';
 import { amount, buildSeries, emptySet, type SeriesSet } from '../series';
@@ -26,6 +28,9 @@ export interface LocalTab {
   status: SourceStatus[];
   available: boolean;
   plan?: PlanPanel;
+  /** This machine's budgets (estimates) and their lines on the cost chart. */
+  budgets: BudgetRow[];
+  budgetLines: BudgetChartLine[];
   timezone?: string;
   /** Estimated USD per day by model; unpriced models are left out here and listed in `unpricedModels`. */
   costByModel: SeriesSet;
@@ -47,7 +52,7 @@ export function localCostSeries(data: LocalUsageData, range: DateRange): SeriesS
   );
 }
 
-export function localView(data: LocalUsageData | undefined, range: DateRange, nowMs: number): Omit<LocalTab, 'status' | 'available'> {
+export function localView(data: LocalUsageData | undefined, range: DateRange, nowMs: number): Omit<LocalTab, 'status' | 'available' | 'budgets' | 'budgetLines'> {
   if (!data) return { costByModel: emptySet(range.days), tokensByModel: [], totalCostUsd: '0', todayCostUsd: '0', unpricedModels: [], skippedLines: 0, files: 0, roots: [] };
   const days = data.days.filter((d) => d.date >= range.since && d.date <= range.until);
   const costByModel = localCostSeries(data, range);
@@ -91,5 +96,13 @@ export function planPanel(c: TabContext): PlanPanel | undefined {
 export function localTab(c: TabContext): LocalTab {
   const data = c.snapshot.local.data;
   const plan = planPanel(c);
-  return { status: [sourceStatus(c.snapshot, 'local', c.nowMs)], available: data !== undefined || !!plan?.gauges.length, ...(plan ? { plan } : {}), ...localView(data, c.range, c.nowMs) };
+  const report = budgetStatus(c.snapshot, c.snapshot.plan.data, c.settings.budgets, c.nowMs, { planStaleAfterMs: c.settings.plan.staleAfterMs });
+  return {
+    status: [sourceStatus(c.snapshot, 'local', c.nowMs)],
+    available: data !== undefined || !!plan?.gauges.length,
+    ...(plan ? { plan } : {}),
+    budgets: budgetRows(report, c.nowMs).filter((r) => r.kind === 'local'),
+    budgetLines: budgetChartLines(c.settings.budgets, c.nowMs, 'local'),
+    ...localView(data, c.range, c.nowMs),
+  };
 }

@@ -10,6 +10,8 @@ import type { TabContext } from '../view';
 import { costSeries } from './cost';
 import { cacheHitShare, sumTokens, tokenRowsIn } from './tokens';
 import { localCostSeries } from './local';
+import { budgetStatus } from '../../budget/status';
+import { budgetChartLines, budgetRows, type BudgetChartLine, type BudgetRow } from '../../budget/surfaces';
 
 export interface OverviewTab {
   status: SourceStatus[];
@@ -38,8 +40,10 @@ export interface OverviewTab {
   probeSpend?: RateLimitData['probeSpendToday'];
   /** This machine's estimate for today (its own time zone), when local data exists. */
   localTodayUsd?: string;
-  /** Totals per day: the organization's cost, or this machine's estimate without an Admin key. */
-  chart: { kind: 'cost' | 'local'; totals: SeriesSet } | null;
+  /** Totals per day: the organization's cost, or this machine's estimate without an Admin key, with budget lines. */
+  chart: { kind: 'cost' | 'local'; totals: SeriesSet; budgetLines: BudgetChartLine[] } | null;
+  /** Every budget: spent of budget, projection, when it is reached (plan windows included). */
+  budgets: BudgetRow[];
 }
 
 /**
@@ -103,6 +107,7 @@ export function overviewTab(c: TabContext): OverviewTab {
     cacheSavingsMethod: CACHE_SAVINGS_METHOD,
     ...(snapshot.rateLimits.data ? { probeSpend: snapshot.rateLimits.data.probeSpendToday } : {}),
     ...(local ? { localTodayUsd: localToday(local, nowMs).total.toString() } : {}),
-    chart: series ? { kind: hasCosts ? 'cost' : 'local', totals: { ...series, series: [] } } : null,
+    chart: series ? { kind: hasCosts ? 'cost' : 'local', totals: { ...series, series: [] }, budgetLines: budgetChartLines(c.settings.budgets, nowMs, hasCosts ? 'org' : 'local') } : null,
+    budgets: budgetRows(budgetStatus(snapshot, snapshot.plan.data, c.settings.budgets, nowMs, { planStaleAfterMs: c.settings.plan.staleAfterMs }), nowMs),
   };
 }
