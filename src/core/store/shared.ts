@@ -120,6 +120,7 @@ export class FileLease implements Lease {
       if (cur && cur.holder !== this.id && !this.holderLiveness.isStale(`${cur.holder}#${cur.seq}#${cur.heartbeatAt}`, cur.heartbeatAt)) return false;
       this.seq = Math.max(this.seq, cur?.seq ?? 0) + 1;
       await atomicWrite(this.file, JSON.stringify({ holder: this.id, heartbeatAt: this.clock.now(), seq: this.seq } satisfies LeaseFile));
+      this.invalid.fine(this.file);
       return true;
     } finally {
       await unlock();
@@ -217,8 +218,9 @@ export class FileFocus implements FocusTracker {
     return { window: v.value.window, ...(v.value.at !== undefined ? { at: v.value.at } : {}) };
   }
 
-  private write(window: string | null): Promise<void> {
-    return atomicWrite(this.file, JSON.stringify({ window, at: this.clock.now() }));
+  private async write(window: string | null): Promise<void> {
+    await atomicWrite(this.file, JSON.stringify({ window, at: this.clock.now() }));
+    this.invalid.fine(this.file);
   }
 
   async setFocused(focused: boolean): Promise<void> {

@@ -34,9 +34,16 @@ import { SHARED_SOURCE_SHAPES } from '../model/shapes';
 import { emptySnapshot, SHARED_SOURCES, SNAPSHOT_VERSION, type SourceState, type StoreSnapshot } from '../model/snapshot';
 import { atomicWrite, InvalidFiles, readJson, type Attachable, type PersistContext, type PersistLog } from './files';
 
+/**
+ * What a save did: `written` (the file now holds this snapshot's shared sources), `merged` (written, but
+ * keeping another window's newer sources, which the saver should load), `unchanged` (nothing to write; the
+ * file may hold another window's newer sources).
+ */
+export type SaveResult = 'written' | 'merged' | 'unchanged';
+
 export interface SnapshotPersistence extends Attachable {
   load(): Promise<StoreSnapshot | undefined>;
-  save(snapshot: StoreSnapshot): Promise<void>;
+  save(snapshot: StoreSnapshot): Promise<SaveResult | void>;
   /** Changes whenever the stored snapshot changes (cheap: a stat). */
   stamp(): Promise<string | undefined>;
 }
@@ -125,6 +132,8 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
   private readonly present = new Map<string, number>();
   /** The files each known head references (itself first). */
   private readonly filesByHead = new Map<string, string[]>();
+  /** The head this writer last wrote per source. */
+  private readonly lastHead = new Map<SharedName, string>();
   /** The root as this instance last wrote or read it, and the file's stamp then. */
   private root?: { root: Root; stamp: string | undefined };
   private lastGc = 0;
@@ -293,17 +302,19 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
 
   // ---------------------------------------------------------------- writing
 
-  async save(snapshot: StoreSnapshot): Promise<void> {
+  async save(snapshot: StoreSnapshot): Promise<SaveResult> {
     await mkdir(this.dir, { recursive: true });
     const now = this.clock.now();
     const disk = await this.currentRoot();
     const sources: Record<string, RootEntry> = {};
     const mine: { s: SharedName; st: AnyState; head: string }[] = [];
+    let foreign = false;
     for (const s of SHARED_SOURCES as SharedName[]) {
       const st = snapshot[s] as AnyState;
       const theirs = disk?.root.sources[s];
       if (theirs && !later(st.attemptedAt, theirs.attemptedAt)) {
-        sources[s] = theirs; // as new or newer than ours: kept
+        sources[s] = theirs; // as new as ours or newer: kept
+        if (theirs.head !== this.lastHead.get(s) && theirs.head !== this.loaded.get(s)?.head) foreign = true;
         continue;
       }
       if (!st.attemptedAt && st.data === undefined && !st.error) continue; // nothing to keep
@@ -311,16 +322,18 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
       sources[s] = { head, ...(st.attemptedAt ? { attemptedAt: st.attemptedAt } : {}) };
       mine.push({ s, st, head });
     }
-    if (disk && JSON.stringify(disk.root.sources) === JSON.stringify(sources)) return; // nothing changed
+    if (disk && JSON.stringify(disk.root.sources) === JSON.stringify(sources)) return 'unchanged';
     await this.verify(mine, disk, now);
     const root: Root = { layout: SNAPSHOT_LAYOUT, producedAt: snapshot.producedAt, sources };
     await atomicWrite(this.file, JSON.stringify(root));
     this.root = { root, stamp: await this.stamp() };
+    for (const { s, head } of mine) this.lastHead.set(s, head);
     this.invalid.fine(this.file);
     if (now - this.lastGc >= GC_EVERY_MS) {
       this.lastGc = now;
       await this.collect(root).catch((e: unknown) => this.log?.debug?.(`snapshot: clean-up skipped (${e instanceof Error ? e.message : String(e)})`));
     }
+    return foreign ? 'merged' : 'written';
   }
 
   /** The root on disk now (read again only when another writer replaced it) and its modification time, or undefined. */

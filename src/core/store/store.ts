@@ -730,8 +730,10 @@ export class Store implements Disposable {
     if (!p) return;
     const doSave = async (): Promise<void> => {
       try {
-        await p.save(sharedPart(this.current));
-        this.sharedStamp = await p.stamp();
+        const result = await p.save(sharedPart(this.current));
+        // Only a file that holds exactly our shared sources is "seen"; otherwise the next look loads what
+        // another window wrote (kept by the save because it was newer than ours).
+        if (result === undefined || result === 'written') this.sharedStamp = await p.stamp();
       } catch (e) {
         this.log.warn(`could not save the snapshot: ${errorText(e)}`);
       }
