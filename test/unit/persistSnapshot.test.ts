@@ -212,6 +212,19 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     assert.ok(reread?.costs.data && reread.tokens.data && reread.claudeCode.data, 'everything still reads back');
   });
 
+  it('a removed Admin key clears the organisation data on disk too (a restart does not show it)', async () => {
+    const store = await h.make('w1', { lease: null });
+    await store.start();
+    await h.advance(1000);
+    h.keys = { status: { api: 'none', admin: 'none' } };
+    await store.keysChanged();
+    await store.whenIdle();
+    await h.closeAll();
+    const second = await h.make('w2', { lease: null });
+    await second.start();
+    for (const s of ['costs', 'tokens', 'claudeCode', 'labels', 'rateLimits'] as const) assert.equal(second.snapshot[s].data, undefined, `${s} after the keys were removed`);
+  });
+
   it('the one-file snapshot of earlier versions is read (checked), and the next write replaces it with the root', async () => {
     const store = await h.make('w1', { lease: null });
     await store.start();

@@ -187,9 +187,11 @@ export class Store implements Disposable {
   keysChanged(): Promise<void> {
     return this.track(
       (async () => {
-        await this.loadKeys(true);
+        const cleared = await this.loadKeys(true);
         this.emit();
         this.arm();
+        // The shared snapshot must not keep another key's numbers either (a restart would show them).
+        if (cleared) await this.save();
       })(),
     );
   }
@@ -661,17 +663,24 @@ export class Store implements Disposable {
 
   // ---------------------------------------------------------------- keys, persistence, sharing
 
-  private async loadKeys(changed: boolean): Promise<void> {
+  /** Reads the keys; with `changed`, empties what a key change invalidates. True when something was emptied. */
+  private async loadKeys(changed: boolean): Promise<boolean> {
     const next = (await this.options.keys?.getKeys()) ?? { status: { api: 'none', admin: 'none' } };
     const prev = this.keys;
     this.keys = next;
     this.current = { ...this.current, keys: { ...next.status } };
     const now = this.scheduler.now();
+    // Emptied at this time: as an attempt, so the empty state wins over the old data in the shared snapshot.
+    const cleared = (): SourceState<never> => ({ ...emptySource(), attemptedAt: iso(now) });
+    let emptied = false;
     if (prev.api !== next.api) {
       void this.apiClient?.close().catch(() => {});
       this.apiClient = undefined;
       if (changed) {
-        if (!next.api) this.current = { ...this.current, rateLimits: emptySource() };
+        if (!next.api) {
+          this.current = { ...this.current, rateLimits: cleared() };
+          emptied = true;
+        }
         this.dueNow('rateLimits', now);
       }
     }
@@ -681,11 +690,13 @@ export class Store implements Disposable {
       if (changed) {
         for (const s of ADMIN_SOURCES) {
           // Another key may be another organisation: its numbers must not stay on screen.
-          this.current = { ...this.current, [s]: emptySource() };
+          this.current = { ...this.current, [s]: cleared() };
           this.dueNow(s, now);
         }
+        emptied = true;
       }
     }
+    return emptied;
   }
 
   private restored(saved: StoreSnapshot): StoreSnapshot {
