@@ -201,7 +201,17 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
       else delete this.root.root.sources[s];
     }
     this.chunks = chunksInUse;
+    this.forget(this.root.root);
     return out;
+  }
+
+  /** Keeps what this instance remembers about files to what the root and its own latest heads reference. */
+  private forget(root: Root): void {
+    const heads = new Set([...Object.values(root.sources).map((e) => e.head), ...this.lastHead.values()]);
+    for (const h of [...this.filesByHead.keys()]) if (!heads.has(h)) this.filesByHead.delete(h);
+    const files = new Set<string>();
+    for (const list of this.filesByHead.values()) for (const f of list) files.add(f);
+    for (const f of [...this.present.keys()]) if (!files.has(f)) this.present.delete(f);
   }
 
   /** One source from its head; undefined (reported) when any of its files is missing, altered or of the wrong shape. */
@@ -360,7 +370,7 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
   /** Writes a source's chunks and head (each file only if not known to be there); returns the head's hash. */
   private async writeSource(st: AnyState, s: SharedName, force?: ReadonlySet<string>): Promise<string> {
     const known = this.built.get(st);
-    if (known && !force) return known;
+    if (known && !force && this.filesByHead.has(known)) return known;
     const { head, files } = buildSource(s, st);
     for (const [h, text] of files) {
       if (this.present.has(h) && !force?.has(h)) continue;
@@ -406,8 +416,7 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
       if (!files) return; // cannot tell what a head references: keep everything this time
       for (const f of files) keep.add(f);
     }
-    // Forget what no root references any more.
-    for (const h of [...this.filesByHead.keys()]) if (!Object.values(root.sources).some((e) => e.head === h)) this.filesByHead.delete(h);
+    this.forget(root);
     const rootTime = (await stat(this.file)).mtimeMs;
     for (const name of await readdir(this.dir)) {
       const m = /^([0-9a-f]+)\.json$/.exec(name);
