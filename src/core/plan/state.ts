@@ -25,56 +25,100 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const optStr = (v: unknown): string | undefined => (typeof v === 'string' && v ? v.slice(0, 500) : undefined);
 const round2 = (n: number): number => Math.round(n * 100) / 100;
+const clamp = (n: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, n));
+/** Epoch ms a Date can hold (so every surface can format it). */
+const MAX_MS = 8.64e15;
+const epochMs = (v: unknown): v is number => finite(v) && v >= 0 && v <= MAX_MS;
+const epochSec = (v: unknown): v is number => finite(v) && v >= 0 && v <= MAX_MS / 1000;
+/** Window keys are Claude Code's (`five_hour`, `seven_day_opus`): short, and never `__proto__`. */
+const MAX_WINDOWS = 64;
+const usableKey = (k: string): boolean => k.length > 0 && k.length <= 200 && k !== '__proto__';
 
-/** Any parsed JSON → valid PlanData (what does not fit is dropped). */
-export function sanitizePlanData(raw: unknown): PlanData {
+/** Reports what `sanitizePlanData` dropped or repaired (for the log: logged once by the caller). */
+export type PlanDropReport = (why: string) => void;
+
+/**
+ * Any parsed JSON → valid PlanData: what does not fit is dropped entry by entry (a window, a sample, a
+ * session field), and `onDrop` hears about each. Times must be ones a Date can hold, percentages are
+ * clamped to 0-100, a history keeps its newest HISTORY_MAX_SAMPLES samples in time order, and no key can
+ * reach an object's prototype.
+ */
+export function sanitizePlanData(raw: unknown, onDrop: PlanDropReport = () => {}): PlanData {
   const out = emptyPlanData();
-  if (!isObj(raw)) return out;
-  if (finite(raw.updatedAt)) out.updatedAt = raw.updatedAt;
+  if (!isObj(raw)) {
+    onDrop('not an object');
+    return out;
+  }
+  if (raw.version !== undefined && raw.version !== PLAN_DATA_VERSION) {
+    onDrop(`version ${JSON.stringify(raw.version)?.slice(0, 20)} is not ${PLAN_DATA_VERSION}`);
+    return out;
+  }
+  if (epochMs(raw.updatedAt)) out.updatedAt = raw.updatedAt;
+  else if (raw.updatedAt !== undefined) onDrop('updatedAt is not a time');
   if (isObj(raw.windows)) {
     for (const [key, w] of Object.entries(raw.windows)) {
-      if (!isObj(w) || !finite(w.usedPercent) || !finite(w.observedAt)) continue;
-      const win: PlanWindow = { key, kind: windowKind(key), usedPercent: Math.min(100, Math.max(0, w.usedPercent)), observedAt: w.observedAt };
-      if (finite(w.resetsAt)) win.resetsAt = w.resetsAt;
+      if (!usableKey(key) || Object.keys(out.windows).length >= MAX_WINDOWS) {
+        onDrop(`window ${JSON.stringify(key.slice(0, 40))}: not a usable key`);
+        continue;
+      }
+      if (!isObj(w) || !finite(w.usedPercent) || !epochMs(w.observedAt)) {
+        onDrop(`window ${key}: needs usedPercent and an observedAt time`);
+        continue;
+      }
+      const win: PlanWindow = { key, kind: windowKind(key), usedPercent: clamp(w.usedPercent, 0, 100), observedAt: w.observedAt };
+      if (epochMs(w.resetsAt)) win.resetsAt = w.resetsAt;
+      else if (w.resetsAt !== undefined) onDrop(`window ${key}: resetsAt is not a time`);
       const sid = optStr(w.sessionId);
       if (sid) win.sessionId = sid;
       out.windows[key] = win;
     }
-  }
-  if (isObj(raw.session) && finite(raw.session.observedAt)) {
+  } else if (raw.windows !== undefined) onDrop('windows is not an object');
+  if (isObj(raw.session) && epochMs(raw.session.observedAt)) {
     const s = raw.session;
     const session: PlanSession = { observedAt: s.observedAt as number };
     for (const k of ['sessionId', 'model', 'modelId', 'version', 'cwd'] as const) {
       const v = optStr(s[k]);
       if (v) session[k] = v;
     }
-    if (finite(s.contextPercent)) session.contextPercent = s.contextPercent;
-    if (finite(s.costUsd)) session.costUsd = s.costUsd;
+    if (finite(s.contextPercent)) session.contextPercent = clamp(s.contextPercent, 0, 100);
+    if (finite(s.costUsd) && s.costUsd >= 0) session.costUsd = s.costUsd;
+    else if (s.costUsd !== undefined) onDrop('session: costUsd is not an amount');
     out.session = session;
-  }
+  } else if (raw.session !== undefined) onDrop('session: needs an observedAt time');
   if (isObj(raw.history)) {
     for (const [key, list] of Object.entries(raw.history)) {
-      if (!Array.isArray(list)) continue;
-      const samples = list.filter((s): s is PlanSample => Array.isArray(s) && s.length === 3 && finite(s[0]) && finite(s[1]) && finite(s[2]));
-      if (samples.length) out.history[key] = samples.sort((a, b) => a[0] - b[0]);
+      if (!usableKey(key) || Object.keys(out.history).length >= MAX_WINDOWS || !Array.isArray(list)) {
+        onDrop(`history ${JSON.stringify(key.slice(0, 40))}: not a usable list`);
+        continue;
+      }
+      const samples: PlanSample[] = [];
+      for (const s of list) {
+        if (Array.isArray(s) && s.length === 3 && epochSec(s[0]) && finite(s[1]) && epochSec(s[2])) samples.push([s[0], clamp(s[1], 0, 100), s[2]]);
+      }
+      if (samples.length < list.length) onDrop(`history ${key}: ${list.length - samples.length} samples are not [time, percent, reset]`);
+      samples.sort((a, b) => a[0] - b[0]);
+      if (samples.length) out.history[key] = samples.length > HISTORY_MAX_SAMPLES ? samples.slice(samples.length - HISTORY_MAX_SAMPLES) : samples;
     }
-  }
+  } else if (raw.history !== undefined) onDrop('history is not an object');
   return out;
 }
 
-/** Parses the state file's text; garbage gives empty data. */
-export function parsePlanData(text: string | undefined): PlanData {
+/** Parses the state file's text; garbage gives empty data (reported to `onDrop`). */
+export function parsePlanData(text: string | undefined, onDrop?: PlanDropReport): PlanData {
   if (!text) return emptyPlanData();
+  let raw: unknown;
   try {
-    return sanitizePlanData(JSON.parse(text));
+    raw = JSON.parse(text);
   } catch {
+    onDrop?.('not JSON');
     return emptyPlanData();
   }
+  return sanitizePlanData(raw, onDrop);
 }
 
-/** Reads the state file; a missing, torn or garbage file gives empty data. Never throws. */
-export function readPlanData(path: string): PlanData {
-  return parsePlanData(readTextIfExists(path));
+/** Reads the state file; a missing, torn or garbage file gives empty data. Never throws. `onDrop` hears what was discarded. */
+export function readPlanData(path: string, onDrop?: PlanDropReport): PlanData {
+  return parsePlanData(readTextIfExists(path), onDrop);
 }
 
 const sameReset = (a: number, b: number): boolean => Math.abs(a - b) < 60;

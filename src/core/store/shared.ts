@@ -1,64 +1,20 @@
 /**
  * What several VS Code windows share through the extension's global storage folder: the last snapshot
- * (atomic writes), a lease naming the one window that polls, and which window (if any) has focus.
+ * (snapshotFiles.ts), a lease naming the one window that polls, and which window (if any) has focus.
+ * Both small files are checked when read; one of the wrong shape counts as absent (the lease as free, focus
+ * as nobody's) and is logged once with its name.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { atomicWrite } from './dayCache';
 import { systemClock, type Clock } from '../clock';
-import { emptySource, SHARED_SOURCES, SNAPSHOT_VERSION, WINDOW_SOURCES, type StoreSnapshot } from '../model/snapshot';
+import { check, count, epochMs, nonEmptyStr, nullable, object, opt, type Shape } from '../model/shape';
+import { atomicWrite, InvalidFiles, readJson, type Attachable, type PersistContext } from './files';
 
-export interface SnapshotPersistence {
-  load(): Promise<StoreSnapshot | undefined>;
-  save(snapshot: StoreSnapshot): Promise<void>;
-  /** Changes whenever the stored snapshot changes (cheap: a stat). */
-  stamp(): Promise<string | undefined>;
-}
-
-export class FileSnapshotPersistence implements SnapshotPersistence {
-  constructor(readonly file: string) {}
-
-  async load(): Promise<StoreSnapshot | undefined> {
-    try {
-      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as Partial<StoreSnapshot>;
-      if (!isSnapshot(parsed)) return undefined;
-      // Sources each window reads for itself are not stored: they start empty here.
-      for (const w of WINDOW_SOURCES) (parsed as unknown as Record<string, unknown>)[w] = emptySource();
-      return parsed;
-    } catch {
-      return undefined; // missing or corrupt: start empty
-    }
-  }
-
-  async save(snapshot: StoreSnapshot): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
-    await atomicWrite(this.file, JSON.stringify(snapshot));
-  }
-
-  async stamp(): Promise<string | undefined> {
-    try {
-      const s = await stat(this.file);
-      return `${s.mtimeMs}:${s.size}:${s.ino}`;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-function isSnapshot(v: Partial<StoreSnapshot>): v is StoreSnapshot {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    v.version === SNAPSHOT_VERSION &&
-    SHARED_SOURCES.every(
-      (k) => typeof (v as Record<string, unknown>)[k] === 'object',
-    )
-  );
-}
+export { FileSnapshotPersistence, type SnapshotPersistence } from './snapshotFiles';
 
 /** Only the holder polls the API. */
-export interface Lease {
+export interface Lease extends Attachable {
   /** Takes the lease when free or stale, renews it when held; true when this instance holds it. */
   tryAcquire(): Promise<boolean>;
   release(): Promise<void>;
@@ -116,10 +72,12 @@ interface LeaseFile {
   /** Incremented on every renewal, so readers see a live holder's lease change. */
   seq: number;
 }
+const leaseShape: Shape<{ holder: string; heartbeatAt: number; seq?: number }> = object<{ holder: string; heartbeatAt: number; seq?: number }>({ holder: nonEmptyStr, heartbeatAt: epochMs, seq: opt(count) });
 
 export class FileLease implements Lease {
   private readonly holderLiveness: Liveness;
   private readonly lockLiveness: Liveness;
+  private readonly invalid = new InvalidFiles();
   private seq = 0;
 
   constructor(
@@ -135,15 +93,20 @@ export class FileLease implements Lease {
     this.lockLiveness = new Liveness(clock, lockStaleMs);
   }
 
+  attach(ctx: PersistContext): void {
+    this.invalid.attach(ctx.log);
+  }
+
   private async read(): Promise<LeaseFile | undefined> {
-    try {
-      const v = JSON.parse(await readFile(this.file, 'utf8')) as Partial<LeaseFile>;
-      return typeof v.holder === 'string' && typeof v.heartbeatAt === 'number' && Number.isFinite(v.heartbeatAt)
-        ? { holder: v.holder, heartbeatAt: v.heartbeatAt, seq: typeof v.seq === 'number' ? v.seq : 0 }
-        : undefined;
-    } catch {
+    const read = await readJson(this.file);
+    if (read.kind === 'missing') return undefined;
+    const v = read.kind === 'ok' ? check(leaseShape, read.value) : undefined;
+    if (!v?.ok) {
+      this.invalid.report(this.file, read.kind === 'invalid' ? read.why : `not a lease (${v!.error.message})`, 'the lease counts as free');
       return undefined;
     }
+    this.invalid.fine(this.file);
+    return { holder: v.value.holder, heartbeatAt: v.value.heartbeatAt, seq: v.value.seq ?? 0 };
   }
 
   async tryAcquire(): Promise<boolean> {
@@ -157,6 +120,7 @@ export class FileLease implements Lease {
       if (cur && cur.holder !== this.id && !this.holderLiveness.isStale(`${cur.holder}#${cur.seq}#${cur.heartbeatAt}`, cur.heartbeatAt)) return false;
       this.seq = Math.max(this.seq, cur?.seq ?? 0) + 1;
       await atomicWrite(this.file, JSON.stringify({ holder: this.id, heartbeatAt: this.clock.now(), seq: this.seq } satisfies LeaseFile));
+      this.invalid.fine(this.file);
       return true;
     } finally {
       await unlock();
@@ -198,7 +162,7 @@ export class FileLease implements Lease {
 }
 
 /** Whether any window is focused (rate-limit probes run only then). */
-export interface FocusTracker {
+export interface FocusTracker extends Attachable {
   setFocused(focused: boolean): Promise<void>;
   anyFocused(): Promise<boolean>;
   /** Called on every housekeeping tick: a focused window re-asserts its focus (a heartbeat). */
@@ -221,7 +185,10 @@ export class LocalFocus implements FocusTracker {
  * that crashed while focused expires after `ttlMs` (judged by `Liveness`) instead of keeping the probes
  * going forever.
  */
+const focusShape: Shape<{ window: string | null; at?: number }> = object<{ window: string | null; at?: number }>({ window: nullable(nonEmptyStr), at: opt(epochMs) });
+
 export class FileFocus implements FocusTracker {
+  private readonly invalid = new InvalidFiles();
   private focusedHere = false;
   private readonly clock: Clock;
   private readonly liveness: Liveness;
@@ -235,17 +202,25 @@ export class FileFocus implements FocusTracker {
     this.liveness = new Liveness(this.clock, options.ttlMs ?? 45_000);
   }
 
-  private async read(): Promise<{ window: string | null; at?: number }> {
-    try {
-      const v = JSON.parse(await readFile(this.file, 'utf8')) as { window?: unknown; at?: unknown };
-      return { window: typeof v.window === 'string' ? v.window : null, at: typeof v.at === 'number' ? v.at : undefined };
-    } catch {
-      return { window: null };
-    }
+  attach(ctx: PersistContext): void {
+    this.invalid.attach(ctx.log);
   }
 
-  private write(window: string | null): Promise<void> {
-    return atomicWrite(this.file, JSON.stringify({ window, at: this.clock.now() }));
+  private async read(): Promise<{ window: string | null; at?: number }> {
+    const read = await readJson(this.file);
+    if (read.kind === 'missing') return { window: null };
+    const v = read.kind === 'ok' ? check(focusShape, read.value) : undefined;
+    if (!v?.ok) {
+      this.invalid.report(this.file, read.kind === 'invalid' ? read.why : `not a focus record (${v!.error.message})`, 'no window counts as focused until one says so');
+      return { window: null };
+    }
+    this.invalid.fine(this.file);
+    return { window: v.value.window, ...(v.value.at !== undefined ? { at: v.value.at } : {}) };
+  }
+
+  private async write(window: string | null): Promise<void> {
+    await atomicWrite(this.file, JSON.stringify({ window, at: this.clock.now() }));
+    this.invalid.fine(this.file);
   }
 
   async setFocused(focused: boolean): Promise<void> {

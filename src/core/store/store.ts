@@ -31,6 +31,8 @@ import type {
   TokenData,
   TokenRow,
 } from '../model/snapshot';
+import { DAY_CACHE_ROWS } from '../model/shapes';
+import type { Shape } from '../model/shape';
 import { ADMIN_SOURCES, emptySnapshot, emptySource, SHARED_SOURCES, SOURCE_NAMES, WINDOW_SOURCES, type SourceName } from '../model/snapshot';
 
 
@@ -131,6 +133,9 @@ export class Store implements Disposable {
     this.holder = !options.lease;
     this.current = emptySnapshot(new Date(this.scheduler.now()));
     for (const s of SOURCE_NAMES) this.rt.set(s, { due: 0, failures: 0 });
+    // Files found invalid are reported in this store's log; the files judge times with this store's clock.
+    const ctx = { log: this.log, clock: this.scheduler };
+    for (const a of [options.persistence, this.dayCache, options.lease, this.focus]) a?.attach?.(ctx);
   }
 
   /** The latest state; plain JSON, never contains a key. */
@@ -182,9 +187,11 @@ export class Store implements Disposable {
   keysChanged(): Promise<void> {
     return this.track(
       (async () => {
-        await this.loadKeys(true);
+        const cleared = await this.loadKeys(true);
         this.emit();
         this.arm();
+        // The shared snapshot must not keep another key's numbers either (a restart would show them).
+        if (cleared) await this.save();
       })(),
     );
   }
@@ -333,6 +340,7 @@ export class Store implements Disposable {
       (async () => {
         const now = this.scheduler.now();
         if (this.options.lease && now >= this.nextHousekeeping) await this.housekeeping();
+        this.markAged();
         for (const s of this.polledHere()) {
           const r = this.runtime(s);
           if (!r.inflight && this.eligible(s) && r.due <= now) void this.run(s);
@@ -375,11 +383,14 @@ export class Store implements Disposable {
 
   /** Due times from the data's age, so a restart or a lease takeover does not refetch fresh data. */
   private scheduleFromSnapshot(): void {
+    const now = this.scheduler.now();
     for (const s of SOURCE_NAMES) {
       const r = this.runtime(s);
       if (r.failures > 0) continue;
       const at = this.current[s].fetchedAt;
-      r.due = at ? Date.parse(at) + this.intervalMs(s) : 0;
+      const fetched = at ? Date.parse(at) : NaN;
+      // Data from the future (a clock that jumped back) is of unknown age: fetched now, not in hours.
+      r.due = Number.isFinite(fetched) && fetched <= now ? fetched + this.intervalMs(s) : 0;
     }
   }
 
@@ -502,6 +513,8 @@ export class Store implements Disposable {
       ...(st.baseUrl ? { baseUrl: st.baseUrl } : {}),
       ...(st.proxyUrl ? { proxyUrl: st.proxyUrl } : {}),
       strictSSL: st.strictSSL,
+      // The store's clock: a probe's time and the source's fetchedAt are read from one timeline.
+      clock: this.scheduler,
       ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}),
     });
     if (kind === 'api') this.apiClient = client;
@@ -542,8 +555,8 @@ export class Store implements Disposable {
    * fetched) are fetched in one range request per run of consecutive missing days, so a longer history
    * fetches only the days before the cached ones (plus the open days).
    */
-  private async byDay<T>(
-    namespace: string,
+  private async byDay<N extends keyof typeof DAY_CACHE_ROWS, T extends DayCacheRow<N>>(
+    namespace: N,
     days: string[],
     lagMs: number,
     fetchRange: (since: string, until: string) => Promise<Map<string, T[]>>,
@@ -553,7 +566,8 @@ export class Store implements Disposable {
     const have = new Map<string, T[]>();
     for (const d of days) {
       if (!isCompleteDay(d, now, lagMs)) continue;
-      const cached = await this.dayCache.get<T[]>(ns, d);
+      // Checked like an API response: a day of the wrong shape counts as missing and is fetched again.
+      const cached = await this.dayCache.get(ns, d, DAY_CACHE_ROWS[namespace](d) as Shape<T[]>);
       if (cached) have.set(d, cached);
     }
     for (const [since, until] of missingRuns(days, have)) {
@@ -578,7 +592,7 @@ export class Store implements Disposable {
     const first = monthStart(utcDay(this.scheduler.now()));
     const days = first < window[0]! ? dayRange(first, addDays(window[window.length - 1]!, 1)) : window;
     const client = this.client('admin');
-    const rows = await this.byDay<CostRow>('costs', days, REPORT_LAG_MS, async (since, until) => {
+    const rows = await this.byDay<'costs', CostRow>('costs', days, REPORT_LAG_MS, async (since, until) => {
       const buckets = await client.costReport({
         startingAt: `${since}T00:00:00Z`,
         endingAt: `${until}T00:00:00Z`,
@@ -595,7 +609,7 @@ export class Store implements Disposable {
     const hourDays = this.windowDays(HOURLY_TOKEN_DAYS);
     const client = this.client('admin');
     const [daily, hourly] = await Promise.all([
-      this.byDay<TokenRow>('tokens1d', days, REPORT_LAG_MS, async (since, until) => {
+      this.byDay<'tokens1d', TokenRow>('tokens1d', days, REPORT_LAG_MS, async (since, until) => {
         const buckets = await client.usageReport({
           startingAt: `${since}T00:00:00Z`,
           endingAt: `${until}T00:00:00Z`,
@@ -605,7 +619,7 @@ export class Store implements Disposable {
         });
         return groupBy(tokenRowsFromBuckets(buckets, true), (r) => r.start.slice(0, 10));
       }),
-      this.byDay<TokenRow>('tokens1h', hourDays, REPORT_LAG_MS, async (since, until) => {
+      this.byDay<'tokens1h', TokenRow>('tokens1h', hourDays, REPORT_LAG_MS, async (since, until) => {
         const buckets = await client.usageReport({
           startingAt: `${since}T00:00:00Z`,
           endingAt: `${until}T00:00:00Z`,
@@ -622,7 +636,7 @@ export class Store implements Disposable {
   private async fetchClaudeCode(): Promise<ClaudeCodeData> {
     const days = this.windowDays(clampDays(this.settings.historyDays, HISTORY_DAYS));
     const client = this.client('admin');
-    const rows = await this.byDay<ClaudeCodeRow>('claudeCode', days, CLAUDE_CODE_LAG_MS, async (since, until) => {
+    const rows = await this.byDay<'claudeCode', ClaudeCodeRow>('claudeCode', days, CLAUDE_CODE_LAG_MS, async (since, until) => {
       const byDay = await client.claudeCodeRange(since, until, { concurrency: 4 });
       const out = new Map<string, ClaudeCodeRow[]>();
       for (const [d, records] of byDay) out.set(d, claudeCodeRowsFromRecords(records));
@@ -649,17 +663,24 @@ export class Store implements Disposable {
 
   // ---------------------------------------------------------------- keys, persistence, sharing
 
-  private async loadKeys(changed: boolean): Promise<void> {
+  /** Reads the keys; with `changed`, empties what a key change invalidates. True when something was emptied. */
+  private async loadKeys(changed: boolean): Promise<boolean> {
     const next = (await this.options.keys?.getKeys()) ?? { status: { api: 'none', admin: 'none' } };
     const prev = this.keys;
     this.keys = next;
     this.current = { ...this.current, ready: true, keys: { ...next.status } };
     const now = this.scheduler.now();
+    // Emptied at this time: as an attempt, so the empty state wins over the old data in the shared snapshot.
+    const cleared = (): SourceState<never> => ({ ...emptySource(), attemptedAt: iso(now) });
+    let emptied = false;
     if (prev.api !== next.api) {
       void this.apiClient?.close().catch(() => {});
       this.apiClient = undefined;
       if (changed) {
-        if (!next.api) this.current = { ...this.current, rateLimits: emptySource() };
+        if (!next.api) {
+          this.current = { ...this.current, rateLimits: cleared() };
+          emptied = true;
+        }
         this.dueNow('rateLimits', now);
       }
     }
@@ -669,11 +690,13 @@ export class Store implements Disposable {
       if (changed) {
         for (const s of ADMIN_SOURCES) {
           // Another key may be another organisation: its numbers must not stay on screen.
-          this.current = { ...this.current, [s]: emptySource() };
+          this.current = { ...this.current, [s]: cleared() };
           this.dueNow(s, now);
         }
+        emptied = true;
       }
     }
+    return emptied;
   }
 
   private restored(saved: StoreSnapshot): StoreSnapshot {
@@ -682,14 +705,35 @@ export class Store implements Disposable {
     const now = this.scheduler.now();
     for (const s of SHARED_SOURCES) {
       const st = saved[s] as SourceState<unknown>;
-      const age = st.fetchedAt ? now - Date.parse(st.fetchedAt) : Infinity;
-      (out as unknown as Record<string, SourceState<unknown>>)[s] = {
-        ...st,
-        loading: false,
-        stale: st.stale || (st.data !== undefined && age > 2 * this.intervalMs(s)),
-      };
+      (out as unknown as Record<string, SourceState<unknown>>)[s] = { ...st, loading: false, stale: this.isStale(s, st, now) };
     }
     return out;
+  }
+
+  /**
+   * Stale means stale: data whose last fetch failed, or older than twice its refresh interval (the next
+   * fetch is overdue: no window polled, the window was not focused, the machine slept), or of unknown age.
+   */
+  private isStale(s: SourceName, st: SourceState<unknown>, now: number): boolean {
+    if (st.data === undefined) return st.stale;
+    if (st.stale) return true;
+    const fetched = st.fetchedAt ? Date.parse(st.fetchedAt) : NaN;
+    return !Number.isFinite(fetched) || now - fetched > 2 * this.intervalMs(s);
+  }
+
+  /** Marks data that aged past its staleness limit without a new attempt (checked on every tick). */
+  private markAged(): void {
+    const now = this.scheduler.now();
+    let next = this.current;
+    for (const s of SOURCE_NAMES) {
+      const st = this.current[s] as SourceState<unknown>;
+      if (st.stale || st.loading || st.data === undefined || !this.isStale(s, st, now)) continue;
+      next = { ...next, [s]: { ...st, stale: true } };
+    }
+    if (next !== this.current) {
+      this.current = { ...next, producedAt: iso(now) };
+      this.emit();
+    }
   }
 
   private async save(): Promise<void> {
@@ -697,8 +741,10 @@ export class Store implements Disposable {
     if (!p) return;
     const doSave = async (): Promise<void> => {
       try {
-        await p.save(sharedPart(this.current));
-        this.sharedStamp = await p.stamp();
+        const result = await p.save(sharedPart(this.current));
+        // Only a file that holds exactly our shared sources is "seen"; otherwise the next look loads what
+        // another window wrote (kept by the save because it was newer than ours).
+        if (result === undefined || result === 'written') this.sharedStamp = await p.stamp();
       } catch (e) {
         this.log.warn(`could not save the snapshot: ${errorText(e)}`);
       }
@@ -720,12 +766,13 @@ export class Store implements Disposable {
     if (!other) return;
     let changed = false;
     const merged: StoreSnapshot = { ...this.current };
+    const now = this.scheduler.now();
     for (const s of SHARED_SOURCES) {
       const mine = this.current[s] as SourceState<unknown>;
       const theirs = other[s] as SourceState<unknown>;
       if (this.runtime(s).inflight) continue;
       if (later(theirs.attemptedAt, mine.attemptedAt)) {
-        (merged as unknown as Record<string, SourceState<unknown>>)[s] = { ...theirs, loading: false };
+        (merged as unknown as Record<string, SourceState<unknown>>)[s] = { ...theirs, loading: false, stale: this.isStale(s, theirs, now) };
         changed = true;
       }
     }
@@ -759,6 +806,9 @@ function later(a: string | undefined, b: string | undefined): boolean {
   if (!b) return true;
   return Date.parse(a) > Date.parse(b);
 }
+
+/** The row type a day-cache namespace holds. */
+type DayCacheRow<N extends keyof typeof DAY_CACHE_ROWS> = ReturnType<(typeof DAY_CACHE_ROWS)[N]> extends Shape<(infer R)[]> ? R : never;
 
 /** Consecutive days of `days` (ascending) missing from `have`, as [since, until) pairs. */
 function missingRuns(days: readonly string[], have: ReadonlyMap<string, unknown>): [string, string][] {
