@@ -69,6 +69,7 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
   const statePath = join(dir, STATE_FILE);
   const emitter = new vscode.EventEmitter<void>();
   const settings = (): PlanHostSettings => deps.config.current.plan;
+  const reportedDrops = new Set<string>();
   let lastStatusLineConfig = JSON.stringify(statusLineConfig(settings()));
   let lastMtime = -1;
   let watcher: vscode.FileSystemWatcher | undefined;
@@ -250,7 +251,13 @@ export function registerPlanCommands(context: vscode.ExtensionContext, deps: Pla
   const host: PlanHost = {
     dir,
     statePath,
-    readState: () => readPlanData(statePath),
+    readState: () =>
+      readPlanData(statePath, (what) => {
+        // A damaged state file: say so once per distinct problem (the rest of the file is still used).
+        if (reportedDrops.has(what)) return;
+        reportedDrops.add(what);
+        log.warn(`plan limits: ${statePath}: ignored ${what}`);
+      }),
     onDidChangeState: emitter.event,
     connected: isConnected,
     publishToday(costUsd, timeZone) {

@@ -4,7 +4,8 @@
  * Fixed instants only (no wall clock), so the suite passes at any date and in any TZ.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planFacts, sessionPace, weekPace, DEFAULT_PLAN_SETTINGS } from '../../src/core/plan/facts';
@@ -150,6 +151,40 @@ describe('plan: state file merge and history', () => {
         assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')).windows.five_hour.usedPercent, 42);
       }
       assert.deepEqual(readPlanData(join(dir, 'missing.json')), emptyPlanData());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a writer that cannot get the lock in time writes its observation aside; readers see it, the next writer merges it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cu-plan-'));
+    try {
+      const path = join(dir, 'plan-state.json');
+      recordObservation(path, payload(), NOW - 2 * MIN);
+      // Another, live writer (a process) holds the lock for the whole wait, its token changing: the fallback runs.
+      const lock = `${path}.lock`;
+      writeFileSync(lock, 'other:start');
+      const holder = spawn(process.execPath, ['-e', `const f=require('fs');let n=0;const t=setInterval(()=>f.writeFileSync(${JSON.stringify(lock)},'other:'+n++),10);setTimeout(()=>clearInterval(t),3000)`], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 150));
+      const aside = parseStatusPayload(JSON.stringify(realPayload({ session_id: 'late', rate_limits: { five_hour: { used_percentage: 61, resets_at: SEC + 3600 } } })))!;
+      let result: PlanData;
+      try {
+        result = recordObservation(path, aside, NOW, { lockWaitMs: 150 });
+      } finally {
+        holder.kill();
+        await new Promise((r) => holder.once('exit', r));
+        rmSync(lock, { force: true });
+      }
+      assert.equal(readdirSync(dir).filter((f) => f.includes('.pending-')).length, 1, 'written aside');
+      assert.equal(result.windows.five_hour!.usedPercent, 61, 'the caller still prints the newest figure');
+      assert.equal(readPlanData(path).windows.five_hour!.usedPercent, 61, 'readers see the observation waiting aside');
+      writeFileSync(`${path}.pending-test-2.json`, 'garbage');
+      assert.equal(JSON.parse(readFileSync(path, 'utf8')).windows.five_hour.usedPercent, 42, 'the state file itself was not written without the lock');
+      recordObservation(path, payload(), NOW - MIN);
+      const after = JSON.parse(readFileSync(path, 'utf8')) as PlanData;
+      assert.equal(after.windows.five_hour!.usedPercent, 61, 'the next writer merged it (and the newest observation still wins)');
+      assert.equal(after.history.five_hour!.length, 3, 'every sample is kept');
+      assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.pending-')), [], 'pending files, garbage included, are consumed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

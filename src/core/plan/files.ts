@@ -60,19 +60,21 @@ export function readTextIfExists(path: string): string | undefined {
   }
 }
 
-export interface LockOptions {
+export interface LockOptions<T> {
   /** How long to wait for the lock (ms). */
   waitMs?: number;
+  /** Runs instead of `fn` when the lock could not be had in time (default: `fn` anyway). */
+  fallback?: () => T;
 }
 
 /**
  * Runs `fn` holding `<path>.lock` (created with O_EXCL). Holders keep it for about a millisecond. A lock
  * whose holder did not change during the whole wait (a writer that crashed while holding it) is broken.
- * If the lock still cannot be had, `fn` runs anyway: the write stays atomic, only a sample written at
- * the same instant could be lost, which is better than a status line that hangs.
+ * If the lock still cannot be had, `options.fallback` runs instead (the state file writes its observation
+ * aside, so nothing is lost), else `fn` anyway: a status line must never hang.
  * Returns `fn`'s result and whether the lock was held.
  */
-export function withFileLock<T>(path: string, fn: () => T, options: LockOptions = {}): { value: T; locked: boolean } {
+export function withFileLock<T>(path: string, fn: () => T, options: LockOptions<T> = {}): { value: T; locked: boolean } {
   const lock = `${path}.lock`;
   const token = `${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   const deadline = performance.now() + (options.waitMs ?? 2000);
@@ -124,7 +126,7 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions 
     delay = Math.min(delay * 2, 16);
   }
   try {
-    return { value: fn(), locked };
+    return { value: !locked && options.fallback ? options.fallback() : fn(), locked };
   } finally {
     if (locked && readTextIfExists(lock) === token) {
       try {

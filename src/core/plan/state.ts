@@ -11,6 +11,8 @@
  *   values kept as their first and last sample, nothing older than 14 days, at most 4000 samples a window.
  * No vscode import.
  */
+import { readdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { readTextIfExists, withFileLock, writeFileAtomic } from './files';
 import { windowKind } from './payload';
 import { emptyPlanData, PLAN_DATA_VERSION, type PlanData, type PlanSample, type PlanSession, type PlanWindow, type StatusPayload } from './types';
@@ -118,7 +120,9 @@ export function parsePlanData(text: string | undefined, onDrop?: PlanDropReport)
 
 /** Reads the state file; a missing, torn or garbage file gives empty data. Never throws. `onDrop` hears what was discarded. */
 export function readPlanData(path: string, onDrop?: PlanDropReport): PlanData {
-  return parsePlanData(readTextIfExists(path), onDrop);
+  const data = parsePlanData(readTextIfExists(path), onDrop);
+  const pending = pendingOf(path).observations;
+  return pending.length ? withPending(data, pending) : data;
 }
 
 const sameReset = (a: number, b: number): boolean => Math.abs(a - b) < 60;
@@ -207,14 +211,84 @@ export function serializePlanData(data: PlanData): string {
   return `${head.slice(0, -2)},\n  "history": {${hist ? `\n${hist}\n  ` : ''}}\n}\n`;
 }
 
+/** Observations written aside (`<state>.pending-<id>.json`) by writers that could not get the lock in time. */
+const PENDING = '.pending-';
+
+interface Pending {
+  file: string;
+  payload: StatusPayload;
+  nowMs: number;
+}
+
+const KINDS = new Set(['session', 'week', 'modelWeek', 'other']);
+const isOptStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const isOptNum = (v: unknown): boolean => v === undefined || finite(v);
+
+/** A pending observation read back, checked like the state file (garbage is ignored, then removed). */
+function readPending(file: string): Pending | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(readTextIfExists(file) ?? '');
+  } catch {
+    return undefined;
+  }
+  if (!isObj(v) || !epochMs(v.nowMs) || !isObj(v.payload) || !Array.isArray(v.payload.windows)) return undefined;
+  const p = v.payload;
+  if (![p.sessionId, p.model, p.modelId, p.version, p.cwd].every(isOptStr) || ![p.contextPercent, p.costUsd].every(isOptNum)) return undefined;
+  const windows = (p.windows as unknown[]).filter(
+    (w): w is StatusPayload['windows'][number] => isObj(w) && typeof w.key === 'string' && usableKey(w.key) && KINDS.has(w.kind as string) && finite(w.usedPercent) && (w.resetsAt === undefined || epochMs(w.resetsAt)),
+  );
+  return { file, nowMs: v.nowMs, payload: { ...(p as unknown as StatusPayload), windows } };
+}
+
+function pendingOf(path: string): { files: string[]; observations: Pending[] } {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return { files: [], observations: [] };
+  }
+  const prefix = `${basename(path)}${PENDING}`;
+  const files = names.filter((n) => n.startsWith(prefix) && n.endsWith('.json')).map((n) => join(dirname(path), n));
+  const observations = files.map(readPending).filter((p): p is Pending => !!p).sort((a, b) => a.nowMs - b.nowMs);
+  return { files, observations };
+}
+
+/** The state with the observations waiting aside merged in (what every reader sees). */
+function withPending(data: PlanData, observations: readonly Pending[]): PlanData {
+  return observations.reduce((d, p) => mergeObservation(d, p.payload, p.nowMs), data);
+}
+
 /**
- * Records an observation in the state file at `path`: lock, read (garbage → empty), merge, atomic
- * replace. Synchronous (the status line does nothing else meanwhile). Returns the merged data.
+ * Records an observation in the state file at `path`: lock, read (garbage → empty), merge (with any
+ * observations written aside), atomic replace. When the lock cannot be had in time (many sessions at
+ * once on a loaded machine) the observation is written aside atomically instead, and the next writer
+ * that holds the lock merges it: nothing is lost and the status line never waits long. Synchronous (the
+ * status line does nothing else meanwhile). Returns the merged data.
  */
-export function recordObservation(path: string, payload: StatusPayload, nowMs: number): PlanData {
-  return withFileLock(path, () => {
-    const merged = mergeObservation(readPlanData(path), payload, nowMs);
-    writeFileAtomic(path, serializePlanData(merged));
-    return merged;
-  }).value;
+export function recordObservation(path: string, payload: StatusPayload, nowMs: number, options: { lockWaitMs?: number } = {}): PlanData {
+  return withFileLock(
+    path,
+    () => {
+      const pending = pendingOf(path);
+      const merged = mergeObservation(withPending(parsePlanData(readTextIfExists(path)), pending.observations), payload, nowMs);
+      writeFileAtomic(path, serializePlanData(merged));
+      for (const f of pending.files) {
+        try {
+          unlinkSync(f);
+        } catch {
+          // another writer took it
+        }
+      }
+      return merged;
+    },
+    {
+      ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+      fallback: () => {
+        const aside = `${path}${PENDING}${process.pid}-${Math.random().toString(36).slice(2, 10)}.json`;
+        writeFileAtomic(aside, JSON.stringify({ nowMs, payload }));
+        return mergeObservation(readPlanData(path), payload, nowMs);
+      },
+    },
+  ).value;
 }
