@@ -70,7 +70,7 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     const store = await h.make('w1', { lease: null });
     await store.start();
     await h.advance(0);
-    const p = new FileSnapshotPersistence(join(h.dir, 'snapshot.json'));
+    const p = new FileSnapshotPersistence(join(h.dir, 'snapshot.json'), { clock: h.sched });
     const stamp = await p.stamp();
     // Saving the same shared state (any window, any number of times) is no write at all.
     assert.equal(await p.save(store.snapshot), 'unchanged');
@@ -81,7 +81,7 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     const store = await h.make('w1', { lease: null });
     await store.start();
     await h.advance(0);
-    const reader = new FileSnapshotPersistence(join(h.dir, 'snapshot.json'));
+    const reader = new FileSnapshotPersistence(join(h.dir, 'snapshot.json'), { clock: h.sched });
     const loaded = await reader.load();
     assert.ok(loaded);
     assert.deepEqual(shared(loaded), shared(store.snapshot));
@@ -141,10 +141,10 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     const newer = store.snapshot;
     assert.ok(Date.parse(newer.costs.attemptedAt!) > Date.parse(older.costs.attemptedAt!));
     // Another window saves its older copy with newer labels: its labels win, nothing else moves back.
-    const other = new FileSnapshotPersistence(join(h.dir, 'snapshot.json'));
+    const other = new FileSnapshotPersistence(join(h.dir, 'snapshot.json'), { clock: h.sched });
     const labels = { ...older.labels, attemptedAt: new Date(h.sched.now() + 1000).toISOString() };
     assert.equal(await other.save({ ...older, labels }), 'merged', 'it kept sources newer than its own: it should load them');
-    const back = await new FileSnapshotPersistence(join(h.dir, 'snapshot.json')).load();
+    const back = await new FileSnapshotPersistence(join(h.dir, 'snapshot.json'), { clock: h.sched }).load();
     assert.equal(back!.costs.attemptedAt, newer.costs.attemptedAt, 'the newer costs stayed');
     assert.equal(back!.rateLimits.attemptedAt, newer.rateLimits.attemptedAt);
     assert.equal(back!.labels.attemptedAt, labels.attemptedAt, 'the newer labels were written');
@@ -208,7 +208,7 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     assert.ok(!left.has('aaaaaaaaaaaaaaaaaaaaaaaa.json') && !left.has('bbbbbbbbbbbbbbbbbbbbbbbb.json'), 'old unreferenced files removed');
     assert.ok(left.has('cccccccccccccccccccccccc.json'), 'a recent unreferenced file stays (another window may be about to name it)');
     assert.ok(left.has(costsHead), 'an old referenced file stays');
-    const reread = await new FileSnapshotPersistence(join(h.dir, 'snapshot.json')).load();
+    const reread = await new FileSnapshotPersistence(join(h.dir, 'snapshot.json'), { clock: h.sched }).load();
     assert.ok(reread?.costs.data && reread.tokens.data && reread.claudeCode.data, 'everything still reads back');
   });
 
@@ -241,7 +241,7 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     h.server.resetRequests();
     await h.advance(MIN);
     assert.equal((await root(h.dir)).layout, 2);
-    const back = await new FileSnapshotPersistence(join(h.dir, 'snapshot.json')).load();
+    const back = await new FileSnapshotPersistence(join(h.dir, 'snapshot.json'), { clock: h.sched }).load();
     assert.deepEqual(back!.costs.data, s.costs.data);
   });
 });
