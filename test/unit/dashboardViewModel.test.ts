@@ -243,8 +243,10 @@ describe('dashboard view model: rate limits, local, status', () => {
     s.costs = { ...s.costs, stale: true, error: { kind: 'auth', message: 'invalid x-api-key', status: 401, requestId: 'req_9' } };
     const stale = sourceStatus(s, 'costs', NOW);
     assert.equal(stale.kind, 'stale');
-    assert.match(stale.message, /last good data/);
+    assert.match(stale.message, /last good data from 2 min ago/, 'a relative age, never a raw timestamp');
     assert.match(stale.message, /req_9/);
+    s.costs = { ...s.costs, nextAttemptAt: new Date(NOW + 120_000).toISOString() };
+    assert.match(sourceStatus(s, 'costs', NOW).message, /Next attempt in 2 min\./, 'the real next attempt');
     assert.deepEqual(stale.actions, ['setAdminKey', 'showLog']);
     s.costs = { stale: false, loading: false, error: { kind: 'network', message: 'ECONNREFUSED' } };
     assert.equal(sourceStatus(s, 'costs', NOW).kind, 'error');
@@ -261,6 +263,8 @@ describe('dashboard view model: rate limits, local, status', () => {
     assert.equal(d.overview.costLast30, sum('2026-10-29', '2026-11-27'));
     assert.equal(d.overview.monthToDate, sum('2026-11-01', '2026-11-27'));
     assert.equal(d.overview.rangeCost, d.overview.monthToDate);
+    assert.equal(d.overview.showRangeTile, true, 'month to date is not one of the fixed tiles');
+    assert.equal(buildDashboard(s, { range: { kind: '30d' }, grouping: 'model' }, NOW).overview.showRangeTile, false, '"Last 30 days" is shown once');
     assert.equal(d.overview.monthEndProjection, Decimal.parse(d.overview.monthToDate).mulInt(30 * 1440).divInt(26.5 * 1440, 6).toString());
     assert.equal(d.cost.table.reduce((a, r) => a + r.share, 0).toFixed(6), '1.000000');
     assert.ok(d.overview.cacheHitShare! > 0 && d.overview.cacheHitShare! < 1);

@@ -257,3 +257,36 @@ describe('tree view models', () => {
     assert.equal(local[0]!.label, 'No Claude Code transcripts found on this machine');
   });
 });
+
+describe('words, numbers and times that stay true (issue 13)', () => {
+  it('a reset that has passed is "now", never "… ago"; rate-limit families read one per line', () => {
+    const p = probe({ requests: { limit: 1000, remaining: 812, reset: iso(NOW - 21_000) } });
+    const m = buildStatusBar(withRateLimits(p), DEFAULT_STATUS_SETTINGS, NOW);
+    assert.match(m.tooltip, /\*\*Requests per minute\*\*: 812 of 1,000 left \(81%\), full now/);
+    assert.doesNotMatch(m.tooltip, /full [^,\n]*ago/);
+  });
+
+  it('one probe, one session: singular words', () => {
+    const s = withRateLimits(probe());
+    s.rateLimits.data!.probeSpendToday = { date: '2026-11-27', probes: 1, inputTokens: 8, outputTokens: 1, costUsd: '0.000013' };
+    const m = buildStatusBar(s, DEFAULT_STATUS_SETTINGS, NOW);
+    assert.match(m.tooltip, /Probe spend today: 1 probe,/);
+    assert.match(m.tooltip, /≈\$0\.000013/, 'a sub-cent amount keeps its digits instead of reading $0.00');
+  });
+
+  it('an idle local 5-hour window shows no "$0.00/h" rate', () => {
+    const s: StoreSnapshot = {
+      ...emptyReady(),
+      local: {
+        stale: false,
+        loading: false,
+        fetchedAt: iso(NOW),
+        data: { timezone: 'UTC', days: [{ date: '2026-11-27', project: 'app', model: 'claude-sonnet-4-6', input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: '0.39' }], currentWindow: { start: iso(NOW - 3_600_000), end: iso(NOW + 4 * 3_600_000), tokens: 2, costUsd: '0.39', burnTokensPerHour: 0, burnUsdPerHour: '0', projectedCostUsd: '0.39', active: true }, unpricedModels: [], skippedLines: 0, files: 1, roots: ['/r'] },
+      },
+    };
+    const m = buildStatusBar(s, DEFAULT_STATUS_SETTINGS, NOW);
+    assert.equal(m.text, '$(graph) ≈$0.39 today · 5h ≈$0.39 · 4 h left');
+    assert.match(m.tooltip, /no activity in the last 30 min/);
+    assert.doesNotMatch(m.tooltip, /\$0\.00\/h/);
+  });
+});

@@ -15,6 +15,8 @@ import { FileFocus, FileLease, FileSnapshotPersistence } from '../../../src/core
 import { Store } from '../../../src/core/store/store';
 import { compact, usd } from '../../../src/core/model/format';
 import type { TreeNode } from '../../../src/core/viewModels/tree';
+import { SnapshotTree } from '../../../src/views/tree/provider';
+import type { Ticker } from '../../../src/views/ticker';
 import { systemClock } from '../../../src/core/clock';
 
 const EXTENSION_ID = 'claude-usage.claude-usage';
@@ -114,6 +116,40 @@ describe('host: store, status bar and trees against the local server', function 
     assert.equal(await seen.validateInput?.(keys.api), undefined);
     await until('the key to come from SecretStorage', () => api.store.snapshot.keys.api === 'secretStorage');
     assert.ok(!JSON.stringify(api.store.snapshot).includes(keys.api), 'no key in the snapshot');
+  });
+
+  it('a tree whose model throws shows an error item with Refresh, never "Loading…"; ages advance on each tick', async () => {
+    const api = await extension();
+    const ticks = new vscode.EventEmitter<void>();
+    const ticker = { onTick: ticks.event } as unknown as Ticker;
+    const errors: string[] = [];
+    const broken = new SnapshotTree(api.store, () => {
+      throw new Error("Cannot read properties of undefined (reading 'startsWith')");
+    }, ticker, { error: (m) => errors.push(m) });
+    try {
+      const item = broken.nodes[0]!;
+      assert.equal(item.contextValue, 'error');
+      assert.match(item.label, /^Could not show this view: Cannot read properties of undefined/);
+      assert.equal(item.command?.command, 'claudeUsage.refresh');
+      assert.equal(errors.length, 1, 'logged');
+    } finally {
+      broken.dispose();
+    }
+    // A view whose text depends on the time is rebuilt on the shared tick (and only repaints when it changed).
+    const started = systemClock.now();
+    const timed = new SnapshotTree(api.store, (_s, now) => [{ id: 'age', label: `Data from ${Math.floor((now - started) / 1000)}s ago` }], ticker);
+    try {
+      const first = timed.nodes[0]!.label;
+      let repaints = 0;
+      timed.onDidChangeTreeData(() => repaints++);
+      await new Promise((r) => setTimeout(r, 1100));
+      ticks.fire();
+      await until('the tick to rebuild the tree', () => timed.nodes[0]!.label !== first, 2000);
+      assert.equal(repaints, 1);
+    } finally {
+      timed.dispose();
+      ticks.dispose();
+    }
   });
 
   it('a 401 shows an error item with an action and keeps the old data, marked stale', async () => {
