@@ -269,25 +269,39 @@ describe('dashboard (e2e, real VS Code)', function () {
     assert.match(extensionLog(), /Dashboard webview: CSP blocked inline \(script-src/);
   });
 
-  it('command to paint: Show Claude Usage to the first chart drawn, median of 5 opens (measured, printed)', async () => {
+  it('command to paint: Show Claude Usage to the first chart drawn, median of 5 (measured and printed, never asserted)', async function () {
+    this.timeout(300_000);
     const opens = () => [...extensionLog().matchAll(/Dashboard painted (\d+) ms after Show Claude Usage/g)].map((m) => Number(m[1]));
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await wb().runCommand('View: Close All Editors');
-      await wb().page.waitForTimeout(500);
+    const openOnce = async (): Promise<number> => {
       const seen = opens().length;
       await wb().runCommand('Show Claude Usage');
       const deadline = performance.now() + 30_000;
       while (opens().length === seen && performance.now() < deadline) await wb().page.waitForTimeout(100);
       const all = opens();
-      assert.ok(all.length > seen, `open ${i + 1} was logged with its paint time`);
-      times.push(all[all.length - 1]!);
+      assert.ok(all.length > seen, 'the open was logged with its paint time');
+      return all[all.length - 1]!;
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // As a person opens it: once in a freshly loaded window (no dashboard restored by the reload).
+    const fresh: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await wb().runCommand('View: Close All Editors');
+      await wb().runCommand('Developer: Reload Window');
+      await wb().page.waitForTimeout(1500);
+      await wb().page.locator('[id="claude-usage.claude-usage.claudeUsage.status"]').waitFor({ timeout: 60_000 });
+      await wb().page.waitForTimeout(1500);
+      fresh.push(await openOnce());
     }
-    const sorted = [...times].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    console.log(`      [dashboard] command to paint: ${times.join(', ')} ms; median ${median} ms`);
-    writeFileSync(join(OUT, 'command-to-paint.json'), `${JSON.stringify({ times, median }, null, 2)}\n`);
-    assert.equal(times.length, 5);
+    // Closed and opened again in the same window.
+    const again: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await wb().runCommand('View: Close All Editors');
+      await wb().page.waitForTimeout(500);
+      again.push(await openOnce());
+    }
+    console.log(`      [dashboard] command to paint, fresh window: ${fresh.join(', ')} ms, median ${median(fresh)} ms; reopened: ${again.join(', ')} ms, median ${median(again)} ms`);
+    writeFileSync(join(OUT, 'command-to-paint.json'), `${JSON.stringify({ fresh, freshMedian: median(fresh), reopened: again, reopenedMedian: median(again) }, null, 2)}\n`);
+    assert.equal(fresh.length + again.length, 8);
   });
 });
 

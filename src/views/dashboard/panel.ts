@@ -91,6 +91,10 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
       });
     };
     render();
+    // The first snapshot goes out with the page: VS Code holds messages until the page has loaded, and the
+    // page listens from its first line, so the first paint does not wait for a 'ready' round trip. The
+    // page still says 'ready' (also after a reload of its content), and is answered with the latest data.
+    postSnapshot();
 
     subs.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => {
