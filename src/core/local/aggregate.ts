@@ -13,6 +13,8 @@ import type { DayClock } from './timezone';
 export const WINDOW_MS = 5 * 3_600_000;
 export const BURN_MS = 30 * 60_000;
 const HOUR = 3_600_000;
+/** Price classes per model (period * 8 + flags). */
+const CLS = 256;
 
 export interface AggregateOptions {
   clock: DayClock;
@@ -73,12 +75,12 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     if (f & F_DEAD) continue;
     readTokens(c.tokens, i, tmp);
     const m = c.model[i]!;
-    const k = book.classify(resolved[m] ?? null, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
-    cls[i] = k;
     const ts = c.ts[i]!;
+    const k = book.classify(resolved[m] ?? null, ts, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
+    cls[i] = k;
     const day = clock.dayIndex(ts);
     if (day < sinceIdx || day >= untilIdx) continue;
-    const key = ((day * nProjects + c.project[i]!) * nModels + m) * 8 + k;
+    const key = ((day * nProjects + c.project[i]!) * nModels + m) * CLS + k;
     // Neighbouring entries (same session) usually share the row: skip the Map lookup then.
     let a = key === lastKey ? lastAcc : rowAcc.get(key);
     if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
@@ -91,7 +93,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     if (!s) sessionAcc.set(sid, (s = { project: c.project[i]!, first: ts, last: ts, acc: new Map() }));
     if (ts < s.first) s.first = ts;
     if (ts > s.last) s.last = ts;
-    const sk = m * 8 + k;
+    const sk = m * CLS + k;
     let sa = s.acc.get(sk);
     if (!sa) s.acc.set(sk, (sa = emptyAcc(m, k)));
     addLocalTokens(sa, tmp);
@@ -103,7 +105,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   let hitRead = 0;
   let hitAll = 0;
   for (const [key, a] of rowAcc) {
-    const base = Math.floor(key / 8);
+    const base = Math.floor(key / CLS);
     const model = base % nModels;
     const rest = Math.floor(base / nModels);
     const project = rest % nProjects;
@@ -216,7 +218,7 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
       else hi = mid - 1;
     }
     readTokens(c.tokens, i, tmp);
-    const key = c.model[i]! * 8 + cls[i]!;
+    const key = c.model[i]! * CLS + cls[i]!;
     let a = acc[lo]!.get(key);
     if (!a) acc[lo]!.set(key, (a = emptyAcc(c.model[i]!, cls[i]!)));
     addLocalTokens(a, tmp);
