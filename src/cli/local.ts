@@ -177,7 +177,10 @@ const command: Command = async (argv, io) => {
       days: byDayAndModel(data.days),
       unpricedModels: data.unpricedModels,
       skippedLines: data.skippedLines,
+      skipped: data.skipped,
+      pricesAsOf: data.pricesAsOf,
     };
+    if (a.index) out.missing = data.missing;
     if (a.windows) out.windows = report.windows;
     io.out(JSON.stringify(out, null, 2));
     return EXIT_OK;
@@ -227,7 +230,21 @@ const command: Command = async (argv, io) => {
       table(io, ['window start', 'end', 'tokens', 'cost (estimate)'], report.windows.map((x) => [x.start.slice(0, 16), x.end.slice(0, 16), int(x.tokens), formatUsd(Decimal.parse(x.costUsd))]));
     }
   }
-  if (data.skippedLines) io.out(`\n${data.skippedLines} unreadable usage line(s) skipped.`);
+  const sk = data.skipped;
+  if (sk && Object.values(sk).some((n) => n > 0)) {
+    const parts = [
+      sk.duplicate && `${int(sk.duplicate)} duplicate copies`,
+      sk.replay && `${int(sk.replay)} /btw replays`,
+      sk.synthetic && `${int(sk.synthetic)} synthetic`,
+      sk.apiError && `${int(sk.apiError)} API errors`,
+      sk.corrupt && `${int(sk.corrupt)} unreadable`,
+      sk.tooLarge && `${int(sk.tooLarge)} too large`,
+    ].filter(Boolean);
+    io.out(`\nUsage lines not counted: ${parts.join(', ')}.`);
+  }
+  if (data.missing && data.missing.files > 0) {
+    io.out(`History kept from ${int(data.missing.files)} transcript(s) no longer on disk: ${int(data.missing.tokens)} tokens, ${formatUsd(Decimal.parse(data.missing.costUsd))} in this report.`);
+  }
   return EXIT_OK;
 };
 

@@ -1,13 +1,16 @@
 /**
  * Turns the de-duplicated ledger into reports: rows per (local day, project, model), 5-hour windows with
- * burn rate and projection, sessions. Tokens are summed per (group, model, price class) and each sum is
- * priced once, exactly (Decimal); an unknown model stays unpriced (`costUsd: null`), never $0.
+ * burn rate and projection, sessions, the tally of usage lines not counted (replays and duplicates; the
+ * reader's reasons come from the files), and the history kept from transcripts no longer on disk. Tokens are
+ * summed per (group, model, price class) and each sum is priced once, exactly (Decimal); the price class
+ * holds the table period in force at each entry's own timestamp. An unknown model stays unpriced
+ * (`costUsd: null`), never $0.
  */
 import { Decimal } from '../decimal';
 import { PriceBook, type TokenCounts } from '../pricing';
 import { addLocalTokens } from '../reports/tokens';
 import type { LocalSession, LocalUsageDay, LocalWindow } from '../store/snapshot';
-import { F_BATCH, F_DEAD, F_US, type Ledger } from './ledger';
+import { F_BATCH, F_DEAD, F_KEYLESS, F_US, W, W_FILE, W_INPUT, W_MODEL, W_PROJECT, W_SESSION, type Ledger } from './ledger';
 import type { DayClock } from './timezone';
 
 export const WINDOW_MS = 5 * 3_600_000;
@@ -27,6 +30,8 @@ export interface AggregateOptions {
   projectLabel: (id: number) => string;
   /** Compute 5-hour windows and sessions (default true; the CLI's plain day report skips them). */
   details?: boolean;
+  /** Whether the file an entry was read from is gone (deleted by Claude Code's cleanup). */
+  fileMissing?: (fileId: number) => boolean;
 }
 
 export interface LocalReport {
@@ -40,6 +45,11 @@ export interface LocalReport {
   unpricedTokens: Record<string, TokenCounts>;
   /** cacheRead / (input + cacheWrite + cacheRead) over the selected days, 0..1. */
   cacheHitShare: number;
+  /** Copies not counted: sidechain replays of a parent's message (`/btw`), and other copies of counted entries. */
+  replay: number;
+  duplicate: number;
+  /** Counted usage of the selected days whose transcript is no longer on disk (kept by the index). */
+  missing: { entries: number; tokens: number; costUsd: string; unpricedTokens: number };
 }
 
 interface Acc extends TokenCounts {
@@ -55,7 +65,7 @@ const sumTokens = (t: TokenCounts) => t.input + t.output + t.cacheWrite5m + t.ca
 
 export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   const { clock, book } = o;
-  const c = ledger.cols;
+  const w = ledger.words;
   const models = ledger.models.values;
   const nModels = Math.max(models.length, 1);
   const nProjects = Math.max(ledger.projects.values.length, 1);
@@ -65,32 +75,55 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
 
   const rowAcc = new Map<number, Acc>();
   const sessionAcc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
+  const missingAcc = new Map<number, Acc>();
+  let missingEntries = 0;
+  // Entries that count (not dead, not replays), with their price class, for the windows.
+  const counted = new Int32Array(ledger.count);
   const cls = new Uint8Array(ledger.count);
+  let nCounted = 0;
+  let replay = 0;
+  let duplicate = 0;
   const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
   const details = o.details !== false;
   let lastKey = -1;
   let lastAcc: Acc | undefined;
   for (let i = 0; i < ledger.count; i++) {
-    const f = c.flags[i]!;
+    const off = i * W;
+    const f = ledger.flags(i);
     if (f & F_DEAD) continue;
-    readTokens(c.tokens, i, tmp);
-    const m = c.model[i]!;
-    const ts = c.ts[i]!;
+    const copies = ledger.copies(i);
+    if (ledger.isReplay(i)) {
+      replay += copies;
+      continue;
+    }
+    if (!(f & F_KEYLESS)) duplicate += copies - 1;
+    readTokens(w, off, tmp);
+    const m = w[off + W_MODEL]!;
+    const ts = ledger.ts(i);
     const k = book.classify(resolved[m] ?? null, ts, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
+    counted[nCounted++] = i;
     cls[i] = k;
     const day = clock.dayIndex(ts);
     if (day < sinceIdx || day >= untilIdx) continue;
-    const key = ((day * nProjects + c.project[i]!) * nModels + m) * CLS + k;
+    const project = w[off + W_PROJECT]!;
+    const key = ((day * nProjects + project) * nModels + m) * CLS + k;
     // Neighbouring entries (same session) usually share the row: skip the Map lookup then.
     let a = key === lastKey ? lastAcc : rowAcc.get(key);
     if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
     lastKey = key;
     lastAcc = a;
     addLocalTokens(a, tmp);
+    if (o.fileMissing?.(w[off + W_FILE]!)) {
+      missingEntries++;
+      const mk = m * CLS + k;
+      let ma = missingAcc.get(mk);
+      if (!ma) missingAcc.set(mk, (ma = emptyAcc(m, k)));
+      addLocalTokens(ma, tmp);
+    }
     if (!details) continue;
-    const sid = c.session[i]!;
+    const sid = w[off + W_SESSION]!;
     let s = sessionAcc.get(sid);
-    if (!s) sessionAcc.set(sid, (s = { project: c.project[i]!, first: ts, last: ts, acc: new Map() }));
+    if (!s) sessionAcc.set(sid, (s = { project, first: ts, last: ts, acc: new Map() }));
     if (ts < s.first) s.first = ts;
     if (ts > s.last) s.last = ts;
     const sk = m * CLS + k;
@@ -154,9 +187,19 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
         models: [...ms].sort(),
       };
     })
-    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
 
-  const windows = details ? fiveHourWindows(ledger, cls, book, o.now.getTime()) : [];
+  let missingCost = Decimal.ZERO;
+  let missingTokens = 0;
+  let missingUnpriced = 0;
+  for (const a of missingAcc.values()) {
+    const c = book.cost(models[a.model]!, a, a.cls);
+    missingTokens += sumTokens(a);
+    if (c === null) missingUnpriced += sumTokens(a);
+    else missingCost = missingCost.add(c);
+  }
+
+  const windows = details ? fiveHourWindows(ledger, counted.subarray(0, nCounted), cls, book, o.now.getTime()) : [];
   const last = windows[windows.length - 1];
   return {
     timezone: clock.timeZone,
@@ -167,30 +210,32 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     unpricedModels: [...unpriced.keys()].sort(),
     unpricedTokens: Object.fromEntries([...unpriced.entries()].sort()),
     cacheHitShare: hitAll > 0 ? hitRead / hitAll : 0,
+    replay,
+    duplicate,
+    missing: { entries: missingEntries, tokens: missingTokens, costUsd: missingCost.toString(), unpricedTokens: missingUnpriced },
   };
 }
 
-/** Entry `i`'s five token counts (the ledger's column of 5 per entry) into `out`, reused across entries. */
-function readTokens(tokens: ArrayLike<number>, i: number, out: TokenCounts): void {
-  const t = i * 5;
-  out.input = tokens[t]!;
-  out.output = tokens[t + 1]!;
-  out.cacheWrite5m = tokens[t + 2]!;
-  out.cacheWrite1h = tokens[t + 3]!;
-  out.cacheRead = tokens[t + 4]!;
+/** Entry tokens (five consecutive words of a record) into `out`, reused across entries. */
+function readTokens(w: Uint32Array, off: number, out: TokenCounts): void {
+  const t = off + W_INPUT;
+  out.input = w[t]!;
+  out.output = w[t + 1]!;
+  out.cacheWrite5m = w[t + 2]!;
+  out.cacheWrite1h = w[t + 3]!;
+  out.cacheRead = w[t + 4]!;
 }
 
 /**
  * 5-hour windows (claude-code-logs.md): a window starts at its first entry's time floored to the hour and
  * ends 5 hours later; the next starts at the first entry after that end. Boundaries come from the sorted
  * timestamps; each entry is then placed by binary search, so no per-entry sort of records is needed.
+ * `live`: the entries that count; `cls`: their price classes (by entry index).
  */
-export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook, now: number): LocalWindow[] {
-  const c = ledger.cols;
-  const live: number[] = [];
-  for (let i = 0; i < ledger.count; i++) if (!(c.flags[i]! & F_DEAD)) live.push(i);
+export function fiveHourWindows(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: PriceBook, now: number): LocalWindow[] {
+  const w = ledger.words;
   const ts = new Float64Array(live.length);
-  for (let j = 0; j < live.length; j++) ts[j] = c.ts[live[j]!]!;
+  for (let j = 0; j < live.length; j++) ts[j] = ledger.ts(live[j]!);
   ts.sort();
   const starts: number[] = [];
   let end = -Infinity;
@@ -209,7 +254,7 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
   const burnTokens = new Float64Array(n);
   const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
   for (const i of live) {
-    const t = c.ts[i]!;
+    const t = ledger.ts(i);
     let lo = 0;
     let hi = n - 1;
     while (lo < hi) {
@@ -217,15 +262,17 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
       if (starts[mid]! <= t) lo = mid;
       else hi = mid - 1;
     }
-    readTokens(c.tokens, i, tmp);
-    const key = c.model[i]! * CLS + cls[i]!;
+    const off = i * W;
+    readTokens(w, off, tmp);
+    const m = w[off + W_MODEL]!;
+    const key = m * CLS + cls[i]!;
     let a = acc[lo]!.get(key);
-    if (!a) acc[lo]!.set(key, (a = emptyAcc(c.model[i]!, cls[i]!)));
+    if (!a) acc[lo]!.set(key, (a = emptyAcc(m, cls[i]!)));
     addLocalTokens(a, tmp);
     tokens[lo] = tokens[lo]! + sumTokens(tmp);
     if (t > now - BURN_MS && t <= now) {
       let b = burn[lo]!.get(key);
-      if (!b) burn[lo]!.set(key, (b = emptyAcc(c.model[i]!, cls[i]!)));
+      if (!b) burn[lo]!.set(key, (b = emptyAcc(m, cls[i]!)));
       addLocalTokens(b, tmp);
       burnTokens[lo] = burnTokens[lo]! + sumTokens(tmp);
     }
@@ -237,19 +284,19 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
     return d;
   };
   const out: LocalWindow[] = [];
-  for (let w = 0; w < n; w++) {
-    const start = starts[w]!;
+  for (let k = 0; k < n; k++) {
+    const start = starts[k]!;
     const wEnd = start + WINDOW_MS;
     const active = now >= start && now < wEnd;
-    const cost = price(acc[w]!);
-    const burnUsd = active ? price(burn[w]!).mulInt(HOUR / BURN_MS) : Decimal.ZERO;
-    const burnTok = active ? burnTokens[w]! * (HOUR / BURN_MS) : 0;
+    const cost = price(acc[k]!);
+    const burnUsd = active ? price(burn[k]!).mulInt(HOUR / BURN_MS) : Decimal.ZERO;
+    const burnTok = active ? burnTokens[k]! * (HOUR / BURN_MS) : 0;
     const remainingMinutes = active ? Math.max(0, Math.floor((wEnd - now) / 60_000)) : 0;
     const projected = cost.add(burnUsd.mulInt(remainingMinutes).divInt(60, 12));
     out.push({
       start: new Date(start).toISOString(),
       end: new Date(wEnd).toISOString(),
-      tokens: tokens[w]!,
+      tokens: tokens[k]!,
       costUsd: cost.toString(),
       burnTokensPerHour: burnTok,
       burnUsdPerHour: burnUsd.toString(),

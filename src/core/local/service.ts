@@ -7,13 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { systemClock } from '../clock';
 import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../store/snapshot';
 import { aggregate, type LocalReport } from './aggregate';
 import { discoverRoots, listTranscripts, type TranscriptFile } from './discovery';
-import { hashKey } from './hash';
-import { emptyState, indexFile, loadIndex, saveIndex, type FileState, type IndexState } from './index';
-import { HEAD_BYTES, headHash, scanFd, type ScanResult, type UsageLine } from './reader';
+import { emptyLine, type UsageLine } from './extract';
+import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './index';
+import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from './timezone';
 
 export interface LocalUsageOptions {
@@ -24,11 +25,12 @@ export interface LocalUsageOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   platform?: NodeJS.Platform;
-  /** Where the persistent index lives (the extension's global storage; CLI `--index`). None: memory only. */
+  /** Where the persistent index lives (the extension's global storage `local-index/`; CLI `--index`). None: memory only. */
   indexDir?: string;
   /** IANA zone or `UTC`; default the system's. */
   timezone?: string;
   priceOverrides?: PriceOverrides;
+  /** The current time (default: the process clock, src/core/clock.ts). */
   now?: () => Date;
   /** Files done / total during a scan (for a first-time progress notification). */
   onProgress?: (done: number, total: number) => void;
@@ -50,7 +52,16 @@ export interface RefreshQuery {
 export interface LocalRefresh {
   data: LocalUsageData;
   report: LocalReport;
-  stats: { files: number; filesRead: number; bytesRead: number; entries: number; indexLoaded: string; saved: boolean };
+  stats: {
+    files: number;
+    filesRead: number;
+    bytesRead: number;
+    entries: number;
+    indexLoaded: string;
+    saved: boolean;
+    /** How the index was written (`journal`: one appended batch; `base`: a full rewrite) and how many bytes. */
+    save: SaveResult;
+  };
 }
 
 export interface LocalUsage {
@@ -61,7 +72,8 @@ export interface LocalUsage {
 /** In-thread engine with its state kept warm between refreshes. */
 export class LocalUsageEngine {
   private state?: IndexState;
-  private file?: string;
+  private store?: IndexStore;
+  private rootsKey = '';
   private readonly book: PriceBook;
   private readonly clock: DayClock;
   private loadedFrom = 'none';
@@ -71,23 +83,41 @@ export class LocalUsageEngine {
     this.clock = new DayClock(o.timezone);
   }
 
+  private nowMs(): number {
+    return this.o.now ? this.o.now().getTime() : systemClock.now();
+  }
+
   roots(): string[] {
     if (this.o.roots) return this.o.roots.map((r) => path.resolve(r));
     return discoverRoots({ env: this.o.env, home: this.o.home, platform: this.o.platform, extraDirs: this.o.extraDirs });
   }
 
+  /** Bytes this engine wrote to its index so far (benchmarks). */
+  get indexBytesWritten(): number {
+    return this.store?.bytesWritten ?? 0;
+  }
+
   private ensureState(roots: string[]): IndexState {
-    if (!this.state || JSON.stringify(this.state.roots) !== JSON.stringify(roots)) {
+    const key = JSON.stringify(roots);
+    if (!this.state || key !== this.rootsKey) {
+      this.rootsKey = key;
       this.state = undefined;
       if (this.o.indexDir) {
-        this.file = indexFile(this.o.indexDir, roots);
-        const r = loadIndex(this.file, roots);
-        this.state = r.state;
-        this.loadedFrom = r.state ? 'index' : `rebuilt (${r.reason})`;
+        this.store = new IndexStore(this.o.indexDir, roots, () => this.nowMs());
+        this.load(roots, '');
       }
       this.state ??= emptyState(roots);
+    } else if (this.store && this.store.sync(this.state) === 'reload') {
+      // Another process (a window, the CLI) rewrote the index, or wrote on top of our unsaved changes.
+      this.load(roots, ' (reloaded)');
     }
     return this.state;
+  }
+
+  private load(roots: string[], note: string): void {
+    const r = this.store!.load();
+    this.state = r.state ?? emptyState(roots);
+    this.loadedFrom = r.state ? `index${note}` : `rebuilt (${r.reason})`;
   }
 
   /** Stats every transcript and lists what must be read (new files, appended bytes, replaced files). */
@@ -97,20 +127,15 @@ export class LocalUsageEngine {
     const files = roots.flatMap((r) => listTranscripts(r));
     const present = new Set<number>();
     const jobs: Job[] = [];
-    let statesChanged = false;
     for (const f of files) {
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(f.path);
-      } catch {
-        continue;
-      }
+      const st = fs.statSync(f.path, { throwIfNoEntry: false });
+      if (!st) continue;
       let fileId = s.fileIds.get(f.path);
       if (fileId === undefined) {
         fileId = s.files.length;
-        s.files.push({ path: f.path, size: -1, mtimeMs: -1, ino: -1, offset: 0, headLen: 0, headHash: 0, corrupt: 0, project: ledger.projects.id(f.project) });
+        s.files.push({ path: f.path, size: -1, mtimeMs: -1, ino: -1, offset: 0, headLen: 0, headHash: 0, skipped: zeroSkips(), project: ledger.projects.id(f.project) });
         s.fileIds.set(f.path, fileId);
-        statesChanged = true;
+        s.dirtyFiles.add(fileId);
       }
       present.add(fileId);
       const fsx = s.files[fileId]!;
@@ -134,8 +159,9 @@ export class LocalUsageEngine {
           // have, key-less entries of the old content are dropped so they are not counted twice.
           ledger.dropKeyless(fileId);
           fsx.offset = 0;
-          fsx.corrupt = 0;
+          fsx.skipped = zeroSkips();
           fsx.headLen = 0;
+          s.dirtyFiles.add(fileId);
         }
       }
       jobs.push({ f, fileId, st, from: fsx.offset });
@@ -143,10 +169,16 @@ export class LocalUsageEngine {
     s.files.forEach((f: FileState, i) => {
       if (!present.has(i) && !f.missing) {
         f.missing = true;
-        statesChanged = true;
+        s.dirtyFiles.add(i);
       }
     });
-    return { roots, files, jobs, statesChanged };
+    return { roots, files, jobs };
+  }
+
+  /** Whether a scan of this file still needs a `cwd` (for its project's label). */
+  private needsCwd(job: Job, firstCwd: Map<number, string>): boolean {
+    const s = this.state!;
+    return !firstCwd.has(job.fileId) && !s.projectLabels[s.files[job.fileId]!.project];
   }
 
   private scanJobSync(job: Job, firstCwd: Map<number, string>): ScanResult | undefined {
@@ -158,23 +190,39 @@ export class LocalUsageEngine {
     } catch {
       return undefined;
     }
+    let want = this.needsCwd(job, firstCwd);
     try {
-      return scanFd(fd, job.from, (l) => {
-        if (l.cwd && !firstCwd.has(job.fileId)) firstCwd.set(job.fileId, l.cwd);
-        s.ledger.add(l, project, job.fileId, job.f.session);
-      });
+      const res: ScanResult & { head?: Head } = scanFd(
+        fd,
+        job.from,
+        (l) => {
+          if (want && l.cwd) {
+            firstCwd.set(job.fileId, l.cwd);
+            want = false;
+          }
+          s.ledger.add(l, project, job.fileId, job.f.session);
+        },
+        { wantCwd: () => want },
+      );
+      const len = Math.min(HEAD_BYTES, res.offset);
+      if (s.files[job.fileId]!.headLen < len) res.head = { len, hash: headHash(fd, len) };
+      return res;
     } finally {
       fs.closeSync(fd);
     }
   }
 
-  private record(job: Job, res: ScanResult | undefined): void {
+  private record(job: Job, res: { offset: number; skipped: SkipCounts; head?: Head } | undefined): void {
     if (!res) return;
-    const fsx = this.state!.files[job.fileId]!;
+    const s = this.state!;
+    const fsx = s.files[job.fileId]!;
     fsx.offset = res.offset;
-    fsx.corrupt += res.corrupt;
+    for (const k of Object.keys(res.skipped) as (keyof SkipCounts)[]) fsx.skipped[k] += res.skipped[k];
     const want = Math.min(HEAD_BYTES, fsx.offset);
-    if (fsx.headLen < want) {
+    if (res.head && res.head.len === want) {
+      fsx.headHash = res.head.hash;
+      fsx.headLen = want;
+    } else if (fsx.headLen < want) {
       try {
         const fd = fs.openSync(job.f.path, 'r');
         try {
@@ -191,6 +239,7 @@ export class LocalUsageEngine {
     fsx.mtimeMs = job.st.mtimeMs;
     fsx.ino = job.st.ino;
     delete fsx.missing;
+    s.dirtyFiles.add(job.fileId);
   }
 
   private finish(p: Plan, query: RefreshQuery, firstCwd: Map<number, string>, filesRead: number, bytesRead: number): LocalRefresh {
@@ -200,20 +249,19 @@ export class LocalUsageEngine {
     for (const job of p.jobs) {
       const cwd = firstCwd.get(job.fileId);
       const project = s.files[job.fileId]!.project;
-      if (cwd && !s.projectLabels[project]) s.projectLabels[project] = cwd;
-    }
-    for (let i = 0; i < ledger.projects.values.length; i++) s.projectLabels[i] ??= '';
-    let saved = false;
-    if (this.file && (p.statesChanged || p.jobs.length > 0 || ledger.dirty)) {
-      try {
-        saveIndex(this.file, s);
-        ledger.dirty = false;
-        saved = true;
-      } catch {
-        // An unwritable index only costs speed next time; the data is still right.
+      if (cwd && !s.projectLabels[project]) {
+        s.projectLabels[project] = cwd;
+        s.dirtyLabels.add(project);
       }
     }
-    const now = (this.o.now ?? (() => new Date()))();
+    for (let i = 0; i < ledger.projects.values.length; i++) s.projectLabels[i] ??= '';
+    let save: SaveResult = { mode: 'unchanged', bytes: 0 };
+    if (this.store) {
+      save = this.store.save(s);
+      // Another process wrote meanwhile: the next refresh reloads its index and reads from its offsets.
+    }
+    const nowMs = this.nowMs();
+    const now = new Date(nowMs);
     const report = aggregate(ledger, {
       clock: this.clock,
       book: this.book,
@@ -222,9 +270,15 @@ export class LocalUsageEngine {
       ...(query.until ? { until: query.until } : {}),
       ...(query.details === false ? { details: false } : {}),
       projectLabel: (id) => s.projectLabels[id] || ledger.projects.values[id]!,
+      fileMissing: (id) => s.files[id]?.missing === true,
     });
-    const skippedLines = s.files.reduce((a, f) => a + f.corrupt, 0);
-    const weekAgo = now.getTime() - 7 * 86_400_000;
+    const skips = zeroSkips();
+    let missingFiles = 0;
+    for (const f of s.files) {
+      for (const k of Object.keys(skips) as (keyof SkipCounts)[]) skips[k] += f.skipped[k];
+      if (f.missing) missingFiles++;
+    }
+    const weekAgo = nowMs - 7 * 86_400_000;
     const data: LocalUsageData = {
       timezone: report.timezone,
       days: report.days,
@@ -235,14 +289,18 @@ export class LocalUsageEngine {
       pricesAsOf: PRICES_AS_OF,
       unpricedModels: report.unpricedModels,
       unpricedTokens: report.unpricedTokens,
-      skippedLines,
+      skippedLines: skips.corrupt + skips.tooLarge,
+      skipped: { ...skips, replay: report.replay, duplicate: report.duplicate },
+      missing: { files: missingFiles, entries: report.missing.entries, tokens: report.missing.tokens, costUsd: report.missing.costUsd },
       files: s.files.filter((f) => !f.missing).length,
       roots: p.roots,
+      ...(this.o.indexDir ? { indexDir: path.resolve(this.o.indexDir) } : {}),
+      computedAt: now.toISOString(),
     };
     return {
       data,
       report,
-      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, indexLoaded: this.loadedFrom, saved },
+      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save },
     };
   }
 
@@ -278,17 +336,21 @@ export class LocalUsageEngine {
         t += size;
       }
     }
+    // File order inside each half keeps "first cwd in file order" and reading locality.
+    const byPath = (a: Job, b: Job) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0);
+    mine.sort(byPath);
+    theirs.sort(byPath);
+    const firstCwd = new Map<number, string>();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const worker = new Worker(workerFile, {
-      workerData: { mode: 'scan', jobs: theirs.map((j) => ({ path: j.f.path, from: j.from, session: j.f.session })) } satisfies ScanRequest,
+      workerData: { mode: 'scan', jobs: theirs.map((j) => ({ path: j.f.path, from: j.from, needCwd: this.needsCwd(j, firstCwd) })) } satisfies ScanRequest,
     });
     const reply = new Promise<ScanReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`scan worker exited (${code})`)));
     });
-    const firstCwd = new Map<number, string>();
     const onProgress = this.o.onProgress;
     // The helper's files are about as far along as ours: report both halves' estimated progress.
     let { filesRead, bytesRead } = this.scanJobs(
@@ -303,27 +365,30 @@ export class LocalUsageEngine {
       void worker.terminate();
     }
     const s = this.state!;
-    const line: UsageLine = { ts: 0, model: '', sidechain: false, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, batch: false, usInference: false };
-    const hash: [number, number] = [0, 0];
+    const line: UsageLine = emptyLine();
     const pk = r.packed;
     for (let i = 0; i < pk.ts.length; i++) {
       const job = theirs[pk.job[i]!]!;
       const f = pk.flags[i]!;
-      line.key = f & P_KEYED ? '' : undefined;
+      line.keyed = (f & P_KEYED) !== 0;
+      line.k1 = pk.h[i * 4]!;
+      line.k2 = pk.h[i * 4 + 1]!;
+      line.i1 = pk.h[i * 4 + 2]!;
+      line.i2 = pk.h[i * 4 + 3]!;
       line.ts = pk.ts[i]!;
       line.model = r.models[pk.model[i]!]!;
-      line.sessionId = r.sessions[pk.session[i]!]!;
+      const sess = pk.session[i]!;
+      line.sessionId = sess === NO_SESSION ? undefined : r.sessions[sess];
       line.sidechain = (f & P_SIDECHAIN) !== 0;
       line.batch = (f & P_BATCH) !== 0;
       line.usInference = (f & P_US) !== 0;
+      line.nested = (f & P_NESTED) !== 0;
       line.input = pk.tokens[i * 5]!;
       line.output = pk.tokens[i * 5 + 1]!;
       line.cacheWrite5m = pk.tokens[i * 5 + 2]!;
       line.cacheWrite1h = pk.tokens[i * 5 + 3]!;
       line.cacheRead = pk.tokens[i * 5 + 4]!;
-      hash[0] = pk.h1[i]!;
-      hash[1] = pk.h2[i]!;
-      s.ledger.add(line, s.files[job.fileId]!.project, job.fileId, job.f.session, hash);
+      s.ledger.add(line, s.files[job.fileId]!.project, job.fileId, job.f.session);
     }
     r.results.forEach((res, k) => {
       const job = theirs[k]!;
@@ -368,7 +433,13 @@ export class LocalUsageEngine {
 }
 
 /** Bytes to read above which a scan is split with a helper thread. */
-export const PARALLEL_THRESHOLD = 128 * 1024 * 1024;
+export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
+
+/** Hash of a file's first `len` bytes. */
+interface Head {
+  len: number;
+  hash: number;
+}
 
 interface Job {
   f: TranscriptFile;
@@ -381,25 +452,43 @@ interface Plan {
   roots: string[];
   files: TranscriptFile[];
   jobs: Job[];
-  statesChanged: boolean;
 }
 
 export const P_KEYED = 1;
 export const P_SIDECHAIN = 2;
 export const P_BATCH = 4;
 export const P_US = 8;
+export const P_NESTED = 16;
+const NO_SESSION = 0xffffffff;
 
 export interface ScanRequest {
   mode: 'scan';
-  jobs: { path: string; from: number; session: string }[];
+  jobs: { path: string; from: number; needCwd: boolean }[];
 }
 
 /** Lines scanned by the helper thread, packed in transferable typed arrays (keys as 64-bit hashes). */
 export interface ScanReply {
-  results: ({ ok: true; cwd?: string } & ScanResult | { ok: false; cwd?: string })[];
+  results: (({ ok: true; cwd?: string; head?: Head } & ScanResult) | { ok: false; cwd?: string })[];
   models: string[];
   sessions: string[];
-  packed: { job: Uint32Array; h1: Uint32Array; h2: Uint32Array; ts: Float64Array; tokens: Float64Array; flags: Uint8Array; model: Uint32Array; session: Uint32Array };
+  packed: { job: Uint32Array; h: Uint32Array; ts: Float64Array; tokens: Uint32Array; flags: Uint8Array; model: Uint32Array; session: Uint32Array };
+}
+
+/** Growable typed-array column. */
+class Column<T extends Uint32Array | Float64Array | Uint8Array> {
+  n = 0;
+  constructor(public a: T) {}
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): T {
+    return this.a.slice(0, this.n) as T;
+  }
 }
 
 /** The helper thread's side of a split scan. */
@@ -411,37 +500,47 @@ export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: Ar
     if (i === undefined) m.set(v, (i = m.size));
     return i;
   };
-  const job: number[] = [];
-  const h1: number[] = [];
-  const h2: number[] = [];
-  const ts: number[] = [];
-  const tokens: number[] = [];
-  const flags: number[] = [];
-  const model: number[] = [];
-  const session: number[] = [];
+  const job = new Column(new Uint32Array(4096));
+  const h = new Column(new Uint32Array(4096 * 4));
+  const ts = new Column(new Float64Array(4096));
+  const tokens = new Column(new Uint32Array(4096 * 5));
+  const flags = new Column(new Uint8Array(4096));
+  const model = new Column(new Uint32Array(4096));
+  const session = new Column(new Uint32Array(4096));
   const results: ScanReply['results'] = req.jobs.map((j, k) => {
     let cwd: string | undefined;
+    let want = j.needCwd;
     try {
       const fd = fs.openSync(j.path, 'r');
       try {
-        const res = scanFd(fd, j.from, (l) => {
-          if (l.cwd && cwd === undefined) cwd = l.cwd;
-          job.push(k);
-          if (l.key !== undefined) {
-            const [a, b] = hashKey(l.key);
-            h1.push(a);
-            h2.push(b);
-          } else {
-            h1.push(0);
-            h2.push(0);
-          }
-          ts.push(l.ts);
-          tokens.push(l.input, l.output, l.cacheWrite5m, l.cacheWrite1h, l.cacheRead);
-          flags.push((l.key !== undefined ? P_KEYED : 0) | (l.sidechain ? P_SIDECHAIN : 0) | (l.batch ? P_BATCH : 0) | (l.usInference ? P_US : 0));
-          model.push(intern(models, l.model));
-          session.push(intern(sessions, l.sessionId ?? j.session));
-        });
-        return { ok: true as const, ...res, ...(cwd !== undefined ? { cwd } : {}) };
+        const res = scanFd(
+          fd,
+          j.from,
+          (l) => {
+            if (want && l.cwd) {
+              cwd = l.cwd;
+              want = false;
+            }
+            job.push(k);
+            h.push(l.k1);
+            h.push(l.k2);
+            h.push(l.i1);
+            h.push(l.i2);
+            ts.push(l.ts);
+            tokens.push(l.input);
+            tokens.push(l.output);
+            tokens.push(l.cacheWrite5m);
+            tokens.push(l.cacheWrite1h);
+            tokens.push(l.cacheRead);
+            flags.push((l.keyed ? P_KEYED : 0) | (l.sidechain ? P_SIDECHAIN : 0) | (l.batch ? P_BATCH : 0) | (l.usInference ? P_US : 0) | (l.nested ? P_NESTED : 0));
+            model.push(intern(models, l.model));
+            session.push(l.sessionId === undefined ? NO_SESSION : intern(sessions, l.sessionId));
+          },
+          { wantCwd: () => want },
+        );
+        const len = Math.min(HEAD_BYTES, res.offset);
+        const head = j.from < HEAD_BYTES && len > 0 ? { head: { len, hash: headHash(fd, len) } } : {};
+        return { ok: true as const, ...res, ...head, ...(cwd !== undefined ? { cwd } : {}) };
       } finally {
         fs.closeSync(fd);
       }
@@ -449,16 +548,7 @@ export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: Ar
       return { ok: false as const };
     }
   });
-  const packed = {
-    job: Uint32Array.from(job),
-    h1: Uint32Array.from(h1),
-    h2: Uint32Array.from(h2),
-    ts: Float64Array.from(ts),
-    tokens: Float64Array.from(tokens),
-    flags: Uint8Array.from(flags),
-    model: Uint32Array.from(model),
-    session: Uint32Array.from(session),
-  };
+  const packed = { job: job.done(), h: h.done(), ts: ts.done(), tokens: tokens.done(), flags: flags.done(), model: model.done(), session: session.done() };
   return {
     reply: { results, models: [...models.keys()], sessions: [...sessions.keys()], packed },
     transfer: Object.values(packed).map((a) => a.buffer as ArrayBuffer),
