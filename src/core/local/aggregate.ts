@@ -68,7 +68,20 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   const w = ledger.words;
   const models = ledger.models.values;
   const nModels = Math.max(models.length, 1);
-  const nProjects = Math.max(ledger.projects.values.length, 1);
+  // Rows group by the project's label (its cwd): two folders with one label make one row, whatever order
+  // they were found in.
+  const labels: string[] = [];
+  const labelIds = new Map<string, number>();
+  const labelOf = ledger.projects.values.map((_, id) => {
+    const l = o.projectLabel(id);
+    let k = labelIds.get(l);
+    if (k === undefined) {
+      labelIds.set(l, (k = labels.length));
+      labels.push(l);
+    }
+    return k;
+  });
+  const nProjects = Math.max(labels.length, 1);
   const resolved = models.map((m) => book.resolve(m));
   const sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / 86_400_000) : -Infinity;
   const untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / 86_400_000) : Infinity;
@@ -106,7 +119,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     const day = clock.dayIndex(ts);
     if (day < sinceIdx || day >= untilIdx) continue;
     const project = w[off + W_PROJECT]!;
-    const key = ((day * nProjects + project) * nModels + m) * CLS + k;
+    const key = ((day * nProjects + labelOf[project]!) * nModels + m) * CLS + k;
     // Neighbouring entries (same session) usually share the row: skip the Map lookup then.
     let a = key === lastKey ? lastAcc : rowAcc.get(key);
     if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
@@ -159,7 +172,7 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   const days: LocalUsageDay[] = [...rows.values()]
     .map((r) => ({
       date: clock.dayName(r.day),
-      project: o.projectLabel(r.project),
+      project: labels[r.project]!,
       model: models[r.model]!,
       ...r.t,
       costUsd: r.cost === null ? null : r.cost.toString(),

@@ -172,6 +172,8 @@ export class IndexStore {
     dir: string,
     private readonly roots: string[],
     private readonly now: () => number,
+    /** Journal size above which it is compacted into a new base (default: half the base, at least 1 MiB). */
+    private readonly compactBytes?: number,
   ) {
     this.base = indexFile(dir, roots);
     this.journal = this.base.replace(/\.bin$/, '.journal');
@@ -349,7 +351,7 @@ export class IndexStore {
         if (this.validEnd(m.journal) > m.journal) return this.conflict();
         fs.truncateSync(this.journal, m.journal);
       }
-      if (m.journal - JOURNAL_HEADER < Math.max(1 << 20, m.baseSize / 2)) return this.appendBatch(state);
+      if (m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2))) return this.appendBatch(state);
       return this.writeBase(state);
     } catch {
       this.mark = undefined;

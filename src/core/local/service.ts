@@ -38,6 +38,8 @@ export interface LocalUsageOptions {
   scanWorkerFile?: string;
   /** Bytes to read above which `refresh()` splits the scan with a helper thread. */
   parallelThreshold?: number;
+  /** Journal size that triggers compaction into a new base (tests; default half the base, ≥ 1 MiB). */
+  indexCompactBytes?: number;
 }
 
 export interface RefreshQuery {
@@ -103,7 +105,7 @@ export class LocalUsageEngine {
       this.rootsKey = key;
       this.state = undefined;
       if (this.o.indexDir) {
-        this.store = new IndexStore(this.o.indexDir, roots, () => this.nowMs());
+        this.store = new IndexStore(this.o.indexDir, roots, () => this.nowMs(), this.o.indexCompactBytes);
         this.load(roots, '');
       }
       this.state ??= emptyState(roots);
