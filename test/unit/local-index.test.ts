@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { generate } from '../../bench/local/generate';
 import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
+import { Debouncer } from '../../src/core/local/debounce';
 import { indexFile } from '../../src/core/local/index';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { LocalUsageEngine } from '../../src/core/local/service';
@@ -185,5 +186,51 @@ describe('local index: history of transcripts that are gone', () => {
     assert.equal(after.missing?.entries, 4);
     assert.equal(after.missing?.tokens, tokens);
     assert.equal(after.missing?.costUsd, cost.toString());
+  });
+});
+
+describe('local watcher: debounce with a maximum wait', () => {
+  /** Timers on a manual clock. */
+  function fakeTimers() {
+    let now = 0;
+    let seq = 0;
+    const due = new Map<number, { at: number; fn: () => void }>();
+    return {
+      timers: { now: () => now, set: (fn: () => void, ms: number) => (due.set(++seq, { at: now + ms, fn }), seq), clear: (h: unknown) => due.delete(h as number) },
+      advance(ms: number) {
+        const end = now + ms;
+        for (;;) {
+          const next = [...due.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+          if (!next || next[1].at > end) break;
+          now = next[1].at;
+          due.delete(next[0]);
+          next[1].fn();
+        }
+        now = end;
+      },
+    };
+  }
+
+  it('fires after a quiet period, and during a steady stream of changes at least every maxMs', () => {
+    const f = fakeTimers();
+    const fired: number[] = [];
+    const d = new Debouncer(() => fired.push(f.timers.now()), 1000, 3000, f.timers);
+    // A change every half second for 30 s (Claude Code streaming): a plain debounce would wait until it stops.
+    for (let t = 0; t < 30_000; t += 500) {
+      d.poke();
+      f.advance(500);
+    }
+    assert.deepEqual(fired.slice(0, 3), [3000, 6000, 9000]);
+    assert.equal(fired.length, 10);
+    f.advance(5000);
+    assert.ok(!d.pending);
+    // One change: fires once, after the quiet period.
+    const n = fired.length;
+    d.poke();
+    f.advance(999);
+    assert.equal(fired.length, n);
+    f.advance(1);
+    assert.equal(fired.length, n + 1);
+    d.dispose();
   });
 });
