@@ -171,6 +171,8 @@ const command: Command = async (argv, io) => {
     ...(a.until ? { until: a.until } : {}),
     // Windows and sessions cost time on big histories: only when asked for (or shown in the table view).
     details: a.windows || a.by === 'session' || !a.json,
+    // Per-project rows only where they are shown.
+    byProject: !a.json && a.by === 'project',
   });
   if (a.json) {
     const out: Record<string, unknown> = {

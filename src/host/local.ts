@@ -101,12 +101,12 @@ export class LocalTranscripts implements vscode.Disposable {
               last = pct;
             };
             try {
-              return await engine.refresh({ since });
+              return await engine.refresh({ since, recent: true });
             } finally {
               this.progress = undefined;
             }
           })
-        : await engine.refresh({ since });
+        : await engine.refresh({ since, recent: true });
       const sk = data.skipped;
       const skipped = sk ? `skipped: ${sk.duplicate} duplicate, ${sk.replay} replay, ${sk.synthetic} synthetic, ${sk.apiError} API-error, ${sk.corrupt} corrupt, ${sk.tooLarge} too large` : `${data.skippedLines} skipped lines`;
       this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows; ${skipped}; in ${Math.round(performance.now() - started)} ms`);

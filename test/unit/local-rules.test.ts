@@ -248,3 +248,31 @@ describe('local transcripts: incremental runs equal a cold scan (property)', () 
     );
   });
 });
+
+describe('local transcripts: days in any time zone (property)', () => {
+  it('every entry lands on the local day Intl gives, across DST changes and half-hour zones', () => {
+    const zones = ['America/Los_Angeles', 'Asia/Kolkata', 'America/St_Johns', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Europe/London', 'Pacific/Kiritimati', 'UTC'];
+    // Times around transitions of 2026 (March/April, October/November) and random ones.
+    const around = ['2026-03-08T09:00:00Z', '2026-03-29T00:30:00Z', '2026-04-05T15:00:00Z', '2026-10-04T15:30:00Z', '2026-10-25T01:00:00Z', '2026-11-01T08:30:00Z'].map(Date.parse);
+    const instant = fc.oneof(
+      fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-01-01T00:00:00Z') }),
+      fc.tuple(fc.constantFrom(...around), fc.integer({ min: -3 * 3_600_000, max: 3 * 3_600_000 })).map(([a, b]) => a + b),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.array(instant, { minLength: 1, maxLength: 30 }), (tz, times) => {
+        const d = tmpdir();
+        fs.writeFileSync(path.join(d, 's.jsonl'), `${times.map((at, n) => line({ id: `m${n}`, rid: 'r', at, u: [1 + n, 0, 0, 0, 0] })).join('\n')}\n`);
+        const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+        const want = new Map<string, number>();
+        times.forEach((at, n) => {
+          const day = fmt.format(new Date(at));
+          want.set(day, (want.get(day) ?? 0) + 1 + n);
+        });
+        const got = new LocalUsageEngine({ roots: [d], timezone: tz, now: NOW }).refreshSync().data.days.map((r) => [r.date, r.input]);
+        assert.deepEqual(got, [...want.entries()].sort());
+        fs.rmSync(d, { recursive: true, force: true });
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

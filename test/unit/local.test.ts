@@ -369,9 +369,15 @@ describe('local transcripts: incremental index', () => {
     const flipped = Buffer.from(bytes);
     flipped[30] = 0x7b; // breaks the JSON header (and its checksum)
     variants.push([flipped, 'corrupt']);
+    // The last record's model id, out of range (records follow the 8-aligned header).
     const outOfRange = Buffer.from(bytes);
-    outOfRange.writeUInt32LE(0xffff, bytes.length - 64 + 11 * 4); // the last record's model id
+    const records = (24 + bytes.readUInt32LE(12) + 7) & ~7;
+    outOfRange.writeUInt32LE(0xffff, records + (bytes.readUInt32LE(16) - 1) * 64 + 11 * 4);
     variants.push([outOfRange, 'corrupt']);
+    // A key table pointing past the entries.
+    const badTable = Buffer.from(bytes);
+    badTable.writeInt32LE(0x7fffffff, bytes.length - 8);
+    variants.push([badTable, 'corrupt']);
     for (const [b, reason] of variants) {
       fs.writeFileSync(file, b);
       const r = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' }).refreshSync();

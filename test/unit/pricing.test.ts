@@ -169,3 +169,25 @@ describe('pricing: rules', () => {
     assert.deepEqual(validateOverrides({ x: { input: 1, output: 1 } }), []);
   });
 });
+
+describe('pricing: the fast exact cost', () => {
+  it('costString equals Decimal cost for every family, class and token mix (property)', async () => {
+    const fc = (await import('fast-check')).default;
+    const book = new PriceBook({ 'claude-odd': { input: '0.0123', output: '7.77' } });
+    const models = ['claude-haiku-5-5', 'claude-opus-4-6 (fast)', 'claude-sonnet-4-5', 'claude-sonnet-5-5', 'claude-3-haiku', 'claude-fable-5-1', 'claude-odd-1', 'claude-opus-4-8 (fast)'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...models),
+        fc.nat(15),
+        fc.tuple(fc.oneof(fc.nat(1000), fc.nat(4294967295)), fc.nat(4294967295), fc.nat(1_000_000), fc.oneof(fc.nat(10), fc.maxSafeNat()), fc.nat(4294967295)),
+        (model, cls, [input, output, cacheWrite5m, cacheWrite1h, cacheRead]) => {
+          const t = { input, output, cacheWrite5m, cacheWrite1h, cacheRead };
+          const r = book.resolve(model)!;
+          const c = Math.min(cls, r.periods.length * PRICE_CLASS_PERIOD - 1);
+          assert.equal(book.costString(model, t, c), book.cost(model, t, c)?.toString() ?? null);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -2,20 +2,23 @@
  * Turns the de-duplicated ledger into reports: rows per (local day, project, model), 5-hour windows with
  * burn rate and projection, sessions, the tally of usage lines not counted (replays and duplicates; the
  * reader's reasons come from the files), and the history kept from transcripts no longer on disk. Tokens are
- * summed per (group, model, price class) and each sum is priced once, exactly (Decimal); the price class
- * holds the table period in force at each entry's own timestamp. An unknown model stays unpriced
- * (`costUsd: null`), never $0.
+ * summed per (group, model, price class) and each sum is priced once, exactly; the price class holds the
+ * table period in force at each entry's own timestamp. An unknown model stays unpriced (`costUsd: null`),
+ * never $0.
+ *
+ * One pass over the ledger's records with small-integer keys (no per-entry objects), so a refresh of a
+ * large history costs milliseconds; prices are applied per row with exact integer arithmetic.
  */
 import { Decimal } from '../decimal';
 import { PriceBook, type TokenCounts } from '../pricing';
-import { addLocalTokens } from '../reports/tokens';
 import type { LocalSession, LocalUsageDay, LocalWindow } from '../store/snapshot';
-import { F_BATCH, F_DEAD, F_KEYLESS, F_US, W, W_FILE, W_INPUT, W_MODEL, W_PROJECT, W_SESSION, type Ledger } from './ledger';
+import { F_BATCH, F_DEAD, F_KEYLESS, F_SIDECHAIN, F_US, W, W_FILE, W_FLAGS, W_INPUT, W_MODEL, W_PROJECT, W_SESSION, type Ledger } from './ledger';
 import type { DayClock } from './timezone';
 
 export const WINDOW_MS = 5 * 3_600_000;
 export const BURN_MS = 30 * 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 /** Price classes per model (period * 8 + flags). */
 const CLS = 256;
 
@@ -30,8 +33,12 @@ export interface AggregateOptions {
   projectLabel: (id: number) => string;
   /** Compute 5-hour windows and sessions (default true; the CLI's plain day report skips them). */
   details?: boolean;
-  /** Whether the file an entry was read from is gone (deleted by Claude Code's cleanup). */
-  fileMissing?: (fileId: number) => boolean;
+  /** Epoch ms: only sessions active and windows ending after it (the extension keeps a week of them). */
+  recentSince?: number;
+  /** Per file id, 1 when the file an entry was read from is gone (deleted by Claude Code's cleanup). */
+  missingFiles?: Uint8Array;
+  /** Day rows per project (default true); false: per (day, model), `project` ''. */
+  byProject?: boolean;
 }
 
 export interface LocalReport {
@@ -52,16 +59,46 @@ export interface LocalReport {
   missing: { entries: number; tokens: number; costUsd: string; unpricedTokens: number };
 }
 
-interface Acc extends TokenCounts {
-  model: number;
-  cls: number;
+/** Token sums of one group, priced per (model, class). */
+class Acc implements TokenCounts {
+  input = 0;
+  output = 0;
+  cacheWrite5m = 0;
+  cacheWrite1h = 0;
+  cacheRead = 0;
+  constructor(
+    readonly model: number,
+    readonly cls: number,
+    /** Label rank of a day row's project (0 elsewhere). */
+    readonly label = 0,
+  ) {}
+  addFrom(w: Uint32Array, off: number): void {
+    this.input += w[off + W_INPUT]!;
+    this.output += w[off + W_INPUT + 1]!;
+    this.cacheWrite5m += w[off + W_INPUT + 2]!;
+    this.cacheWrite1h += w[off + W_INPUT + 3]!;
+    this.cacheRead += w[off + W_INPUT + 4]!;
+  }
+  get tokens(): number {
+    return this.input + this.output + this.cacheWrite5m + this.cacheWrite1h + this.cacheRead;
+  }
 }
 
-function emptyAcc(model: number, cls: number): Acc {
-  return { model, cls, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+/** Map from small integer to T, two levels deep (both keys stay small integers, fast in V8). */
+class Map2<T> {
+  private readonly m = new Map<number, Map<number, T>>();
+  get(a: number, b: number): T | undefined {
+    return this.m.get(a)?.get(b);
+  }
+  set(a: number, b: number, v: T): void {
+    let inner = this.m.get(a);
+    if (!inner) this.m.set(a, (inner = new Map()));
+    inner.set(b, v);
+  }
+  *values(): IterableIterator<T> {
+    for (const inner of this.m.values()) yield* inner.values();
+  }
 }
-
-const sumTokens = (t: TokenCounts) => t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
 
 export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   const { clock, book } = o;
@@ -69,24 +106,23 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   const models = ledger.models.values;
   const nModels = Math.max(models.length, 1);
   // Rows group by the project's label (its cwd): two folders with one label make one row, whatever order
-  // they were found in.
-  const labels: string[] = [];
-  const labelIds = new Map<string, number>();
-  const labelOf = ledger.projects.values.map((_, id) => {
-    const l = o.projectLabel(id);
-    let k = labelIds.get(l);
-    if (k === undefined) {
-      labelIds.set(l, (k = labels.length));
-      labels.push(l);
-    }
-    return k;
-  });
-  const nProjects = Math.max(labels.length, 1);
+  // they were found in. Labels and models are ranked by their text so numeric order is display order.
+  const labelText = ledger.projects.values.map((_, id) => (o.byProject === false ? '' : o.projectLabel(id)));
+  const missingFiles = o.missingFiles;
+  const labels = [...new Set(labelText)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const labelRank = new Map(labels.map((l, i) => [l, i]));
+  const labelOf = Int32Array.from(labelText, (l) => labelRank.get(l)!);
+  const modelRank = new Int32Array(nModels);
+  [...models.keys()].sort((a, b) => (models[a]! < models[b]! ? -1 : models[a]! > models[b]! ? 1 : 0)).forEach((m, r) => (modelRank[m] = r));
   const resolved = models.map((m) => book.resolve(m));
   const sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / 86_400_000) : -Infinity;
   const untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / 86_400_000) : Infinity;
+  const details = o.details !== false;
 
-  const rowAcc = new Map<number, Acc>();
+  // Rows: (day) → (label, model, class) → token sums.
+  const rowAcc = new Map2<Acc>();
+  const rowDay: number[] = [];
+  const rowList: Acc[] = [];
   const sessionAcc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
   const missingAcc = new Map<number, Acc>();
   let missingEntries = 0;
@@ -97,41 +133,66 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   let replay = 0;
   let duplicate = 0;
   const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-  const details = o.details !== false;
-  let lastKey = -1;
+  let lastDay = NaN;
+  let lastGid = -1;
   let lastAcc: Acc | undefined;
+  const f64 = ledger.f64;
+  let lastUtc = NaN;
+  let lastOffset = 0;
   for (let i = 0; i < ledger.count; i++) {
     const off = i * W;
-    const f = ledger.flags(i);
+    const fw = w[off + W_FLAGS]!;
+    const f = fw & 0xff;
     if (f & F_DEAD) continue;
-    const copies = ledger.copies(i);
-    if (ledger.isReplay(i)) {
+    const copies = fw >>> 8;
+    if (f & F_SIDECHAIN && ledger.isReplay(i)) {
       replay += copies;
       continue;
     }
     if (!(f & F_KEYLESS)) duplicate += copies - 1;
-    readTokens(w, off, tmp);
     const m = w[off + W_MODEL]!;
-    const ts = ledger.ts(i);
-    const k = book.classify(resolved[m] ?? null, ts, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
+    const ts = f64[i * 8 + 2]!;
+    const r = resolved[m];
+    let k = 0;
+    if (r) {
+      tmp.input = w[off + W_INPUT]!;
+      tmp.output = w[off + W_INPUT + 1]!;
+      tmp.cacheWrite5m = w[off + W_INPUT + 2]!;
+      tmp.cacheWrite1h = w[off + W_INPUT + 3]!;
+      tmp.cacheRead = w[off + W_INPUT + 4]!;
+      k = r.periods.length === 1 && !r.periods[0]!.tier && !(f & (F_BATCH | F_US)) ? 0 : book.classify(r, ts, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
+    }
     counted[nCounted++] = i;
     cls[i] = k;
-    const day = clock.dayIndex(ts);
+    // The local day: the zone's offset is looked up once per UTC hour (when it is the same at both ends of
+    // the hour, as DayClock itself assumes), otherwise per entry.
+    const utcHour = Math.floor(ts / HOUR);
+    if (utcHour !== lastUtc) {
+      lastUtc = utcHour;
+      const o0 = clock.offset(utcHour * HOUR);
+      lastOffset = o0 === clock.offset(utcHour * HOUR + HOUR - 1000) ? o0 : NaN;
+    }
+    const day = Number.isNaN(lastOffset) ? clock.dayIndex(ts) : Math.floor((ts + lastOffset) / DAY);
     if (day < sinceIdx || day >= untilIdx) continue;
     const project = w[off + W_PROJECT]!;
-    const key = ((day * nProjects + labelOf[project]!) * nModels + m) * CLS + k;
-    // Neighbouring entries (same session) usually share the row: skip the Map lookup then.
-    let a = key === lastKey ? lastAcc : rowAcc.get(key);
-    if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
-    lastKey = key;
+    const gid = (labelOf[project]! * nModels + m) * CLS + k;
+    // Neighbouring entries (same session) usually share the row: skip the lookups then.
+    let a = day === lastDay && gid === lastGid ? lastAcc : rowAcc.get(day, gid);
+    if (!a) {
+      rowAcc.set(day, gid, (a = new Acc(m, k, labelOf[project]!)));
+      rowDay.push(day);
+      rowList.push(a);
+    }
+    lastDay = day;
+    lastGid = gid;
     lastAcc = a;
-    addLocalTokens(a, tmp);
-    if (o.fileMissing?.(w[off + W_FILE]!)) {
+    a.addFrom(w, off);
+    if (missingFiles && missingFiles[w[off + W_FILE]!] === 1) {
       missingEntries++;
       const mk = m * CLS + k;
       let ma = missingAcc.get(mk);
-      if (!ma) missingAcc.set(mk, (ma = emptyAcc(m, k)));
-      addLocalTokens(ma, tmp);
+      if (!ma) missingAcc.set(mk, (ma = new Acc(m, k)));
+      ma.addFrom(w, off);
     }
     if (!details) continue;
     const sid = w[off + W_SESSION]!;
@@ -141,78 +202,93 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
     if (ts > s.last) s.last = ts;
     const sk = m * CLS + k;
     let sa = s.acc.get(sk);
-    if (!sa) s.acc.set(sk, (sa = emptyAcc(m, k)));
-    addLocalTokens(sa, tmp);
+    if (!sa) s.acc.set(sk, (sa = new Acc(m, k)));
+    sa.addFrom(w, off);
   }
 
-  // Rows per (day, project, model): price each class once and add.
+  // Rows per (day, label, model): price each class once and add.
   const unpriced = new Map<string, TokenCounts>();
-  const rows = new Map<number, { day: number; project: number; model: number; t: TokenCounts; cost: Decimal | null }>();
+  interface Row {
+    day: number;
+    label: number;
+    model: number;
+    t: TokenCounts;
+    cost: string | null;
+    costs?: Decimal;
+  }
+  const rows = new Map2<Row>();
+  const rowOut: Row[] = [];
   let hitRead = 0;
   let hitAll = 0;
-  for (const [key, a] of rowAcc) {
-    const base = Math.floor(key / CLS);
-    const model = base % nModels;
-    const rest = Math.floor(base / nModels);
-    const project = rest % nProjects;
-    const day = Math.floor(rest / nProjects);
-    let r = rows.get(base);
-    if (!r) rows.set(base, (r = { day, project, model, t: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, cost: Decimal.ZERO }));
-    addLocalTokens(r.t, a);
-    const cost = book.cost(models[model]!, a, a.cls);
+  for (let j = 0; j < rowList.length; j++) {
+    const a = rowList[j]!;
+    const day = rowDay[j]!;
+    const label = a.label;
+    const base = label * nModels + a.model;
+    let r = rows.get(day, base);
+    const cost = book.costString(models[a.model]!, a, a.cls);
+    if (!r) {
+      rows.set(day, base, (r = { day, label, model: a.model, t: { input: a.input, output: a.output, cacheWrite5m: a.cacheWrite5m, cacheWrite1h: a.cacheWrite1h, cacheRead: a.cacheRead }, cost }));
+      rowOut.push(r);
+    } else {
+      r.t.input += a.input;
+      r.t.output += a.output;
+      r.t.cacheWrite5m += a.cacheWrite5m;
+      r.t.cacheWrite1h += a.cacheWrite1h;
+      r.t.cacheRead += a.cacheRead;
+      r.cost = r.cost === null || cost === null ? null : Decimal.parse(r.cost).add(Decimal.parse(cost)).toString();
+    }
     if (cost === null) {
-      r.cost = null;
-      const u = unpriced.get(models[model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-      addLocalTokens(u, a);
-      unpriced.set(models[model]!, u);
-    } else if (r.cost !== null) r.cost = r.cost.add(cost);
+      const u = unpriced.get(models[a.model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+      u.input += a.input;
+      u.output += a.output;
+      u.cacheWrite5m += a.cacheWrite5m;
+      u.cacheWrite1h += a.cacheWrite1h;
+      u.cacheRead += a.cacheRead;
+      unpriced.set(models[a.model]!, u);
+    }
     hitRead += a.cacheRead;
     hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
   }
-  const days: LocalUsageDay[] = [...rows.values()]
-    .map((r) => ({
-      date: clock.dayName(r.day),
-      project: labels[r.project]!,
-      model: models[r.model]!,
-      ...r.t,
-      costUsd: r.cost === null ? null : r.cost.toString(),
-    }))
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.project < b.project ? -1 : a.project > b.project ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  rowOut.sort((x, y) => x.day - y.day || x.label - y.label || modelRank[x.model]! - modelRank[y.model]!);
+  const days: LocalUsageDay[] = rowOut.map((r) => ({ date: clock.dayName(r.day), project: labels[r.label]!, model: models[r.model]!, ...r.t, costUsd: r.cost }));
 
-  const sessions: LocalSession[] = [...sessionAcc.entries()]
-    .map(([sid, s]) => {
-      let tokens = 0;
-      let cost: Decimal | null = null;
-      const ms = new Set<string>();
-      for (const a of s.acc.values()) {
-        tokens += sumTokens(a);
-        ms.add(models[a.model]!);
-        const x = book.cost(models[a.model]!, a, a.cls);
-        if (x !== null) cost = (cost ?? Decimal.ZERO).add(x);
-      }
-      return {
-        sessionId: ledger.sessions.values[sid]!,
-        project: o.projectLabel(s.project),
-        first: new Date(s.first).toISOString(),
-        last: new Date(s.last).toISOString(),
-        tokens,
-        costUsd: cost === null ? null : cost.toString(),
-        models: [...ms].sort(),
-      };
-    })
-    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  const recent = o.recentSince ?? -Infinity;
+  const sessions: LocalSession[] = [];
+  for (const [sid, s] of sessionAcc) {
+    if (s.last < recent) continue;
+    let tokens = 0;
+    let cost: Decimal | null = null;
+    const ms = new Set<string>();
+    for (const a of s.acc.values()) {
+      tokens += a.tokens;
+      ms.add(models[a.model]!);
+      const x = book.costString(models[a.model]!, a, a.cls);
+      if (x !== null) cost = (cost ?? Decimal.ZERO).add(Decimal.parse(x));
+    }
+    sessions.push({
+      sessionId: ledger.sessions.values[sid]!,
+      project: o.projectLabel(s.project),
+      first: new Date(s.first).toISOString(),
+      last: new Date(s.last).toISOString(),
+      tokens,
+      costUsd: cost === null ? null : cost.toString(),
+      models: [...ms].sort(),
+    });
+  }
+  sessions.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
 
   let missingCost = Decimal.ZERO;
   let missingTokens = 0;
   let missingUnpriced = 0;
   for (const a of missingAcc.values()) {
-    const c = book.cost(models[a.model]!, a, a.cls);
-    missingTokens += sumTokens(a);
-    if (c === null) missingUnpriced += sumTokens(a);
-    else missingCost = missingCost.add(c);
+    const c = book.costString(models[a.model]!, a, a.cls);
+    missingTokens += a.tokens;
+    if (c === null) missingUnpriced += a.tokens;
+    else missingCost = missingCost.add(Decimal.parse(c));
   }
 
-  const windows = details ? fiveHourWindows(ledger, counted.subarray(0, nCounted), cls, book, o.now.getTime()) : [];
+  const windows = details ? fiveHourWindows(ledger, counted.subarray(0, nCounted), cls, book, o.now.getTime(), recent) : [];
   const last = windows[windows.length - 1];
   return {
     timezone: clock.timeZone,
@@ -229,27 +305,30 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
   };
 }
 
-/** Entry tokens (five consecutive words of a record) into `out`, reused across entries. */
-function readTokens(w: Uint32Array, off: number, out: TokenCounts): void {
-  const t = off + W_INPUT;
-  out.input = w[t]!;
-  out.output = w[t + 1]!;
-  out.cacheWrite5m = w[t + 2]!;
-  out.cacheWrite1h = w[t + 3]!;
-  out.cacheRead = w[t + 4]!;
-}
-
 /**
  * 5-hour windows (claude-code-logs.md): a window starts at its first entry's time floored to the hour and
  * ends 5 hours later; the next starts at the first entry after that end. Boundaries come from the sorted
  * timestamps; each entry is then placed by binary search, so no per-entry sort of records is needed.
- * `live`: the entries that count; `cls`: their price classes (by entry index).
+ * `live`: the entries that count; `cls`: their price classes (by entry index). With `since` (epoch ms),
+ * only windows ending after it: the chain of windows restarts at any gap of 5 hours without entries, so it
+ * is computed from the last such gap before `since - 5 h` and equals the one computed from the beginning.
  */
-export function fiveHourWindows(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: PriceBook, now: number): LocalWindow[] {
+export function fiveHourWindows(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: PriceBook, now: number, since = -Infinity): LocalWindow[] {
   const w = ledger.words;
-  const ts = new Float64Array(live.length);
-  for (let j = 0; j < live.length; j++) ts[j] = ledger.ts(live[j]!);
-  ts.sort();
+  const all = new Float64Array(live.length);
+  for (let j = 0; j < live.length; j++) all[j] = ledger.ts(live[j]!);
+  all.sort();
+  let from = 0;
+  if (since > -Infinity) {
+    for (let j = all.length - 1; j > 0; j--) {
+      if (all[j]! <= since - WINDOW_MS && all[j]! - all[j - 1]! >= WINDOW_MS) {
+        from = j;
+        break;
+      }
+    }
+  }
+  const ts = all.subarray(from);
+  const chainStart = ts.length ? ts[0]! : Infinity;
   const starts: number[] = [];
   let end = -Infinity;
   for (let j = 0; j < ts.length; j++) {
@@ -260,14 +339,18 @@ export function fiveHourWindows(ledger: Ledger, live: Int32Array, cls: Uint8Arra
       end = s + WINDOW_MS;
     }
   }
+  // Windows that end after `since` (all of them without it).
+  let first = 0;
+  while (first < starts.length && starts[first]! + WINDOW_MS <= since) first++;
   const n = starts.length;
   const acc: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
   const burn: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
   const tokens = new Float64Array(n);
   const burnTokens = new Float64Array(n);
-  const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+  const lowest = first < n ? starts[first]! : Infinity;
   for (const i of live) {
     const t = ledger.ts(i);
+    if (t < chainStart || t < lowest) continue;
     let lo = 0;
     let hi = n - 1;
     while (lo < hi) {
@@ -276,28 +359,31 @@ export function fiveHourWindows(ledger: Ledger, live: Int32Array, cls: Uint8Arra
       else hi = mid - 1;
     }
     const off = i * W;
-    readTokens(w, off, tmp);
     const m = w[off + W_MODEL]!;
     const key = m * CLS + cls[i]!;
     let a = acc[lo]!.get(key);
-    if (!a) acc[lo]!.set(key, (a = emptyAcc(m, cls[i]!)));
-    addLocalTokens(a, tmp);
-    tokens[lo] = tokens[lo]! + sumTokens(tmp);
+    if (!a) acc[lo]!.set(key, (a = new Acc(m, cls[i]!)));
+    a.addFrom(w, off);
+    const sum = w[off + W_INPUT]! + w[off + W_INPUT + 1]! + w[off + W_INPUT + 2]! + w[off + W_INPUT + 3]! + w[off + W_INPUT + 4]!;
+    tokens[lo] = tokens[lo]! + sum;
     if (t > now - BURN_MS && t <= now) {
       let b = burn[lo]!.get(key);
-      if (!b) burn[lo]!.set(key, (b = emptyAcc(m, cls[i]!)));
-      addLocalTokens(b, tmp);
-      burnTokens[lo] = burnTokens[lo]! + sumTokens(tmp);
+      if (!b) burn[lo]!.set(key, (b = new Acc(m, cls[i]!)));
+      b.addFrom(w, off);
+      burnTokens[lo] = burnTokens[lo]! + sum;
     }
   }
   const models = ledger.models.values;
   const price = (m: Map<number, Acc>) => {
     let d = Decimal.ZERO;
-    for (const a of m.values()) d = d.add(book.cost(models[a.model]!, a, a.cls) ?? Decimal.ZERO);
+    for (const a of m.values()) {
+      const c = book.costString(models[a.model]!, a, a.cls);
+      if (c !== null) d = d.add(Decimal.parse(c));
+    }
     return d;
   };
   const out: LocalWindow[] = [];
-  for (let k = 0; k < n; k++) {
+  for (let k = first; k < n; k++) {
     const start = starts[k]!;
     const wEnd = start + WINDOW_MS;
     const active = now >= start && now < wEnd;

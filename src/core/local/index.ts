@@ -18,6 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fnv1a32 } from './hash';
+import type { DirCache } from './discovery';
 import { Ledger, RECORD_BYTES, W } from './ledger';
 import { zeroSkips, type SkipCounts } from './reader';
 
@@ -57,21 +58,95 @@ export interface IndexState {
   savedStrings: { models: number; projects: number; sessions: number; labels: number };
   /** Project labels set since the last save. */
   dirtyLabels: Set<number>;
+  /** Folder listings (so a warm run, also in a new process, lists only folders that changed). */
+  dirs: DirCache;
+  /** Folders listed (or gone) since the last save. */
+  dirtyDirs: Set<string>;
 }
+
+/** A folder's saved state: [path, mtimeMs, ino, listedAt]; its listing is rebuilt from the file states. */
+type SavedDir = [string, number, number, number];
 
 interface Header {
   version: number;
   generation: number;
   roots: string[];
-  files: FileState[];
+  /** File states as columns (cheap to parse): paths, and FILE_NUMS numbers per file. */
+  filePaths: string[];
+  fileNums: number[];
   models: string[];
   projects: string[];
   projectLabels: string[];
   sessions: string[];
   count: number;
+  /** Int32 lengths of the key and message-id tables stored after the records, and their entries. */
+  keysLen: number;
+  idsLen: number;
+  keysSize: number;
+  idsSize: number;
+  dirs: SavedDir[];
+}
+
+const FILE_NUMS = 12;
+
+function fileColumns(files: FileState[]): { filePaths: string[]; fileNums: number[] } {
+  const fileNums: number[] = [];
+  for (const f of files) {
+    const k = f.skipped;
+    fileNums.push(f.size, f.mtimeMs, f.ino, f.offset, f.headLen, f.headHash, f.project, f.missing ? 1 : 0, k.corrupt, k.tooLarge, k.synthetic, k.apiError);
+  }
+  return { filePaths: files.map((f) => f.path), fileNums };
+}
+
+function savedDirs(s: IndexState, only?: Set<string>): SavedDir[] {
+  const out: SavedDir[] = [];
+  for (const d of only ?? s.dirs.keys()) {
+    const c = s.dirs.get(d);
+    out.push(c ? [d, c.mtimeMs, c.ino, c.listedAt] : [d, 0, 0, -1]);
+  }
+  return out;
+}
+
+/** Rebuilds folder listings: sub-folders from the saved folders, files from the file states on disk. */
+function dirsFrom(saved: SavedDir[] | undefined, files: FileState[]): DirCache {
+  const cache: DirCache = new Map();
+  if (!Array.isArray(saved)) return cache;
+  for (const [d, mtimeMs, ino, listedAt] of saved) if (listedAt >= 0) cache.set(d, { mtimeMs, ino, listedAt, dirs: [], files: [] });
+  for (const d of cache.keys()) {
+    const parent = cache.get(path.dirname(d));
+    if (parent) parent.dirs.push(path.basename(d));
+  }
+  for (const f of files) {
+    if (f.missing) continue;
+    const c = cache.get(path.dirname(f.path));
+    if (c) c.files.push(path.basename(f.path));
+  }
+  return cache;
+}
+
+function filesFrom(paths: string[], n: number[]): FileState[] | undefined {
+  if (!Array.isArray(paths) || !Array.isArray(n) || n.length !== paths.length * FILE_NUMS) return undefined;
+  return paths.map((p, i) => {
+    const o = i * FILE_NUMS;
+    const f: FileState = {
+      path: p,
+      size: n[o]!,
+      mtimeMs: n[o + 1]!,
+      ino: n[o + 2]!,
+      offset: n[o + 3]!,
+      headLen: n[o + 4]!,
+      headHash: n[o + 5]!,
+      project: n[o + 6]!,
+      skipped: { corrupt: n[o + 8]!, tooLarge: n[o + 9]!, synthetic: n[o + 10]!, apiError: n[o + 11]! },
+    };
+    if (n[o + 7]) f.missing = true;
+    return f;
+  });
 }
 
 interface Batch {
+  /** Folders listed since the last batch (listedAt < 0: gone). */
+  dirs?: SavedDir[];
   m0: number;
   models: string[];
   p0: number;
@@ -92,6 +167,8 @@ export function emptyState(roots: string[]): IndexState {
     dirtyFiles: new Set(),
     savedStrings: { models: 0, projects: 0, sessions: 0, labels: 0 },
     dirtyLabels: new Set(),
+    dirs: new Map(),
+    dirtyDirs: new Set(),
   };
 }
 
@@ -102,6 +179,7 @@ export function isDirty(s: IndexState): boolean {
     l.changed.length > 0 ||
     s.dirtyFiles.size > 0 ||
     s.dirtyLabels.size > 0 ||
+    s.dirtyDirs.size > 0 ||
     l.models.values.length !== s.savedStrings.models ||
     l.projects.values.length !== s.savedStrings.projects ||
     l.sessions.values.length !== s.savedStrings.sessions
@@ -112,6 +190,7 @@ function markSaved(s: IndexState): void {
   s.ledger.saved();
   s.dirtyFiles.clear();
   s.dirtyLabels.clear();
+  s.dirtyDirs.clear();
   s.savedStrings = { models: s.ledger.models.values.length, projects: s.ledger.projects.values.length, sessions: s.ledger.sessions.values.length, labels: s.projectLabels.length };
 }
 
@@ -247,30 +326,52 @@ export class IndexStore {
       const count = head.readUInt32LE(16);
       const checksum = head.readUInt32LE(20);
       const off = align8(24 + hlen);
-      if (off + count * RECORD_BYTES !== st.size) return { state: undefined, reason: 'corrupt' };
+      if (off + count * RECORD_BYTES > st.size) return { state: undefined, reason: 'corrupt' };
       const hbuf = Buffer.alloc(hlen);
       fs.readSync(fd, hbuf, 0, hlen, 24);
       if (fnv1a32(hbuf) !== checksum) return { state: undefined, reason: 'corrupt' };
       const h = JSON.parse(hbuf.toString('utf8')) as Header;
       if (h.version !== INDEX_VERSION || h.count !== count) return { state: undefined, reason: 'corrupt' };
       if (!sameRoots(h.roots, this.roots)) return { state: undefined, reason: 'roots' };
-      const records = new Uint8Array(count * RECORD_BYTES);
-      if (count > 0 && fs.readSync(fd, records, 0, records.length, off) !== records.length) return { state: undefined, reason: 'corrupt' };
-      const ledger = new Ledger({ bytes: records, count, models: h.models, projects: h.projects, sessions: h.sessions });
-      if (!checkRecords(ledger, 0, h.files.length)) return { state: undefined, reason: 'corrupt' };
+      const files = filesFrom(h.filePaths, h.fileNums);
+      if (!files || !isTable(h.keysLen) || !isTable(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
+      // Records and tables are read straight into the ledger's own memory: no decoding, no copy.
+      const ledger = new Ledger({
+        count,
+        models: h.models,
+        projects: h.projects,
+        sessions: h.sessions,
+        tables: { keysLen: h.keysLen, idsLen: h.idsLen, keysSize: h.keysSize, idsSize: h.idsSize },
+        fill: (records, keys, ids) => {
+          let at = off;
+          for (const v of [records, new Uint8Array(keys.buffer), new Uint8Array(ids.buffer)]) {
+            if (v.length > 0 && fs.readSync(fd, v, 0, v.length, at) !== v.length) return false;
+            at += v.length;
+          }
+          return true;
+        },
+      });
+      if (!ledger.filled || !checkRecords(ledger, 0, files.length) || !ledger.checkTables()) return { state: undefined, reason: 'corrupt' };
       const state: IndexState = {
         roots: h.roots,
-        files: h.files,
-        fileIds: new Map(h.files.map((f, i) => [f.path, i])),
+        files,
+        fileIds: new Map(files.map((f, i) => [f.path, i])),
         projectLabels: h.projectLabels,
         ledger,
         dirtyFiles: new Set(),
         savedStrings: { models: 0, projects: 0, sessions: 0, labels: 0 },
         dirtyLabels: new Set(),
+        dirs: new Map(),
+        dirtyDirs: new Set(),
       };
-      for (const f of state.files) f.skipped = { ...zeroSkips(), ...f.skipped };
+      const savedDirList = h.dirs;
       this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER };
-      this.applyJournal(state);
+      const journalDirs: SavedDir[] = [];
+      this.applyJournal(state, journalDirs);
+      // Folder listings: the base's, updated by the journal's, then rebuilt against the current file states.
+      const byPath = new Map((Array.isArray(savedDirList) ? savedDirList : []).map((d) => [d[0], d]));
+      for (const d of journalDirs) byPath.set(d[0], d);
+      state.dirs = dirsFrom([...byPath.values()], state.files);
       markSaved(state);
       return { state };
     } catch {
@@ -281,7 +382,7 @@ export class IndexStore {
   }
 
   /** Applies journal batches after `mark.journal`; false when the journal does not belong to the base. */
-  private applyJournal(state: IndexState): boolean {
+  private applyJournal(state: IndexState, dirs?: SavedDir[]): boolean {
     const m = this.mark!;
     let buf: Buffer;
     try {
@@ -298,7 +399,7 @@ export class IndexStore {
       if (at + 12 + len > buf.length) break;
       const payload = buf.subarray(at + 12, at + 12 + len);
       if (fnv1a32(payload) !== sum) break;
-      if (!applyBatch(state, payload)) break;
+      if (!applyBatch(state, payload, dirs)) break;
       at += 12 + len;
     }
     m.journal = at;
@@ -388,6 +489,7 @@ export class IndexStore {
     const l = state.ledger;
     const sv = state.savedStrings;
     const batch: Batch = {
+      ...(state.dirtyDirs.size ? { dirs: savedDirs(state, state.dirtyDirs) } : {}),
       m0: sv.models,
       models: l.models.values.slice(sv.models),
       p0: sv.projects,
@@ -432,16 +534,22 @@ export class IndexStore {
   private writeBase(state: IndexState): SaveResult {
     const l = state.ledger;
     const generation = (Math.floor(Math.random() * 0xffffffff) >>> 0) || 1;
+    const tables = l.tables();
     const header: Header = {
       version: INDEX_VERSION,
       generation,
       roots: state.roots,
-      files: state.files,
+      ...fileColumns(state.files),
       models: l.models.values,
       projects: l.projects.values,
       projectLabels: state.projectLabels,
       sessions: l.sessions.values,
       count: l.count,
+      keysLen: tables.keys.length,
+      idsLen: tables.ids.length,
+      keysSize: tables.keysSize,
+      idsSize: tables.idsSize,
+      dirs: savedDirs(state),
     };
     const hjson = Buffer.from(JSON.stringify(header));
     const head = Buffer.alloc(24);
@@ -457,7 +565,7 @@ export class IndexStore {
     const fd = fs.openSync(tmpBase, 'w');
     let bytes = 0;
     try {
-      for (const p of [head, hjson, new Uint8Array(pad), l.bytes()]) bytes += fs.writeSync(fd, p);
+      for (const p of [head, hjson, new Uint8Array(pad), l.bytes(), bytesOf(tables.keys), bytesOf(tables.ids)]) bytes += fs.writeSync(fd, p);
     } finally {
       fs.closeSync(fd);
     }
@@ -479,6 +587,9 @@ export class IndexStore {
   }
 }
 
+const isTable = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 4096 && (n & (n - 1)) === 0;
+const bytesOf = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
 /** Every record's string and file ids are in range (a corrupt index must not crash the reader). */
 function checkRecords(l: Ledger, from: number, nFiles: number): boolean {
   const w = l.words;
@@ -492,9 +603,16 @@ function checkRecords(l: Ledger, from: number, nFiles: number): boolean {
   return true;
 }
 
-function applyBatch(state: IndexState, payload: Buffer): boolean {
+function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): boolean {
   const jsonLen = payload.readUInt32LE(0);
   const b = JSON.parse(payload.toString('utf8', 4, 4 + jsonLen)) as Batch;
+  if (b.dirs) {
+    if (dirs) dirs.push(...b.dirs);
+    else {
+      // A warm state: its own listings stay; folders another process listed are listed again next time.
+      for (const [d] of b.dirs) state.dirs.delete(d);
+    }
+  }
   const l = state.ledger;
   if (b.m0 !== l.models.values.length || b.p0 !== l.projects.values.length || b.s0 !== l.sessions.values.length) return false;
   for (const x of b.models) l.models.id(x);

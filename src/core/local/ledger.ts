@@ -61,52 +61,61 @@ export class StringTable {
   }
 }
 
-/** Open-addressing set of 64-bit hashes with a small value per slot. */
-class HashTable {
-  h1: Uint32Array;
-  h2: Uint32Array;
-  val: Int32Array;
+/**
+ * Open-addressing table of 64-bit hashes with a small value per slot: one Int32Array of 4 words per slot
+ * (hash high, hash low, value, unused), so a probe touches one cache line and the table is saved and loaded
+ * as is. Value 0 means empty.
+ */
+export class HashTable {
+  t: Int32Array;
   mask: number;
   size = 0;
-  constructor(capacity: number) {
+  constructor(capacity: number, table?: Int32Array, size = 0) {
+    if (table) {
+      this.t = table;
+      this.mask = table.length / 4 - 1;
+      this.size = size;
+      return;
+    }
     let n = 1024;
     while (n < capacity * 2) n *= 2;
-    this.h1 = new Uint32Array(n);
-    this.h2 = new Uint32Array(n);
-    this.val = new Int32Array(n);
+    this.t = new Int32Array(n * 4);
     this.mask = n - 1;
   }
-  /** Slot of (a, b), or of the empty slot where it would go (val 0 means empty). */
+  /** Slot of (a, b), or of the empty slot where it would go. */
   slot(a: number, b: number): number {
-    let s = (a ^ Math.imul(b, 0x9e3779b1)) & this.mask;
-    const { h1, h2, val } = this;
+    const t = this.t;
+    let s = ((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) & this.mask;
     for (;;) {
-      if (val[s] === 0 || (h1[s] === a && h2[s] === b)) return s;
+      const o = s * 4;
+      if (t[o + 2] === 0 || (t[o] === (a | 0) && t[o + 1] === (b | 0))) return s;
       s = (s + 1) & this.mask;
     }
   }
+  val(s: number): number {
+    return this.t[s * 4 + 2]!;
+  }
   set(s: number, a: number, b: number, v: number): void {
-    if (this.val[s] === 0) {
+    const o = s * 4;
+    if (this.t[o + 2] === 0) {
       this.size++;
-      this.h1[s] = a;
-      this.h2[s] = b;
+      this.t[o] = a;
+      this.t[o + 1] = b;
     }
-    this.val[s] = v;
-    if (this.size * 2 > this.h1.length) this.grow();
+    this.t[o + 2] = v;
+    if (this.size * 2 > this.t.length / 4) this.grow();
   }
   private grow(): void {
-    const { h1, h2, val } = this;
-    const n = h1.length * 2;
-    this.h1 = new Uint32Array(n);
-    this.h2 = new Uint32Array(n);
-    this.val = new Int32Array(n);
+    const old = this.t;
+    const n = (old.length / 4) * 2;
+    this.t = new Int32Array(n * 4);
     this.mask = n - 1;
-    for (let s = 0; s < h1.length; s++) {
-      if (val[s] === 0) continue;
-      const t = this.slot(h1[s]!, h2[s]!);
-      this.h1[t] = h1[s]!;
-      this.h2[t] = h2[s]!;
-      this.val[t] = val[s]!;
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o + 2] === 0) continue;
+      const d = this.slot(old[o]!, old[o + 1]!) * 4;
+      this.t[d] = old[o]!;
+      this.t[d + 1] = old[o + 1]!;
+      this.t[d + 2] = old[o + 2]!;
     }
   }
 }
@@ -128,7 +137,19 @@ export class Ledger {
   readonly changed: number[] = [];
   private mark: Uint8Array;
 
-  constructor(init?: { bytes?: Uint8Array; count: number; models: string[]; projects: string[]; sessions: string[] }) {
+  /** False when `fill` could not read the saved records and tables. */
+  readonly filled: boolean = true;
+
+  constructor(init?: {
+    bytes?: Uint8Array;
+    count: number;
+    models: string[];
+    projects: string[];
+    sessions: string[];
+    /** Saved tables: their lengths (Int32 words) and entry counts; `fill` reads records and tables in. */
+    tables?: { keysLen: number; idsLen: number; keysSize: number; idsSize: number };
+    fill?: (records: Uint8Array, keys: Int32Array, ids: Int32Array) => boolean;
+  }) {
     this.models = new StringTable(init?.models);
     this.projects = new StringTable(init?.projects);
     this.sessions = new StringTable(init?.sessions);
@@ -140,9 +161,45 @@ export class Ledger {
     this.f64 = new Float64Array(ab);
     this.mark = new Uint8Array(cap);
     this.count = n;
-    this.keys = new HashTable(n);
-    this.ids = new HashTable(n);
-    for (let i = 0; i < n; i++) this.indexEntry(i);
+    const t = init?.tables;
+    if (t && init.fill) {
+      // Saved with the records: read in and used as they are (no rebuild).
+      const keys = new Int32Array(t.keysLen);
+      const ids = new Int32Array(t.idsLen);
+      this.filled = init.fill(new Uint8Array(ab, 0, n * RECORD_BYTES), keys, ids);
+      this.keys = new HashTable(n, keys, t.keysSize);
+      this.ids = new HashTable(n, ids, t.idsSize);
+    } else {
+      this.keys = new HashTable(n);
+      this.ids = new HashTable(n);
+      for (let i = 0; i < n; i++) this.indexEntry(i);
+    }
+  }
+
+  /** The key and message-id tables as they are (saved next to the records). */
+  tables(): { keys: Int32Array; ids: Int32Array; keysSize: number; idsSize: number } {
+    return { keys: this.keys.t, ids: this.ids.t, keysSize: this.keys.size, idsSize: this.ids.size };
+  }
+
+  /** Every table value points at an entry (or is a valid id state) and the sizes add up: a corrupt index
+   *  must not mislead. */
+  checkTables(): boolean {
+    let n = 0;
+    const k = this.keys.t;
+    for (let o = 2; o < k.length; o += 4) {
+      const v = k[o]!;
+      if (v < 0 || v > this.count) return false;
+      if (v) n++;
+    }
+    if (n !== this.keys.size) return false;
+    n = 0;
+    const d = this.ids.t;
+    for (let o = 2; o < d.length; o += 4) {
+      const v = d[o]!;
+      if (v < 0 || v > ID_PARENT) return false;
+      if (v) n++;
+    }
+    return n === this.ids.size && this.keys.size * 2 <= k.length / 4 && this.ids.size * 2 <= d.length / 4;
   }
 
   /** Puts entry `i` (as stored) into the key and id tables. */
@@ -158,7 +215,7 @@ export class Ledger {
 
   private noteId(a: number, b: number, sidechain: boolean): void {
     const s = this.ids.slot(a, b);
-    const v = this.ids.val[s]!;
+    const v = this.ids.val(s);
     const want = sidechain ? ID_SIDE : ID_PARENT;
     if (v < want) this.ids.set(s, a, b, want);
   }
@@ -169,7 +226,7 @@ export class Ledger {
     const o = i * W;
     const flags = w[o + W_FLAGS]!;
     if (!(flags & F_SIDECHAIN) || flags & F_KEYLESS) return false;
-    return this.ids.val[this.ids.slot(w[o + W_I1]!, w[o + W_I2]!)] === ID_PARENT;
+    return this.ids.val(this.ids.slot(w[o + W_I1]!, w[o + W_I2]!)) === ID_PARENT;
   }
 
   flags(i: number): number {
@@ -228,7 +285,7 @@ export class Ledger {
       return true;
     }
     const s = this.keys.slot(l.k1, l.k2);
-    const v = this.keys.val[s]!;
+    const v = this.keys.val(s);
     if (v === 0) {
       const i = this.append();
       this.write(i, l, modelId, projectId, sessionId, fileId, flags, 1);

@@ -49,6 +49,10 @@ export interface RefreshQuery {
   until?: string;
   /** Compute 5-hour windows and sessions (default true). */
   details?: boolean;
+  /** Only sessions active and windows ending in the last 7 days (the extension's snapshot; default: all). */
+  recent?: boolean;
+  /** Day rows per project (default true); false: per (day, model) only, with `project` ''. */
+  byProject?: boolean;
 }
 
 export interface LocalRefresh {
@@ -63,6 +67,8 @@ export interface LocalRefresh {
     saved: boolean;
     /** How the index was written (`journal`: one appended batch; `base`: a full rewrite) and how many bytes. */
     save: SaveResult;
+    /** Milliseconds per phase: finding and stat'ing files, reading them, writing the index, aggregating. */
+    ms: { plan: number; scan: number; save: number; aggregate: number };
   };
 }
 
@@ -124,9 +130,11 @@ export class LocalUsageEngine {
 
   /** Stats every transcript and lists what must be read (new files, appended bytes, replaced files). */
   private plan(roots: string[]): Plan {
+    const started = performance.now();
     const s = this.ensureState(roots);
     const ledger = s.ledger;
-    const files = roots.flatMap((r) => listTranscripts(r));
+    const nowMs = this.nowMs();
+    const files = roots.flatMap((r) => listTranscripts(r, s.dirs, nowMs, (d) => s.dirtyDirs.add(d)));
     const present = new Set<number>();
     const jobs: Job[] = [];
     for (const f of files) {
@@ -174,7 +182,8 @@ export class LocalUsageEngine {
         s.dirtyFiles.add(i);
       }
     });
-    return { roots, files, jobs };
+    const now = performance.now();
+    return { roots, files, jobs, ms: { plan: now - started, scanStart: now } };
   }
 
   /** Whether a scan of this file still needs a `cwd` (for its project's label). */
@@ -245,6 +254,7 @@ export class LocalUsageEngine {
   }
 
   private finish(p: Plan, query: RefreshQuery, firstCwd: Map<number, string>, filesRead: number, bytesRead: number): LocalRefresh {
+    const t1 = performance.now();
     const s = this.state!;
     const ledger = s.ledger;
     // Project labels: the first `cwd` in file order (deterministic however files were scanned).
@@ -262,6 +272,7 @@ export class LocalUsageEngine {
       save = this.store.save(s);
       // Another process wrote meanwhile: the next refresh reloads its index and reads from its offsets.
     }
+    const t2 = performance.now();
     const nowMs = this.nowMs();
     const now = new Date(nowMs);
     const report = aggregate(ledger, {
@@ -271,13 +282,19 @@ export class LocalUsageEngine {
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
       ...(query.details === false ? { details: false } : {}),
+      ...(query.recent ? { recentSince: nowMs - 7 * 86_400_000 } : {}),
+      ...(query.byProject === false ? { byProject: false } : {}),
       projectLabel: (id) => s.projectLabels[id] || ledger.projects.values[id]!,
-      fileMissing: (id) => s.files[id]?.missing === true,
+      missingFiles: Uint8Array.from(s.files, (f) => (f.missing ? 1 : 0)),
     });
     const skips = zeroSkips();
     let missingFiles = 0;
     for (const f of s.files) {
-      for (const k of Object.keys(skips) as (keyof SkipCounts)[]) skips[k] += f.skipped[k];
+      const k = f.skipped;
+      skips.corrupt += k.corrupt;
+      skips.tooLarge += k.tooLarge;
+      skips.synthetic += k.synthetic;
+      skips.apiError += k.apiError;
       if (f.missing) missingFiles++;
     }
     const weekAgo = nowMs - 7 * 86_400_000;
@@ -299,10 +316,11 @@ export class LocalUsageEngine {
       ...(this.o.indexDir ? { indexDir: path.resolve(this.o.indexDir) } : {}),
       computedAt: now.toISOString(),
     };
+    const ms = { plan: p.ms.plan, scan: t1 - p.ms.scanStart, save: t2 - t1, aggregate: performance.now() - t2 };
     return {
       data,
       report,
-      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save },
+      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
     };
   }
 
@@ -454,6 +472,7 @@ interface Plan {
   roots: string[];
   files: TranscriptFile[];
   jobs: Job[];
+  ms: { plan: number; scanStart: number };
 }
 
 export const P_KEYED = 1;

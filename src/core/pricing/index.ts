@@ -158,6 +158,43 @@ function fastAt(f: PriceFamily, at: number): Decimal | null {
   return null;
 }
 
+/** Per-million rates as integers at one scale: rate = r / 10^scale (order: input, output, 5m, 1h, read). */
+export interface IntegerRates {
+  scale: number;
+  r: number[];
+  max: number;
+}
+
+function toInteger(p: DecimalPrices): IntegerRates {
+  const list = [p.input, p.output, p.cacheWrite5m, p.cacheWrite1h, p.cacheRead].map((d) => d.normalize());
+  const scale = Math.max(...list.map((d) => d.scale));
+  const r = list.map((d) => Number(d.mantissa * 10n ** BigInt(scale - d.scale)));
+  return { scale, r, max: Math.max(...r) };
+}
+
+/** Σ tokens × rate / 10^(scale + 6), exactly, as `Decimal#toString` prints it. */
+export function integerCost(x: IntegerRates, t: TokenCounts): string {
+  const tokens = t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
+  const scale = x.scale + 6;
+  if (tokens * x.max < Number.MAX_SAFE_INTEGER) {
+    const v = t.input * x.r[0]! + t.output * x.r[1]! + t.cacheWrite5m * x.r[2]! + t.cacheWrite1h * x.r[3]! + t.cacheRead * x.r[4]!;
+    return formatScaled(String(v), scale);
+  }
+  const v = BigInt(t.input) * BigInt(x.r[0]!) + BigInt(t.output) * BigInt(x.r[1]!) + BigInt(t.cacheWrite5m) * BigInt(x.r[2]!) + BigInt(t.cacheWrite1h) * BigInt(x.r[3]!) + BigInt(t.cacheRead) * BigInt(x.r[4]!);
+  return formatScaled(v.toString(), scale);
+}
+
+/** A non-negative integer's digits divided by 10^scale, trailing fractional zeros removed. */
+function formatScaled(digits: string, scale: number): string {
+  if (digits === '0') return '0';
+  let d = digits.padStart(scale + 1, '0');
+  let end = d.length;
+  const point = d.length - scale;
+  while (end > point && d.charCodeAt(end - 1) === 48) end--;
+  d = end > point ? `${d.slice(0, point)}.${d.slice(point, end)}` : d.slice(0, point);
+  return d;
+}
+
 /** Resolves model ids to dated prices once per id (cached) and prices token totals exactly. */
 export class PriceBook {
   private readonly cache = new Map<string, ResolvedModel | null>();
@@ -245,6 +282,28 @@ export class PriceBook {
       .add(p.cacheRead.mulInt(t.cacheRead))
       .shift(6)
       .normalize();
+  }
+
+  private readonly integerRates = new Map<string, (IntegerRates | null)[]>();
+
+  /** The rates of one model and class as integers at one decimal scale, for `costString` (cached). */
+  integer(model: string, priceClass: number): IntegerRates | null {
+    let byCls = this.integerRates.get(model);
+    if (!byCls) this.integerRates.set(model, (byCls = []));
+    let r = byCls[priceClass];
+    if (r === undefined) {
+      const p = this.rates(model, priceClass);
+      r = p ? toInteger(p) : null;
+      byCls[priceClass] = r;
+    }
+    return r;
+  }
+
+  /** Exact USD as a decimal string (what `cost(...).toString()` gives), fast: integer arithmetic in
+   *  doubles while it is exact, BigInt otherwise; `null` when unpriced. */
+  costString(model: string, t: TokenCounts, priceClass: number): string | null {
+    const r = this.integer(model, priceClass);
+    return r ? integerCost(r, t) : null;
   }
 
   /** Exact USD for one request at epoch ms `ts` (classify + cost). */
