@@ -21,8 +21,9 @@ import type { Log } from './log';
 
 /** Days of local history put in the snapshot (the index keeps everything). */
 const SNAPSHOT_DAYS = 90;
-/** After activation: ask for one refresh (the store may still be starting: ask again until one ran). */
-const STARTUP_KICKS_MS = [2000, 6000, 15000];
+/** After activation: ask for one refresh, and again until one ran (the store may still be starting, or
+ *  another window's lease may still be live after a reload). */
+const STARTUP_KICKS_MS = [2000, 6000, 15_000, 30_000, 45_000, 60_000, 75_000, 90_000, 120_000];
 
 export class LocalTranscripts implements vscode.Disposable {
   private usage?: LocalUsage;
