@@ -234,10 +234,10 @@ if (withNaive) {
 
 if (ccAfter) {
   const j = JSON.parse(ccAfter.stdout) as { daily: { period?: string; date?: string; totalCost?: number; modelBreakdowns: { modelName: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number }[] }[] };
-  // ccusage has no fast rows: compare per (day, model without "(fast)").
+  // ccusage names fast-mode rows "<model>-fast", we "<model> (fast)".
   const plain = new Map<string, Tok>();
   for (const [k, t] of ourTotals) {
-    const key = k.replace(/ \(fast\)$/, '');
+    const key = k.replace(/ \(fast\)$/, '-fast');
     const acc = plain.get(key) ?? [0, 0, 0, 0, 0];
     for (let i = 0; i < 5; i++) acc[i] = acc[i]! + t[i]!;
     plain.set(key, acc);
@@ -276,8 +276,8 @@ if (ccAfter) {
   }
   if (differ > 0 || missing.length > 0) {
     process.stdout.write(
-      '  Where we differ on purpose (README "How we count"): ccusage counts isApiErrorMessage lines and /btw\n' +
-        '  sidechain replays, and prices without the long-context tier, fast mode or dated rows.\n',
+      '  Where we differ on purpose (README "How we count"): ccusage counts isApiErrorMessage lines, prices\n' +
+        '  without the long-context tiers or dated rows, and models it does not know at $0.\n',
     );
   }
 }

@@ -89,8 +89,9 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
     for (const l of lines) {
       for (const v of [l, `${l}\r`, `\uFEFF${l}`, l.replace(/":/g, '": ')]) if (agree(v) === 'fallback') fallbacks++;
     }
-    // Only the cut line, the line still being written and the spaced variants of... nothing else need JSON.parse.
-    assert.ok(fallbacks <= 8, `${fallbacks} fallbacks`);
+    // Only the cut line, the line still being written and the line without message.id (read by scanning is
+    // not allowed to jump over its content) need JSON.parse, in each of the 4 variants.
+    assert.ok(fallbacks <= 12, `${fallbacks} fallbacks`);
   });
 
   for (const [shape, gen] of [

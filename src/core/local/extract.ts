@@ -15,7 +15,11 @@
  *
  * Not checked inside skipped strings (as `JSON.parse` would): escape sequences and raw control characters.
  * Claude Code writes with `JSON.stringify`, which never produces either; the old reader did not check them
- * in message content either.
+ * in message content either. `message.content`, most of an assistant line's bytes, is not scanned at all
+ * when its end can be found walking back from the end of the line (`tailArrayEnd`): everything before and
+ * after it is still parsed and checked, and the line is used only if the id, model and usage were all read;
+ * a line damaged only inside its content is then counted (its usage is intact), where JSON.parse would
+ * have called it corrupt.
  */
 import { KEY_SEPARATOR, KeyHasher } from './hash';
 
@@ -106,6 +110,8 @@ class Fields {
   speedEsc = false;
   data = false;
   nested = false;
+  /** The message's content was skipped by the jump (see `tailArrayEnd`). */
+  jumped = false;
 
   reset(): void {
     this.type = 0;
@@ -113,7 +119,7 @@ class Fields {
     this.tsS = this.ridS = this.sessS = this.cwdS = this.idS = this.modelS = this.tierS = this.geoS = this.speedS = -1;
     this.side = 0;
     this.apiError = false;
-    this.message = this.usage = this.cc = this.data = this.nested = false;
+    this.message = this.usage = this.cc = this.data = this.nested = this.jumped = false;
     this.tok.fill(-1);
   }
 }
@@ -299,6 +305,7 @@ const K_MESSAGE = K('message');
 const K_DATA = K('data');
 const K_ID = K('id');
 const K_MODEL = K('model');
+const K_CONTENT = K('content');
 const K_USAGE = K('usage');
 const K_INPUT = K('input_tokens');
 const K_OUTPUT = K('output_tokens');
@@ -406,7 +413,7 @@ function parseEntry(i: number, f: Fields, level: number): number {
       if (f.message) throw FALLBACK;
       if (b[i] === 0x7b) {
         f.message = true;
-        i = parseMessage(i, f);
+        i = parseMessage(i, f, level === 0 ? 2 : 4);
       } else i = skipValue(i, 1);
     } else if (level === 0 && c0 === 0x64 && keyIs(ks, len, K_DATA)) {
       if (f.data) throw FALLBACK;
@@ -446,14 +453,21 @@ function parseData(i: number): number {
   }
 }
 
-function parseMessage(i: number, f: Fields): number {
+function parseMessage(i: number, f: Fields, depth: number): number {
   i = ws(i + 1);
   if (b[i] === 0x7d) return i + 1;
   for (;;) {
     i = readKey(i);
     const len = ke - ks;
     const c0 = b[ks];
-    if (c0 === 0x69 && keyIs(ks, len, K_ID)) {
+    if (c0 === 0x63 && b[i] === 0x5b && keyIs(ks, len, K_CONTENT)) {
+      // The bulk of the line: jump to its end, found from the end of the line, when that is unambiguous.
+      const t = tailArrayEnd();
+      if (t > i && tailDepth === depth) {
+        i = t;
+        f.jumped = true;
+      } else i = skipValue(i, 2);
+    } else if (c0 === 0x69 && keyIs(ks, len, K_ID)) {
       i = readString(i);
       f.idS = ss;
       f.idE = se;
@@ -533,6 +547,97 @@ function parseCacheCreation(i: number, f: Fields): number {
     else if (b[i] === 0x7d) return i + 1;
     else throw FALLBACK;
   }
+}
+
+let lineStart = 0;
+let tailDone = false;
+let tailResult = -1;
+let tailDepth = 0;
+
+function bws(i: number): number {
+  while (i >= lineStart) {
+    const c = b[i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i--;
+    else return i;
+  }
+  return i;
+}
+
+/** The opening quote of the string whose closing quote is at `q` (walking back), or -1. */
+function bString(q: number): number {
+  let j = q - 1;
+  for (;;) {
+    while (j >= lineStart && b[j] !== Q) j--;
+    if (j < lineStart) return -1;
+    let k = j - 1;
+    while (k >= lineStart && b[k] === BS) k--;
+    if ((j - 1 - k) % 2 === 0) return j;
+    j--;
+  }
+}
+
+const isScalarByte = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x2b || c === 0x2d || c === 0x45;
+
+/**
+ * Walking back from the end of the line through the last key-value pairs (descending into object values),
+ * the end (exclusive) of the first array value met: in Claude Code's lines that is `message.content`, the
+ * bulk of an assistant line (thinking, text, tool input), which is then jumped over instead of scanned.
+ * `tailDepth` is the object depth it sits at. Anything unexpected: -1 (the value is skipped by scanning).
+ * The forward parse checks everything after the jump; inside the jumped-over array nothing is checked.
+ */
+function tailArrayEnd(): number {
+  if (tailDone) return tailResult;
+  tailDone = true;
+  tailResult = -1;
+  let i = bws(end - 1);
+  if (b[i] !== 0x7d) return -1;
+  i--;
+  let depth = 1;
+  for (let steps = 0; steps < 256; steps++) {
+    i = bws(i);
+    const c = b[i];
+    if (c === 0x5d) {
+      tailDepth = depth;
+      return (tailResult = i + 1);
+    }
+    if (c === 0x7d) {
+      depth++;
+      i--;
+      continue;
+    }
+    if (c === Q) {
+      const s = bString(i);
+      if (s < 0) return -1;
+      i = s - 1;
+    } else if (c !== 0x7b) {
+      if (c === undefined || !isScalarByte(c)) return -1;
+      while (i >= lineStart && isScalarByte(b[i]!)) i--;
+    }
+    // After a value (or at an empty object's `{`): its key, then `,` (a pair before it) or `{` (the object
+    // started: it was itself the value of a pair one level up).
+    let atBrace = c === 0x7b;
+    for (;;) {
+      if (!atBrace) {
+        i = bws(i);
+        if (b[i] !== 0x3a) return -1;
+        i = bws(i - 1);
+        if (b[i] !== Q) return -1;
+        const s = bString(i);
+        if (s < 0) return -1;
+        i = bws(s - 1);
+        if (b[i] === 0x2c) {
+          i--;
+          break;
+        }
+        if (b[i] !== 0x7b) return -1;
+      }
+      atBrace = false;
+      depth--;
+      if (depth === 0) return -1;
+      i--;
+    }
+  }
+  return -1;
 }
 
 function text(s: number, e: number, esc: boolean): string {
@@ -688,6 +793,8 @@ export function extractLine(source: Buffer, ls: number, le: number, out: UsageLi
   buf = source;
   b = source;
   end = le;
+  lineStart = ls;
+  tailDone = false;
   top.reset();
   inner.reset();
   try {
@@ -698,6 +805,9 @@ export function extractLine(source: Buffer, ls: number, le: number, out: UsageLi
     const after = parseEntry(i, top, 0);
     if (after < 0) return X_IGNORE;
     if (ws(after) !== le) throw FALLBACK;
+    // A jumped-over stretch might have hidden a field we read: only trust the jump when it hid none of them.
+    const jumped = (f: Fields) => f.jumped && (!f.usage || f.idS < 0 || f.modelS < 0);
+    if (jumped(top) || jumped(inner)) throw FALLBACK;
     if (top.type === 1) return entry(top, undefined, out, wantCwd);
     if (top.type === 2 && inner.nested && inner.type === 1) return entry(inner, top, out, wantCwd);
     return X_IGNORE;
