@@ -1,8 +1,10 @@
 /**
  * `claude-usage local`: Claude Code usage from this machine's transcripts (no key, no network).
  * JSON contract: {"days":[{"date","byModel":{"<model>":{"input","output","cacheWrite5m","cacheWrite1h",
- * "cacheRead","costUsd"}}}],"unpricedModels":[...],"skippedLines":n}; `costUsd` is an exact decimal string
- * (null for an unpriced model), `input` is uncached input, `--until` is exclusive.
+ * "cacheRead","costUsd"}}}],"unpricedModels":[...],"skippedLines":n,"skipped":{"corrupt","tooLarge",
+ * "synthetic","apiError","replay","duplicate"},"pricesAsOf":"YYYY-MM-DD"} (+ "missing":{"files","entries",
+ * "tokens","costUsd"} with --index); `costUsd` is an exact decimal string (null for an unpriced model),
+ * `input` is uncached input, fast-mode usage is its own "<model> (fast)" row, `--until` is exclusive.
  */
 import * as fs from 'node:fs';
 import { Decimal, formatUsd } from '../core/decimal';
@@ -18,8 +20,9 @@ const HELP = `Usage: claude-usage local [--dir PATH]... [--since YYYY-MM-DD] [--
                           [--by day|week|month|model|project|session] [--windows] [--json] [--threads 1|2]
 Reads Claude Code transcripts (default: $CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects,
 ~/.claude/projects). Costs are API-equivalent estimates. --until is exclusive. --index keeps a persistent
-index so later runs read only appended bytes and keep history after Claude Code deletes old transcripts.
-A first scan of more than 128 MB is split with one helper thread unless --threads 1.`;
+index so later runs read only appended bytes and keep history after Claude Code deletes old transcripts;
+pointing it at the extension's (<VS Code global storage>/claude-usage.claude-usage/local-index) shares it,
+safely while VS Code runs. A first scan of more than 64 MB is split with one helper thread unless --threads 1.`;
 
 type By = 'day' | 'week' | 'month' | 'model' | 'project' | 'session';
 

@@ -19,8 +19,11 @@ import type { LocalUsage } from '../core/local/service';
 import type { ConfigService, Config } from './config';
 import type { Log } from './log';
 
-/** Days of local history put in the snapshot (the index keeps everything). */
+/** Days of local history put in the snapshot (the index keeps everything)… */
 const SNAPSHOT_DAYS = 90;
+/** …of which the most recent have per-project rows (the tree shows the last 7 days); older days are per
+ *  model only, which keeps the data (and what the store copies and saves per refresh) small. */
+const PROJECT_DAYS = 14;
 /** After activation: ask for one refresh, and again until one ran (the store may still be starting, or
  *  another window's lease may still be live after a reload). */
 const STARTUP_KICKS_MS = [2000, 6000, 15_000, 30_000, 45_000, 60_000, 75_000, 90_000, 120_000];
@@ -32,6 +35,8 @@ export class LocalTranscripts implements vscode.Disposable {
   private readonly debounce: Debouncer;
   private readonly indexDir: string;
   private onChanged: () => void = () => {};
+  /** Transcripts the watchers reported since the last refresh (a hint: the engine stats only these). */
+  private changedPaths = new Set<string>();
   private running = false;
   private changedWhileRunning = false;
   private runs = 0;
@@ -91,6 +96,10 @@ export class LocalTranscripts implements vscode.Disposable {
       this.watch(roots);
       const engine = await this.engine();
       const since = new Date(this.clock.now() - SNAPSHOT_DAYS * 86_400_000).toISOString().slice(0, 10);
+      const projectDetailSince = new Date(this.clock.now() - PROJECT_DAYS * 86_400_000).toISOString().slice(0, 10);
+      const changed = this.changedPaths.size ? [...this.changedPaths] : undefined;
+      this.changedPaths = new Set();
+      const query = { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) };
       const firstTime = roots.length > 0 && !existsSync(indexFile(this.indexDir, roots));
       const started = performance.now();
       const data = firstTime
@@ -102,12 +111,12 @@ export class LocalTranscripts implements vscode.Disposable {
               last = pct;
             };
             try {
-              return await engine.refresh({ since, recent: true });
+              return await engine.refresh(query);
             } finally {
               this.progress = undefined;
             }
           })
-        : await engine.refresh({ since, recent: true });
+        : await engine.refresh(query);
       const sk = data.skipped;
       const skipped = sk ? `skipped: ${sk.duplicate} duplicate, ${sk.replay} replay, ${sk.synthetic} synthetic, ${sk.apiError} API-error, ${sk.corrupt} corrupt, ${sk.tooLarge} too large` : `${data.skippedLines} skipped lines`;
       this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows; ${skipped}; in ${Math.round(performance.now() - started)} ms`);
@@ -144,7 +153,10 @@ export class LocalTranscripts implements vscode.Disposable {
     this.watchedRoots = key;
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
-    const fire = (): void => this.debounce.poke();
+    const fire = (uri: vscode.Uri): void => {
+      if (this.changedPaths.size <= 256) this.changedPaths.add(uri.fsPath);
+      this.debounce.poke();
+    };
     for (const root of roots) {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/*.jsonl'));
       this.watchers.push(w, w.onDidChange(fire), w.onDidCreate(fire), w.onDidDelete(fire));

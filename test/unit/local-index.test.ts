@@ -234,3 +234,33 @@ describe('local watcher: debounce with a maximum wait', () => {
     d.dispose();
   });
 });
+
+describe('local index: watcher hints', () => {
+  it('a warm refresh with the changed paths stats only those; a full walk still runs at least every minute', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    let now = Date.parse('2026-11-27T12:00:00Z');
+    const e = engine(h.projectsDir, path.join(d, 'idx'), { now: () => new Date(now) });
+    e.refreshSync();
+    const files = listTranscripts(h.projectsDir);
+    const [a, b] = [files[0]!.path, files[1]!.path];
+    fs.appendFileSync(a, `${response(1)}\n`);
+    fs.appendFileSync(b, `${response(2)}\n`);
+    // Only `a` is named: `b`'s append is not read yet.
+    now += 5000;
+    const r1 = e.refreshSync({ changed: [a, '/elsewhere/x.jsonl'] });
+    assert.equal(r1.stats.files, 1);
+    assert.equal(r1.stats.filesRead, 1);
+    // A deleted transcript named in the hints is marked gone (its history stays).
+    const c = files[2]!.path;
+    fs.rmSync(c);
+    now += 5000;
+    assert.equal(e.refreshSync({ changed: [c] }).data.missing?.files, 1);
+    // More than a minute after the last full walk, hints or not, everything is walked again.
+    now += 61_000;
+    const r3 = e.refreshSync({ changed: [a] });
+    assert.equal(r3.stats.files, files.length - 1);
+    assert.equal(r3.stats.filesRead, 1, 'b, whose append was not named');
+    assert.deepStrictEqual(totals(r3.data), totals(new LocalUsageEngine({ roots: [h.projectsDir], indexDir: path.join(d, 'idx'), timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+});

@@ -227,7 +227,10 @@ describe('local transcripts: incremental runs equal a cold scan (property)', () 
           let turn = 0;
           const refresh = () => {
             const e = mode === 'fresh' ? engine(root, idx) : engines[mode === 'two engines' ? turn++ % 2 : 0]!;
-            e.refreshSync();
+            const data = e.refreshSync().data;
+            // After every step (not only at the end): the warm engine's incrementally kept aggregates equal a
+            // cold scan of the files as they are now.
+            if (mode === 'warm') assert.deepStrictEqual(totalsAndTally(data), totalsAndTally(cold(root)));
           };
           // Append pieces (split at any byte, mid-line and mid-character too) in the generated order.
           for (const [fi, frac] of steps) {
@@ -273,6 +276,41 @@ describe('local transcripts: days in any time zone (property)', () => {
         fs.rmSync(d, { recursive: true, force: true });
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('local transcripts: project detail for recent days only', () => {
+  it('rows before projectDetailSince are per (day, model) with project ""; totals unchanged', () => {
+    const d = tmpdir();
+    for (const [p, cwd] of [
+      ['a', '/home/dev/a'],
+      ['b', '/home/dev/b'],
+    ] as const) {
+      fs.mkdirSync(path.join(d, p));
+      const at = [Date.parse('2026-11-01T10:00:00Z'), Date.parse('2026-11-20T10:00:00Z')];
+      fs.writeFileSync(path.join(d, p, 's.jsonl'), `${at.map((t, n) => line({ id: `${p}${n}`, rid: 'r', at: t, u: [1, 1, 0, 0, 0] }).replace('/home/dev/app', cwd)).join('\n')}\n`);
+    }
+    const e = new LocalUsageEngine({ roots: [d], timezone: 'UTC', now: NOW });
+    const all = e.refreshSync().data;
+    const cut = e.refreshSync({ projectDetailSince: '2026-11-15' }).data;
+    assert.deepEqual(
+      cut.days.map((r) => [r.date, r.project, r.input]),
+      [
+        ['2026-11-01', '', 2],
+        ['2026-11-20', '/home/dev/a', 1],
+        ['2026-11-20', '/home/dev/b', 1],
+      ],
+    );
+    assert.equal(cut.projectDetailSince, '2026-11-15');
+    assert.deepEqual(
+      all.days.map((r) => [r.date, r.project]),
+      [
+        ['2026-11-01', '/home/dev/a'],
+        ['2026-11-01', '/home/dev/b'],
+        ['2026-11-20', '/home/dev/a'],
+        ['2026-11-20', '/home/dev/b'],
+      ],
     );
   });
 });

@@ -10,9 +10,9 @@
  * large history costs milliseconds; prices are applied per row with exact integer arithmetic.
  */
 import { Decimal } from '../decimal';
-import { PriceBook, type TokenCounts } from '../pricing';
+import { PriceBook, type ResolvedModel, type TokenCounts } from '../pricing';
 import type { LocalSession, LocalUsageDay, LocalWindow } from '../store/snapshot';
-import { F_BATCH, F_DEAD, F_KEYLESS, F_SIDECHAIN, F_US, W, W_FILE, W_FLAGS, W_INPUT, W_MODEL, W_PROJECT, W_SESSION, type Ledger } from './ledger';
+import { F_BATCH, F_DEAD, F_KEYLESS, F_SIDECHAIN, F_US, W, W_FILE, W_FLAGS, W_I1, W_I2, W_INPUT, W_MODEL, W_PROJECT, W_SESSION, type Ledger } from './ledger';
 import type { DayClock } from './timezone';
 
 export const WINDOW_MS = 5 * 3_600_000;
@@ -39,6 +39,8 @@ export interface AggregateOptions {
   missingFiles?: Uint8Array;
   /** Day rows per project (default true); false: per (day, model), `project` ''. */
   byProject?: boolean;
+  /** Local day from which day rows are per project; earlier rows are per (day, model) with `project` ''. */
+  projectDetailSince?: string;
 }
 
 export interface LocalReport {
@@ -59,25 +61,30 @@ export interface LocalReport {
   missing: { entries: number; tokens: number; costUsd: string; unpricedTokens: number };
 }
 
-/** Token sums of one group, priced per (model, class). */
+/** Token sums of one group, priced per (model, class); `n` entries; the cost string is cached. */
 class Acc implements TokenCounts {
   input = 0;
   output = 0;
   cacheWrite5m = 0;
   cacheWrite1h = 0;
   cacheRead = 0;
+  n = 0;
+  cost: string | null | undefined = undefined;
   constructor(
     readonly model: number,
     readonly cls: number,
-    /** Label rank of a day row's project (0 elsewhere). */
+    /** Label rank of a day row's project (0 elsewhere) and the day (day rows only). */
     readonly label = 0,
+    readonly day = 0,
   ) {}
-  addFrom(w: Uint32Array, off: number): void {
-    this.input += w[off + W_INPUT]!;
-    this.output += w[off + W_INPUT + 1]!;
-    this.cacheWrite5m += w[off + W_INPUT + 2]!;
-    this.cacheWrite1h += w[off + W_INPUT + 3]!;
-    this.cacheRead += w[off + W_INPUT + 4]!;
+  addFrom(w: Uint32Array, off: number, sign = 1): void {
+    this.input += sign * w[off + W_INPUT]!;
+    this.output += sign * w[off + W_INPUT + 1]!;
+    this.cacheWrite5m += sign * w[off + W_INPUT + 2]!;
+    this.cacheWrite1h += sign * w[off + W_INPUT + 3]!;
+    this.cacheRead += sign * w[off + W_INPUT + 4]!;
+    this.n += sign;
+    this.cost = undefined;
   }
   get tokens(): number {
     return this.input + this.output + this.cacheWrite5m + this.cacheWrite1h + this.cacheRead;
@@ -95,214 +102,300 @@ class Map2<T> {
     if (!inner) this.m.set(a, (inner = new Map()));
     inner.set(b, v);
   }
-  *values(): IterableIterator<T> {
-    for (const inner of this.m.values()) yield* inner.values();
+}
+
+const SCRATCH = new ArrayBuffer(W * 4);
+const SCRATCH_W = new Uint32Array(SCRATCH);
+const SCRATCH_F = new Float64Array(SCRATCH);
+
+/**
+ * The day rows kept between refreshes: a refresh adds what was appended and swaps the records that changed
+ * (a later, larger copy of a response) instead of going over every entry again. Anything it cannot follow
+ * incrementally (other options, a new project label, a file gone, copies turned into replays, records from
+ * another process) recomputes everything; the result is always what a full pass gives (tested).
+ */
+export class Aggregator {
+  private sig = '';
+  private rowAcc = new Map2<Acc>();
+  private rows: Acc[] = [];
+  private missingAcc = new Map<number, Acc>();
+  private replay = 0;
+  private duplicate = 0;
+  private sorted = false;
+  // Per computation: ranks and options.
+  private labels: string[] = [];
+  private labelOf = new Int32Array(0);
+  private modelRank = new Int32Array(0);
+  private noLabel = 0;
+  private detailIdx = -Infinity;
+  private sinceIdx = -Infinity;
+  private untilIdx = Infinity;
+  private nModels = 1;
+  private resolved: (ResolvedModel | null)[] = [];
+  private missingFiles?: Uint8Array;
+  private lastUtc = NaN;
+  private lastOffset = 0;
+  private readonly tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+
+  /** Brings the aggregates up to date with the ledger and reports. `changes`: from `takeAggChanges`. */
+  update(ledger: Ledger, o: AggregateOptions, changes: { touched: Map<number, Uint32Array | null>; invalid: boolean }): LocalReport {
+    const { clock, book } = o;
+    const models = ledger.models.values;
+    const labelText = ledger.projects.values.map((_, id) => (o.byProject === false ? '' : o.projectLabel(id)));
+    let missingKey = 0;
+    if (o.missingFiles) for (let i = 0; i < o.missingFiles.length; i++) if (o.missingFiles[i]) missingKey = (Math.imul(missingKey ^ i, 0x01000193) + i) | 0;
+    const sig = JSON.stringify([o.since, o.until, o.byProject, o.projectDetailSince, clock.timeZone, models.length, labelText, missingKey, book.asOf]);
+    if (changes.invalid || sig !== this.sig) {
+      this.sig = sig;
+      this.prepare(ledger, o, labelText);
+      for (let i = 0; i < ledger.count; i++) this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+    } else {
+      this.resolved = models.map((m) => book.resolve(m));
+      for (const [i, old] of changes.touched) {
+        if (old) {
+          SCRATCH_W.set(old);
+          this.apply(ledger, SCRATCH_W, 0, SCRATCH_F[2]!, -1, o);
+        }
+        this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+      }
+    }
+    return this.report(ledger, o);
+  }
+
+  private prepare(ledger: Ledger, o: AggregateOptions, labelText: string[]): void {
+    const models = ledger.models.values;
+    this.nModels = Math.max(models.length, 1);
+    // Rows group by the project's label (its cwd): two folders with one label make one row, whatever order
+    // they were found in. Labels and models are ranked by their text so numeric order is display order.
+    this.labels = [...new Set([...labelText, ...(o.projectDetailSince ? [''] : [])])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const labelRank = new Map(this.labels.map((l, i) => [l, i]));
+    this.labelOf = Int32Array.from(labelText, (l) => labelRank.get(l)!);
+    this.noLabel = labelRank.get('') ?? 0;
+    this.modelRank = new Int32Array(this.nModels);
+    [...models.keys()].sort((a, b) => (models[a]! < models[b]! ? -1 : models[a]! > models[b]! ? 1 : 0)).forEach((m, r) => (this.modelRank[m] = r));
+    this.resolved = models.map((m) => o.book.resolve(m));
+    this.sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / DAY) : -Infinity;
+    this.untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / DAY) : Infinity;
+    this.detailIdx = o.projectDetailSince ? Math.floor(Date.parse(`${o.projectDetailSince}T00:00:00Z`) / DAY) : -Infinity;
+    this.missingFiles = o.missingFiles;
+    this.rowAcc = new Map2();
+    this.rows = [];
+    this.missingAcc = new Map();
+    this.replay = 0;
+    this.duplicate = 0;
+    this.sorted = false;
+    this.lastUtc = NaN;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) one record's contribution. */
+  private apply(ledger: Ledger, w: Uint32Array, off: number, ts: number, sign: number, o: AggregateOptions): void {
+    const fw = w[off + W_FLAGS]!;
+    const f = fw & 0xff;
+    if (f & F_DEAD) return;
+    const copies = fw >>> 8;
+    if (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[off + W_I1]!, w[off + W_I2]!)) {
+      this.replay += sign * copies;
+      return;
+    }
+    if (!(f & F_KEYLESS)) this.duplicate += sign * (copies - 1);
+    const m = w[off + W_MODEL]!;
+    const k = this.classOf(w, off, ts, f, o.book);
+    // The local day: the zone's offset is looked up once per UTC hour (when it is the same at both ends of
+    // the hour, as DayClock itself assumes), otherwise per entry.
+    const clock = o.clock;
+    const utcHour = Math.floor(ts / HOUR);
+    if (utcHour !== this.lastUtc) {
+      this.lastUtc = utcHour;
+      const o0 = clock.offset(utcHour * HOUR);
+      this.lastOffset = o0 === clock.offset(utcHour * HOUR + HOUR - 1000) ? o0 : NaN;
+    }
+    const day = Number.isNaN(this.lastOffset) ? clock.dayIndex(ts) : Math.floor((ts + this.lastOffset) / DAY);
+    if (day < this.sinceIdx || day >= this.untilIdx) return;
+    const project = w[off + W_PROJECT]!;
+    const label = day >= this.detailIdx ? this.labelOf[project]! : this.noLabel;
+    const gid = (label * this.nModels + m) * CLS + k;
+    let a = this.rowAcc.get(day, gid);
+    if (!a) {
+      this.rowAcc.set(day, gid, (a = new Acc(m, k, label, day)));
+      this.rows.push(a);
+      this.sorted = false;
+    }
+    a.addFrom(w, off, sign);
+    if (this.missingFiles && this.missingFiles[w[off + W_FILE]!] === 1) {
+      const mk = m * CLS + k;
+      let ma = this.missingAcc.get(mk);
+      if (!ma) this.missingAcc.set(mk, (ma = new Acc(m, k)));
+      ma.addFrom(w, off, sign);
+    }
+  }
+
+  private classOf(w: Uint32Array, off: number, ts: number, f: number, book: PriceBook): number {
+    const r = this.resolved[w[off + W_MODEL]!];
+    if (!r || (r.periods.length === 1 && !r.periods[0]!.tier && !(f & (F_BATCH | F_US)))) return 0;
+    const t = this.tmp;
+    t.input = w[off + W_INPUT]!;
+    t.output = w[off + W_INPUT + 1]!;
+    t.cacheWrite5m = w[off + W_INPUT + 2]!;
+    t.cacheWrite1h = w[off + W_INPUT + 3]!;
+    t.cacheRead = w[off + W_INPUT + 4]!;
+    return book.classify(r, ts, t, (f & F_BATCH) !== 0, (f & F_US) !== 0);
+  }
+
+  private report(ledger: Ledger, o: AggregateOptions): LocalReport {
+    const { book, clock } = o;
+    const models = ledger.models.values;
+    if (!this.sorted) {
+      const rank = this.modelRank;
+      this.rows.sort((x, y) => x.day - y.day || x.label - y.label || rank[x.model]! - rank[y.model]! || x.cls - y.cls);
+      this.sorted = true;
+    }
+    const unpriced = new Map<string, TokenCounts>();
+    const days: LocalUsageDay[] = [];
+    let hitRead = 0;
+    let hitAll = 0;
+    let row: LocalUsageDay | undefined;
+    let rowDay = -1;
+    let rowLabel = -1;
+    let rowModel = -1;
+    for (const a of this.rows) {
+      if (a.n === 0) continue;
+      if (a.cost === undefined) a.cost = book.costString(models[a.model]!, a, a.cls);
+      const cost = a.cost;
+      if (row && a.day === rowDay && a.label === rowLabel && a.model === rowModel) {
+        row.input += a.input;
+        row.output += a.output;
+        row.cacheWrite5m += a.cacheWrite5m;
+        row.cacheWrite1h += a.cacheWrite1h;
+        row.cacheRead += a.cacheRead;
+        row.costUsd = row.costUsd === null || cost === null ? null : Decimal.parse(row.costUsd).add(Decimal.parse(cost)).toString();
+      } else {
+        row = { date: clock.dayName(a.day), project: this.labels[a.label]!, model: models[a.model]!, input: a.input, output: a.output, cacheWrite5m: a.cacheWrite5m, cacheWrite1h: a.cacheWrite1h, cacheRead: a.cacheRead, costUsd: cost };
+        days.push(row);
+        rowDay = a.day;
+        rowLabel = a.label;
+        rowModel = a.model;
+      }
+      if (cost === null) {
+        const u = unpriced.get(models[a.model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+        u.input += a.input;
+        u.output += a.output;
+        u.cacheWrite5m += a.cacheWrite5m;
+        u.cacheWrite1h += a.cacheWrite1h;
+        u.cacheRead += a.cacheRead;
+        unpriced.set(models[a.model]!, u);
+      }
+      hitRead += a.cacheRead;
+      hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
+    }
+
+    let missingCost = Decimal.ZERO;
+    let missingTokens = 0;
+    let missingUnpriced = 0;
+    let missingEntries = 0;
+    for (const a of this.missingAcc.values()) {
+      if (a.n === 0) continue;
+      const c = book.costString(models[a.model]!, a, a.cls);
+      missingEntries += a.n;
+      missingTokens += a.tokens;
+      if (c === null) missingUnpriced += a.tokens;
+      else missingCost = missingCost.add(Decimal.parse(c));
+    }
+
+    // Sessions and 5-hour windows: from the entries of the recent days only (all without `recentSince`).
+    const details = o.details !== false;
+    const recent = o.recentSince ?? -Infinity;
+    const sessions: LocalSession[] = [];
+    let windows: LocalWindow[] = [];
+    if (details) {
+      const live = this.recentEntries(ledger, recent === -Infinity ? -Infinity : recent - 2 * DAY, book);
+      sessions.push(...this.sessions(ledger, live.list, o, recent));
+      windows = fiveHourWindows(ledger, live.list, live.cls, book, o.now.getTime(), recent, live.complete ? undefined : () => this.recentEntries(ledger, -Infinity, book));
+    }
+    const last = windows[windows.length - 1];
+    return {
+      timezone: clock.timeZone,
+      days,
+      windows,
+      ...(last ? { currentWindow: last } : {}),
+      sessions,
+      unpricedModels: [...unpriced.keys()].sort(),
+      unpricedTokens: Object.fromEntries([...unpriced.entries()].sort()),
+      cacheHitShare: hitAll > 0 ? hitRead / hitAll : 0,
+      replay: this.replay,
+      duplicate: this.duplicate,
+      missing: { entries: missingEntries, tokens: missingTokens, costUsd: missingCost.toString(), unpricedTokens: missingUnpriced },
+    };
+  }
+
+  /** Counted entries with a timestamp from `from` on, with their price classes (by entry index). */
+  private recentEntries(ledger: Ledger, from: number, book: PriceBook): { list: Int32Array; cls: Uint8Array; complete: boolean } {
+    const w = ledger.words;
+    const f64 = ledger.f64;
+    const list = new Int32Array(ledger.count);
+    const cls = new Uint8Array(ledger.count);
+    let n = 0;
+    for (let i = 0; i < ledger.count; i++) {
+      const ts = f64[i * 8 + 2]!;
+      if (ts < from) continue;
+      const off = i * W;
+      const f = w[off + W_FLAGS]! & 0xff;
+      if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[off + W_I1]!, w[off + W_I2]!))) continue;
+      list[n++] = i;
+      cls[i] = this.classOf(w, off, ts, f, book);
+    }
+    return { list: list.subarray(0, n), cls, complete: from === -Infinity };
+  }
+
+  private sessions(ledger: Ledger, live: Int32Array, o: AggregateOptions, recent: number): LocalSession[] {
+    const w = ledger.words;
+    const models = ledger.models.values;
+    const acc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
+    for (const i of live) {
+      const off = i * W;
+      const ts = ledger.f64[i * 8 + 2]!;
+      const day = o.clock.dayIndex(ts);
+      if (day < this.sinceIdx || day >= this.untilIdx) continue;
+      const sid = w[off + W_SESSION]!;
+      let s = acc.get(sid);
+      if (!s) acc.set(sid, (s = { project: w[off + W_PROJECT]!, first: ts, last: ts, acc: new Map() }));
+      if (ts < s.first) s.first = ts;
+      if (ts > s.last) s.last = ts;
+      const m = w[off + W_MODEL]!;
+      const k = this.classOf(w, off, ts, w[off + W_FLAGS]! & 0xff, o.book);
+      const sk = m * CLS + k;
+      let sa = s.acc.get(sk);
+      if (!sa) s.acc.set(sk, (sa = new Acc(m, k)));
+      sa.addFrom(w, off);
+    }
+    const out: LocalSession[] = [];
+    for (const [sid, s] of acc) {
+      if (s.last < recent) continue;
+      let tokens = 0;
+      let cost: Decimal | null = null;
+      const ms = new Set<string>();
+      for (const a of s.acc.values()) {
+        tokens += a.tokens;
+        ms.add(models[a.model]!);
+        const x = o.book.costString(models[a.model]!, a, a.cls);
+        if (x !== null) cost = (cost ?? Decimal.ZERO).add(Decimal.parse(x));
+      }
+      out.push({
+        sessionId: ledger.sessions.values[sid]!,
+        project: o.projectLabel(s.project),
+        first: new Date(s.first).toISOString(),
+        last: new Date(s.last).toISOString(),
+        tokens,
+        costUsd: cost === null ? null : cost.toString(),
+        models: [...ms].sort(),
+      });
+    }
+    return out.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   }
 }
 
+/** One full pass (the CLI, tests): the same as a fresh `Aggregator`. */
 export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
-  const { clock, book } = o;
-  const w = ledger.words;
-  const models = ledger.models.values;
-  const nModels = Math.max(models.length, 1);
-  // Rows group by the project's label (its cwd): two folders with one label make one row, whatever order
-  // they were found in. Labels and models are ranked by their text so numeric order is display order.
-  const labelText = ledger.projects.values.map((_, id) => (o.byProject === false ? '' : o.projectLabel(id)));
-  const missingFiles = o.missingFiles;
-  const labels = [...new Set(labelText)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const labelRank = new Map(labels.map((l, i) => [l, i]));
-  const labelOf = Int32Array.from(labelText, (l) => labelRank.get(l)!);
-  const modelRank = new Int32Array(nModels);
-  [...models.keys()].sort((a, b) => (models[a]! < models[b]! ? -1 : models[a]! > models[b]! ? 1 : 0)).forEach((m, r) => (modelRank[m] = r));
-  const resolved = models.map((m) => book.resolve(m));
-  const sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / 86_400_000) : -Infinity;
-  const untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / 86_400_000) : Infinity;
-  const details = o.details !== false;
-
-  // Rows: (day) → (label, model, class) → token sums.
-  const rowAcc = new Map2<Acc>();
-  const rowDay: number[] = [];
-  const rowList: Acc[] = [];
-  const sessionAcc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
-  const missingAcc = new Map<number, Acc>();
-  let missingEntries = 0;
-  // Entries that count (not dead, not replays), with their price class, for the windows.
-  const counted = new Int32Array(ledger.count);
-  const cls = new Uint8Array(ledger.count);
-  let nCounted = 0;
-  let replay = 0;
-  let duplicate = 0;
-  const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-  let lastDay = NaN;
-  let lastGid = -1;
-  let lastAcc: Acc | undefined;
-  const f64 = ledger.f64;
-  let lastUtc = NaN;
-  let lastOffset = 0;
-  for (let i = 0; i < ledger.count; i++) {
-    const off = i * W;
-    const fw = w[off + W_FLAGS]!;
-    const f = fw & 0xff;
-    if (f & F_DEAD) continue;
-    const copies = fw >>> 8;
-    if (f & F_SIDECHAIN && ledger.isReplay(i)) {
-      replay += copies;
-      continue;
-    }
-    if (!(f & F_KEYLESS)) duplicate += copies - 1;
-    const m = w[off + W_MODEL]!;
-    const ts = f64[i * 8 + 2]!;
-    const r = resolved[m];
-    let k = 0;
-    if (r) {
-      tmp.input = w[off + W_INPUT]!;
-      tmp.output = w[off + W_INPUT + 1]!;
-      tmp.cacheWrite5m = w[off + W_INPUT + 2]!;
-      tmp.cacheWrite1h = w[off + W_INPUT + 3]!;
-      tmp.cacheRead = w[off + W_INPUT + 4]!;
-      k = r.periods.length === 1 && !r.periods[0]!.tier && !(f & (F_BATCH | F_US)) ? 0 : book.classify(r, ts, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
-    }
-    counted[nCounted++] = i;
-    cls[i] = k;
-    // The local day: the zone's offset is looked up once per UTC hour (when it is the same at both ends of
-    // the hour, as DayClock itself assumes), otherwise per entry.
-    const utcHour = Math.floor(ts / HOUR);
-    if (utcHour !== lastUtc) {
-      lastUtc = utcHour;
-      const o0 = clock.offset(utcHour * HOUR);
-      lastOffset = o0 === clock.offset(utcHour * HOUR + HOUR - 1000) ? o0 : NaN;
-    }
-    const day = Number.isNaN(lastOffset) ? clock.dayIndex(ts) : Math.floor((ts + lastOffset) / DAY);
-    if (day < sinceIdx || day >= untilIdx) continue;
-    const project = w[off + W_PROJECT]!;
-    const gid = (labelOf[project]! * nModels + m) * CLS + k;
-    // Neighbouring entries (same session) usually share the row: skip the lookups then.
-    let a = day === lastDay && gid === lastGid ? lastAcc : rowAcc.get(day, gid);
-    if (!a) {
-      rowAcc.set(day, gid, (a = new Acc(m, k, labelOf[project]!)));
-      rowDay.push(day);
-      rowList.push(a);
-    }
-    lastDay = day;
-    lastGid = gid;
-    lastAcc = a;
-    a.addFrom(w, off);
-    if (missingFiles && missingFiles[w[off + W_FILE]!] === 1) {
-      missingEntries++;
-      const mk = m * CLS + k;
-      let ma = missingAcc.get(mk);
-      if (!ma) missingAcc.set(mk, (ma = new Acc(m, k)));
-      ma.addFrom(w, off);
-    }
-    if (!details) continue;
-    const sid = w[off + W_SESSION]!;
-    let s = sessionAcc.get(sid);
-    if (!s) sessionAcc.set(sid, (s = { project, first: ts, last: ts, acc: new Map() }));
-    if (ts < s.first) s.first = ts;
-    if (ts > s.last) s.last = ts;
-    const sk = m * CLS + k;
-    let sa = s.acc.get(sk);
-    if (!sa) s.acc.set(sk, (sa = new Acc(m, k)));
-    sa.addFrom(w, off);
-  }
-
-  // Rows per (day, label, model): price each class once and add.
-  const unpriced = new Map<string, TokenCounts>();
-  interface Row {
-    day: number;
-    label: number;
-    model: number;
-    t: TokenCounts;
-    cost: string | null;
-    costs?: Decimal;
-  }
-  const rows = new Map2<Row>();
-  const rowOut: Row[] = [];
-  let hitRead = 0;
-  let hitAll = 0;
-  for (let j = 0; j < rowList.length; j++) {
-    const a = rowList[j]!;
-    const day = rowDay[j]!;
-    const label = a.label;
-    const base = label * nModels + a.model;
-    let r = rows.get(day, base);
-    const cost = book.costString(models[a.model]!, a, a.cls);
-    if (!r) {
-      rows.set(day, base, (r = { day, label, model: a.model, t: { input: a.input, output: a.output, cacheWrite5m: a.cacheWrite5m, cacheWrite1h: a.cacheWrite1h, cacheRead: a.cacheRead }, cost }));
-      rowOut.push(r);
-    } else {
-      r.t.input += a.input;
-      r.t.output += a.output;
-      r.t.cacheWrite5m += a.cacheWrite5m;
-      r.t.cacheWrite1h += a.cacheWrite1h;
-      r.t.cacheRead += a.cacheRead;
-      r.cost = r.cost === null || cost === null ? null : Decimal.parse(r.cost).add(Decimal.parse(cost)).toString();
-    }
-    if (cost === null) {
-      const u = unpriced.get(models[a.model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-      u.input += a.input;
-      u.output += a.output;
-      u.cacheWrite5m += a.cacheWrite5m;
-      u.cacheWrite1h += a.cacheWrite1h;
-      u.cacheRead += a.cacheRead;
-      unpriced.set(models[a.model]!, u);
-    }
-    hitRead += a.cacheRead;
-    hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
-  }
-  rowOut.sort((x, y) => x.day - y.day || x.label - y.label || modelRank[x.model]! - modelRank[y.model]!);
-  const days: LocalUsageDay[] = rowOut.map((r) => ({ date: clock.dayName(r.day), project: labels[r.label]!, model: models[r.model]!, ...r.t, costUsd: r.cost }));
-
-  const recent = o.recentSince ?? -Infinity;
-  const sessions: LocalSession[] = [];
-  for (const [sid, s] of sessionAcc) {
-    if (s.last < recent) continue;
-    let tokens = 0;
-    let cost: Decimal | null = null;
-    const ms = new Set<string>();
-    for (const a of s.acc.values()) {
-      tokens += a.tokens;
-      ms.add(models[a.model]!);
-      const x = book.costString(models[a.model]!, a, a.cls);
-      if (x !== null) cost = (cost ?? Decimal.ZERO).add(Decimal.parse(x));
-    }
-    sessions.push({
-      sessionId: ledger.sessions.values[sid]!,
-      project: o.projectLabel(s.project),
-      first: new Date(s.first).toISOString(),
-      last: new Date(s.last).toISOString(),
-      tokens,
-      costUsd: cost === null ? null : cost.toString(),
-      models: [...ms].sort(),
-    });
-  }
-  sessions.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
-
-  let missingCost = Decimal.ZERO;
-  let missingTokens = 0;
-  let missingUnpriced = 0;
-  for (const a of missingAcc.values()) {
-    const c = book.costString(models[a.model]!, a, a.cls);
-    missingTokens += a.tokens;
-    if (c === null) missingUnpriced += a.tokens;
-    else missingCost = missingCost.add(Decimal.parse(c));
-  }
-
-  const windows = details ? fiveHourWindows(ledger, counted.subarray(0, nCounted), cls, book, o.now.getTime(), recent) : [];
-  const last = windows[windows.length - 1];
-  return {
-    timezone: clock.timeZone,
-    days,
-    windows,
-    ...(last ? { currentWindow: last } : {}),
-    sessions,
-    unpricedModels: [...unpriced.keys()].sort(),
-    unpricedTokens: Object.fromEntries([...unpriced.entries()].sort()),
-    cacheHitShare: hitAll > 0 ? hitRead / hitAll : 0,
-    replay,
-    duplicate,
-    missing: { entries: missingEntries, tokens: missingTokens, costUsd: missingCost.toString(), unpricedTokens: missingUnpriced },
-  };
+  return new Aggregator().update(ledger, o, { touched: new Map(), invalid: true });
 }
 
 /**
@@ -313,18 +406,33 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
  * only windows ending after it: the chain of windows restarts at any gap of 5 hours without entries, so it
  * is computed from the last such gap before `since - 5 h` and equals the one computed from the beginning.
  */
-export function fiveHourWindows(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: PriceBook, now: number, since = -Infinity): LocalWindow[] {
+export function fiveHourWindows(
+  ledger: Ledger,
+  live: Int32Array,
+  cls: Uint8Array,
+  book: PriceBook,
+  now: number,
+  since = -Infinity,
+  /** When `live` holds only recent entries: all of them, for when no gap shows where the chain restarts. */
+  everything?: () => { list: Int32Array; cls: Uint8Array },
+): LocalWindow[] {
   const w = ledger.words;
   const all = new Float64Array(live.length);
   for (let j = 0; j < live.length; j++) all[j] = ledger.ts(live[j]!);
   all.sort();
   let from = 0;
   if (since > -Infinity) {
+    let found = false;
     for (let j = all.length - 1; j > 0; j--) {
       if (all[j]! <= since - WINDOW_MS && all[j]! - all[j - 1]! >= WINDOW_MS) {
         from = j;
+        found = true;
         break;
       }
+    }
+    if (!found && everything) {
+      const e = everything();
+      return fiveHourWindows(ledger, e.list, e.cls, book, now, since);
     }
   }
   const ts = all.subarray(from);

@@ -145,3 +145,20 @@ export function listTranscripts(root: string, cache?: DirCache, now = 0, onListe
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }
+
+/** The transcript a path names, with its project and session as `listTranscripts` gives them; undefined
+ *  when it is not a `.jsonl` file under one of `roots`. */
+export function transcriptOf(roots: string[], file: string): TranscriptFile | undefined {
+  if (!file.endsWith('.jsonl')) return undefined;
+  for (const root of roots) {
+    const rel = path.relative(root, file);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    const parts = rel.split(path.sep);
+    if (parts.length > 13) return undefined;
+    const name = parts[parts.length - 1]!;
+    const project = parts.length > 1 ? parts[0]! : '(root)';
+    const session = parts.length > 2 ? parts[1]! : name.slice(0, -6);
+    return { path: root + path.sep + rel, project, session };
+  }
+  return undefined;
+}

@@ -135,6 +135,9 @@ export class Ledger {
   readonly sessions: StringTable;
   /** Entries changed since the last save (each once), for an append-only journal. */
   readonly changed: number[] = [];
+  private aggLog = new Map<number, Uint32Array | null>();
+  private aggInvalid = true;
+  private aggBase = 0;
   private mark: Uint8Array;
 
   /** False when `fill` could not read the saved records and tables. */
@@ -217,7 +220,30 @@ export class Ledger {
     const s = this.ids.slot(a, b);
     const v = this.ids.val(s);
     const want = sidechain ? ID_SIDE : ID_PARENT;
-    if (v < want) this.ids.set(s, a, b, want);
+    if (v < want) {
+      // Sidechain entries already counted become replays: incremental aggregates cannot follow that.
+      if (v === ID_SIDE) this.aggInvalid = true;
+      this.ids.set(s, a, b, want);
+    }
+  }
+
+  /** Whether a message id has a parent (non-sidechain) entry. */
+  hasParent(a: number, b: number): boolean {
+    return this.ids.val(this.ids.slot(a, b)) === ID_PARENT;
+  }
+
+  /**
+   * Entries changed since the last `takeAggChanges`, with a copy of each one's record as it was before
+   * (`null` for entries added since), so aggregates can subtract the old and add the new; `invalid` when
+   * something else changed (copies became replays, entries were dropped, another process's records were
+   * applied) and aggregates must be recomputed.
+   */
+  takeAggChanges(): { touched: Map<number, Uint32Array | null>; invalid: boolean } {
+    const r = { touched: this.aggLog, invalid: this.aggInvalid };
+    this.aggLog = new Map();
+    this.aggInvalid = false;
+    this.aggBase = this.count;
+    return r;
   }
 
   /** A sidechain entry whose message id also has a parent (non-sidechain) entry: a `/btw` replay. */
@@ -238,6 +264,7 @@ export class Ledger {
   }
 
   private touch(i: number): void {
+    if (!this.aggLog.has(i)) this.aggLog.set(i, i < this.aggBase ? this.words.slice(i * W, i * W + W) : null);
     if (this.mark[i]) return;
     this.mark[i] = 1;
     this.changed.push(i);
@@ -262,6 +289,7 @@ export class Ledger {
 
   /** Appends a raw record (the index's journal replay) or overwrites entry `i`. */
   putRecord(i: number, rec: Uint32Array): void {
+    this.aggInvalid = true;
     while (i >= this.words.length / W) this.grow();
     this.words.set(rec, i * W);
     if (i >= this.count) this.count = i + 1;
@@ -374,6 +402,7 @@ export class Ledger {
       const o = i * W;
       const f = w[o + W_FLAGS]!;
       if (w[o + W_FILE] === fileId && f & F_KEYLESS && !(f & F_DEAD)) {
+        this.aggInvalid = true;
         w[o + W_FLAGS] = f | F_DEAD;
         this.touch(i);
       }

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { systemClock } from '../clock';
 import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../store/snapshot';
-import { aggregate, type LocalReport } from './aggregate';
-import { discoverRoots, listTranscripts, type TranscriptFile } from './discovery';
+import { Aggregator, type LocalReport } from './aggregate';
+import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
 import { emptyLine, type UsageLine } from './extract';
 import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './index';
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
@@ -53,7 +53,19 @@ export interface RefreshQuery {
   recent?: boolean;
   /** Day rows per project (default true); false: per (day, model) only, with `project` ''. */
   byProject?: boolean;
+  /** Local day from which day rows are per project; earlier ones per (day, model) with `project` ''. */
+  projectDetailSince?: string;
+  /**
+   * Transcripts a file watcher saw change (created, appended, deleted) since the last refresh. A warm engine
+   * then stats only these instead of walking every folder and file; it still walks everything when there
+   * are many, or when its last full walk is older than `FULL_PLAN_MS` (a missed event costs at most that).
+   */
+  changed?: string[];
 }
+
+/** A warm refresh with watcher hints walks all folders at least this often. */
+export const FULL_PLAN_MS = 60_000;
+const MAX_HINTS = 256;
 
 export interface LocalRefresh {
   data: LocalUsageData;
@@ -85,6 +97,9 @@ export class LocalUsageEngine {
   private readonly book: PriceBook;
   private readonly clock: DayClock;
   private loadedFrom = 'none';
+  private lastFullPlan = -Infinity;
+  /** Day rows kept between refreshes (only what changed is added and taken away). */
+  private readonly aggregator = new Aggregator();
 
   constructor(private readonly o: LocalUsageOptions = {}) {
     this.book = new PriceBook(o.priceOverrides);
@@ -129,12 +144,33 @@ export class LocalUsageEngine {
   }
 
   /** Stats every transcript and lists what must be read (new files, appended bytes, replaced files). */
-  private plan(roots: string[]): Plan {
+  private plan(roots: string[], changed?: string[]): Plan {
     const started = performance.now();
+    const warm = this.state !== undefined && JSON.stringify(roots) === this.rootsKey;
     const s = this.ensureState(roots);
     const ledger = s.ledger;
     const nowMs = this.nowMs();
-    const files = roots.flatMap((r) => listTranscripts(r, s.dirs, nowMs, (d) => s.dirtyDirs.add(d)));
+    // With watcher hints a warm engine looks only at the files named (new, appended or deleted ones).
+    const targeted = warm && changed !== undefined && changed.length <= MAX_HINTS && nowMs - this.lastFullPlan < FULL_PLAN_MS;
+    let files: TranscriptFile[];
+    if (targeted) {
+      files = [];
+      for (const c of new Set(changed)) {
+        const f = transcriptOf(roots, c);
+        if (!f) continue;
+        if (fs.existsSync(f.path)) files.push(f);
+        else {
+          const id = s.fileIds.get(f.path);
+          if (id !== undefined && !s.files[id]!.missing) {
+            s.files[id]!.missing = true;
+            s.dirtyFiles.add(id);
+          }
+        }
+      }
+    } else {
+      files = roots.flatMap((r) => listTranscripts(r, s.dirs, nowMs, (d) => s.dirtyDirs.add(d)));
+      this.lastFullPlan = nowMs;
+    }
     const present = new Set<number>();
     const jobs: Job[] = [];
     for (const f of files) {
@@ -176,12 +212,14 @@ export class LocalUsageEngine {
       }
       jobs.push({ f, fileId, st, from: fsx.offset });
     }
-    s.files.forEach((f: FileState, i) => {
-      if (!present.has(i) && !f.missing) {
-        f.missing = true;
-        s.dirtyFiles.add(i);
-      }
-    });
+    if (!targeted) {
+      s.files.forEach((f: FileState, i) => {
+        if (!present.has(i) && !f.missing) {
+          f.missing = true;
+          s.dirtyFiles.add(i);
+        }
+      });
+    }
     const now = performance.now();
     return { roots, files, jobs, ms: { plan: now - started, scanStart: now } };
   }
@@ -275,7 +313,7 @@ export class LocalUsageEngine {
     const t2 = performance.now();
     const nowMs = this.nowMs();
     const now = new Date(nowMs);
-    const report = aggregate(ledger, {
+    const report = this.aggregator.update(ledger, {
       clock: this.clock,
       book: this.book,
       now,
@@ -284,9 +322,10 @@ export class LocalUsageEngine {
       ...(query.details === false ? { details: false } : {}),
       ...(query.recent ? { recentSince: nowMs - 7 * 86_400_000 } : {}),
       ...(query.byProject === false ? { byProject: false } : {}),
+      ...(query.projectDetailSince ? { projectDetailSince: query.projectDetailSince } : {}),
       projectLabel: (id) => s.projectLabels[id] || ledger.projects.values[id]!,
       missingFiles: Uint8Array.from(s.files, (f) => (f.missing ? 1 : 0)),
-    });
+    }, ledger.takeAggChanges());
     const skips = zeroSkips();
     let missingFiles = 0;
     for (const f of s.files) {
@@ -311,8 +350,9 @@ export class LocalUsageEngine {
       skippedLines: skips.corrupt + skips.tooLarge,
       skipped: { ...skips, replay: report.replay, duplicate: report.duplicate },
       missing: { files: missingFiles, entries: report.missing.entries, tokens: report.missing.tokens, costUsd: report.missing.costUsd },
-      files: s.files.filter((f) => !f.missing).length,
+      files: s.files.length - missingFiles,
       roots: p.roots,
+      ...(query.projectDetailSince ? { projectDetailSince: query.projectDetailSince } : {}),
       ...(this.o.indexDir ? { indexDir: path.resolve(this.o.indexDir) } : {}),
       computedAt: now.toISOString(),
     };
@@ -326,7 +366,7 @@ export class LocalUsageEngine {
 
   /** Scans in this thread only. */
   refreshSync(query: RefreshQuery = {}): LocalRefresh {
-    return this.refreshSyncFromPlan(this.plan(this.roots()), query);
+    return this.refreshSyncFromPlan(this.plan(this.roots(), query.changed), query);
   }
 
   /**
@@ -335,7 +375,7 @@ export class LocalUsageEngine {
    */
   async refresh(query: RefreshQuery = {}): Promise<LocalRefresh> {
     const workerFile = this.o.scanWorkerFile ?? path.join(__dirname, 'indexWorker.js');
-    const p = this.plan(this.roots());
+    const p = this.plan(this.roots(), query.changed);
     const pending = p.jobs.reduce((a, j) => a + (j.st.size - j.from), 0);
     if (p.jobs.length < 2 || pending < (this.o.parallelThreshold ?? PARALLEL_THRESHOLD) || !fs.existsSync(workerFile)) {
       return this.refreshSyncFromPlan(p, query);

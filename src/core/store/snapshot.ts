@@ -163,6 +163,9 @@ export interface LocalUsageData {
   /** Usage within `days` that the index keeps from transcripts no longer on disk (Claude Code deletes old
    *  ones); `files`: transcripts the index knows that are gone. Counted in `days` like everything else. */
   missing?: { files: number; entries: number; tokens: number; costUsd: string };
+  /** When set, `days` rows before this local day are per (day, model) with `project` '' (the per-project
+   *  rows the tree shows cover the days from it on); the extension keeps 14 days of project detail. */
+  projectDetailSince?: string;
   /** The persistent index folder (`claude-usage local --index <dir>` reads the same index). */
   indexDir?: string;
   /** ISO instant these figures were computed (a window's `active` is as of then; `end` is absolute). */
