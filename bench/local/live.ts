@@ -83,12 +83,14 @@ async function main(): Promise<void> {
     if (m.kind === 'error') throw new Error(m.message);
     p?.(m.data);
   });
-  const refresh = () =>
+  const projectDetailSince = new Date(Date.parse('2026-11-27T12:00:00Z') - 14 * 86_400_000).toISOString().slice(0, 10);
+  const refresh = (changed?: string[]) =>
     new Promise<unknown>((resolve) => {
       const id = ++seq;
       pending.set(id, resolve);
-      // As the extension asks (src/host/local.ts): 90 days of rows, a week of sessions and windows.
-      worker.postMessage({ id, query: { since, recent: true } });
+      // As the extension asks (src/host/local.ts): 90 days of rows, per project for the last 14, a week of
+      // sessions and windows, and the paths its file watcher reported.
+      worker.postMessage({ id, query: { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) } });
     });
   // Peak RSS while the cold index runs, sampled (VmHWM also covers it).
   let peak = rssBefore;
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
     const line = template(n);
     fs.appendFileSync(target, line);
     const s = performance.now();
-    const data = await refresh();
+    const data = await refresh([target]);
     const ms = performance.now() - s;
     const m0 = process.cpuUsage();
     const size = JSON.stringify(data).length;

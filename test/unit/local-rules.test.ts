@@ -210,7 +210,7 @@ describe('local transcripts: incremental runs equal a cold scan (property)', () 
         fc.array(fc.tuple(specArb, fc.nat(3)), { minLength: 1, maxLength: 20 }),
         fc.array(fc.tuple(fc.nat(3), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 12 }),
         fc.boolean(),
-        fc.constantFrom('warm', 'fresh', 'two engines'),
+        fc.constantFrom('warm', 'fresh', 'two engines', 'warm, as the extension asks'),
         (items, steps, lastNewline, mode) => {
           const d = tmpdir();
           const root = path.join(d, 'projects');
@@ -225,8 +225,16 @@ describe('local transcripts: incremental runs equal a cold scan (property)', () 
           const written = names.map(() => 0);
           const engines = [engine(root, idx), engine(root, idx)];
           let turn = 0;
+          // The extension's query: a week of sessions and windows, per-project rows for recent days only.
+          const extension = { recent: true, projectDetailSince: '2026-11-20', changed: names.map((n) => path.join(root, n)) };
           const refresh = () => {
             const e = mode === 'fresh' ? engine(root, idx) : engines[mode === 'two engines' ? turn++ % 2 : 0]!;
+            if (mode === 'warm, as the extension asks') {
+              const { computedAt: _a, indexDir: _b, ...data } = e.refreshSync(extension).data;
+              const { computedAt: _c, ...want } = engine(root).refreshSync(extension).data;
+              assert.deepStrictEqual(data, want);
+              return;
+            }
             const data = e.refreshSync().data;
             // After every step (not only at the end): the warm engine's incrementally kept aggregates equal a
             // cold scan of the files as they are now.

@@ -148,8 +148,16 @@ export class Aggregator {
     if (changes.invalid || sig !== this.sig) {
       this.sig = sig;
       this.prepare(ledger, o, labelText);
+      this.recentFrom = NaN;
+      this.chain = undefined;
       for (let i = 0; i < ledger.count; i++) this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
     } else {
+      // Entries changed since: the recent list (below) takes those that are now recent; the window chain
+      // follows appended entries.
+      for (const [i, old] of changes.touched) {
+        this.noteRecent(ledger, i);
+        this.noteChain(ledger, i, old);
+      }
       this.resolved = models.map((m) => book.resolve(m));
       for (const [i, old] of changes.touched) {
         if (old) {
@@ -309,7 +317,7 @@ export class Aggregator {
     if (details) {
       const live = this.recentEntries(ledger, recent === -Infinity ? -Infinity : recent - 2 * DAY, book);
       sessions.push(...this.sessions(ledger, live.list, o, recent));
-      windows = fiveHourWindows(ledger, live.list, live.cls, book, o.now.getTime(), recent, live.complete ? undefined : () => this.recentEntries(ledger, -Infinity, book));
+      windows = fiveHourWindows(ledger, live.list, live.cls, book, o.now.getTime(), recent, undefined, this.chainOf(ledger));
     }
     const last = windows[windows.length - 1];
     return {
@@ -327,6 +335,98 @@ export class Aggregator {
     };
   }
 
+  // Entries with a timestamp from `recentFrom` on (a day before the window asked for, so the list stays
+  // good for a day), kept between refreshes: a refresh adds the entries that changed instead of going over
+  // all of them.
+  private recentFrom = NaN;
+  private recentList: number[] = [];
+  private recentMember = new Uint8Array(0);
+  /** Start of every 5-hour window of all counted entries (undefined: to be computed). */
+  private chain?: number[];
+
+  /** Keeps the window chain for one changed entry, or drops it when the entry could move a boundary. */
+  private noteChain(ledger: Ledger, i: number, old: Uint32Array | null): void {
+    const chain = this.chain;
+    if (!chain) return;
+    if (old) {
+      SCRATCH_W.set(old);
+      // A copy replaced by one at another time, or a record that stopped or started counting: recompute.
+      if (SCRATCH_F[2] !== ledger.f64[i * 8 + 2] || (old[W_FLAGS]! & 0xff) !== ledger.flags(i)) this.chain = undefined;
+      return;
+    }
+    const f = ledger.flags(i);
+    const w = ledger.words;
+    if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[i * W + W_I1]!, w[i * W + W_I2]!))) return;
+    const t = ledger.f64[i * 8 + 2]!;
+    const last = chain.length ? chain[chain.length - 1]! : -Infinity;
+    if (t >= last + WINDOW_MS) chain.push(Math.floor(t / HOUR) * HOUR);
+    else if (t < last) {
+      // Inside an earlier window it changes nothing; in a gap between windows it starts a new one.
+      let lo = 0;
+      let hi = chain.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (chain[mid]! <= t) lo = mid;
+        else hi = mid - 1;
+      }
+      if (!(chain[lo]! <= t && t < chain[lo]! + WINDOW_MS)) this.chain = undefined;
+    }
+  }
+
+  private chainOf(ledger: Ledger): number[] {
+    if (this.chain) return this.chain;
+    const f64 = ledger.f64;
+    const w = ledger.words;
+    const ts = new Float64Array(ledger.count);
+    let n = 0;
+    for (let i = 0; i < ledger.count; i++) {
+      const f = w[i * W + W_FLAGS]! & 0xff;
+      if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[i * W + W_I1]!, w[i * W + W_I2]!))) continue;
+      ts[n++] = f64[i * 8 + 2]!;
+    }
+    const sorted = ts.subarray(0, n).sort();
+    const chain: number[] = [];
+    let end = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const t = sorted[j]!;
+      if (t >= end) {
+        const s = Math.floor(t / HOUR) * HOUR;
+        chain.push(s);
+        end = s + WINDOW_MS;
+      }
+    }
+    return (this.chain = chain);
+  }
+
+  private noteRecent(ledger: Ledger, i: number): void {
+    if (Number.isNaN(this.recentFrom) || ledger.f64[i * 8 + 2]! < this.recentFrom) return;
+    if (i >= this.recentMember.length) {
+      const m = new Uint8Array(Math.max(ledger.count, this.recentMember.length * 2));
+      m.set(this.recentMember);
+      this.recentMember = m;
+    }
+    if (this.recentMember[i]) return;
+    this.recentMember[i] = 1;
+    this.recentList.push(i);
+  }
+
+  private recentCandidates(ledger: Ledger, from: number): Iterable<number> {
+    if (from === -Infinity) return { [Symbol.iterator]: function* () { for (let i = 0; i < ledger.count; i++) yield i; } };
+    if (Number.isNaN(this.recentFrom) || from < this.recentFrom || from - this.recentFrom > 2 * DAY) {
+      this.recentFrom = from - DAY;
+      this.recentList = [];
+      this.recentMember = new Uint8Array(ledger.count);
+      const f64 = ledger.f64;
+      for (let i = 0; i < ledger.count; i++) {
+        if (f64[i * 8 + 2]! >= this.recentFrom) {
+          this.recentMember[i] = 1;
+          this.recentList.push(i);
+        }
+      }
+    }
+    return this.recentList;
+  }
+
   /** Counted entries with a timestamp from `from` on, with their price classes (by entry index). */
   private recentEntries(ledger: Ledger, from: number, book: PriceBook): { list: Int32Array; cls: Uint8Array; complete: boolean } {
     const w = ledger.words;
@@ -334,7 +434,7 @@ export class Aggregator {
     const list = new Int32Array(ledger.count);
     const cls = new Uint8Array(ledger.count);
     let n = 0;
-    for (let i = 0; i < ledger.count; i++) {
+    for (const i of this.recentCandidates(ledger, from)) {
       const ts = f64[i * 8 + 2]!;
       if (ts < from) continue;
       const off = i * W;
@@ -349,22 +449,31 @@ export class Aggregator {
   private sessions(ledger: Ledger, live: Int32Array, o: AggregateOptions, recent: number): LocalSession[] {
     const w = ledger.words;
     const models = ledger.models.values;
-    const acc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
+    type S = { project: number; first: number; last: number; acc: Map<number, Acc> };
+    const acc = new Map<number, S>();
+    const filterDays = this.sinceIdx > -Infinity || this.untilIdx < Infinity;
+    let lastSid = -1;
+    let s: S | undefined;
     for (const i of live) {
       const off = i * W;
       const ts = ledger.f64[i * 8 + 2]!;
-      const day = o.clock.dayIndex(ts);
-      if (day < this.sinceIdx || day >= this.untilIdx) continue;
+      if (filterDays) {
+        const day = o.clock.dayIndex(ts);
+        if (day < this.sinceIdx || day >= this.untilIdx) continue;
+      }
       const sid = w[off + W_SESSION]!;
-      let s = acc.get(sid);
-      if (!s) acc.set(sid, (s = { project: w[off + W_PROJECT]!, first: ts, last: ts, acc: new Map() }));
-      if (ts < s.first) s.first = ts;
-      if (ts > s.last) s.last = ts;
+      if (sid !== lastSid) {
+        s = acc.get(sid);
+        if (!s) acc.set(sid, (s = { project: w[off + W_PROJECT]!, first: ts, last: ts, acc: new Map() }));
+        lastSid = sid;
+      }
+      if (ts < s!.first) s!.first = ts;
+      if (ts > s!.last) s!.last = ts;
       const m = w[off + W_MODEL]!;
       const k = this.classOf(w, off, ts, w[off + W_FLAGS]! & 0xff, o.book);
       const sk = m * CLS + k;
-      let sa = s.acc.get(sk);
-      if (!sa) s.acc.set(sk, (sa = new Acc(m, k)));
+      let sa = s!.acc.get(sk);
+      if (!sa) s!.acc.set(sk, (sa = new Acc(m, k)));
       sa.addFrom(w, off);
     }
     const out: LocalSession[] = [];
@@ -415,8 +524,10 @@ export function fiveHourWindows(
   since = -Infinity,
   /** When `live` holds only recent entries: all of them, for when no gap shows where the chain restarts. */
   everything?: () => { list: Int32Array; cls: Uint8Array },
+  /** The window starts of all entries, when known (kept by the Aggregator): then `live` may be recent only. */
+  knownStarts?: number[],
 ): LocalWindow[] {
-  const w = ledger.words;
+  if (knownStarts) return windowsFrom(ledger, live, cls, book, now, since, knownStarts, -Infinity);
   const all = new Float64Array(live.length);
   for (let j = 0; j < live.length; j++) all[j] = ledger.ts(live[j]!);
   all.sort();
@@ -447,6 +558,12 @@ export function fiveHourWindows(
       end = s + WINDOW_MS;
     }
   }
+  return windowsFrom(ledger, live, cls, book, now, since, starts, chainStart);
+}
+
+/** The windows `starts` holds that end after `since`, with the tokens and costs of the `live` entries. */
+function windowsFrom(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: PriceBook, now: number, since: number, starts: number[], chainStart: number): LocalWindow[] {
+  const w = ledger.words;
   // Windows that end after `since` (all of them without it).
   let first = 0;
   while (first < starts.length && starts[first]! + WINDOW_MS <= since) first++;
