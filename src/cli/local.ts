@@ -157,7 +157,7 @@ const command: Command = async (argv, io) => {
   const engine = new LocalUsageEngine({
     ...(a.dirs.length ? { roots: a.dirs } : {}),
     env: io.env,
-    ...(a.index ? { indexDir: a.index } : {}),
+    ...(a.index ? { indexDir: a.index, aggregateCache: true } : {}),
     ...(a.timezone ? { timezone: a.timezone } : {}),
     ...(a.prices ? { priceOverrides: a.prices } : {}),
     ...(a.threads === 1 ? { parallelThreshold: Infinity } : {}),

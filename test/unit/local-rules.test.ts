@@ -210,7 +210,7 @@ describe('local transcripts: incremental runs equal a cold scan (property)', () 
         fc.array(fc.tuple(specArb, fc.nat(3)), { minLength: 1, maxLength: 20 }),
         fc.array(fc.tuple(fc.nat(3), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 12 }),
         fc.boolean(),
-        fc.constantFrom('warm', 'fresh', 'two engines', 'warm, as the extension asks'),
+        fc.constantFrom('warm', 'fresh', 'fresh, with saved aggregates', 'two engines', 'warm, as the extension asks'),
         (items, steps, lastNewline, mode) => {
           const d = tmpdir();
           const root = path.join(d, 'projects');
@@ -228,6 +228,12 @@ describe('local transcripts: incremental runs equal a cold scan (property)', () 
           // The extension's query: a week of sessions and windows, per-project rows for recent days only.
           const extension = { recent: true, projectDetailSince: '2026-11-20', changed: names.map((n) => path.join(root, n)) };
           const refresh = () => {
+            if (mode === 'fresh, with saved aggregates') {
+              // A new process each time (the CLI), starting from the aggregates the last one saved.
+              const data = new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: NOW, indexDir: idx, aggregateCache: true }).refreshSync().data;
+              assert.deepStrictEqual(totalsAndTally(data), totalsAndTally(cold(root)));
+              return;
+            }
             const e = mode === 'fresh' ? engine(root, idx) : engines[mode === 'two engines' ? turn++ % 2 : 0]!;
             if (mode === 'warm, as the extension asks') {
               const { computedAt: _a, indexDir: _b, ...data } = e.refreshSync(extension).data;

@@ -61,6 +61,18 @@ export interface LocalReport {
   missing: { entries: number; tokens: number; costUsd: string; unpricedTokens: number };
 }
 
+/** A saved row: [day, label, model, class, entries, input, output, 5m writes, 1h writes, reads]. */
+export type SavedRow = [number, string, string, number, number, number, number, number, number, number];
+
+/** Aggregates saved between processes (see `Aggregator.save`). */
+export interface SavedAggregates {
+  sig: string;
+  replay: number;
+  duplicate: number;
+  rows: SavedRow[];
+  missing: SavedRow[];
+}
+
 /** Token sums of one group, priced per (model, class); `n` entries; the cost string is cached. */
 class Acc implements TokenCounts {
   input = 0;
@@ -137,15 +149,34 @@ export class Aggregator {
   private lastOffset = 0;
   private readonly tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
 
-  /** Brings the aggregates up to date with the ledger and reports. `changes`: from `takeAggChanges`. */
-  update(ledger: Ledger, o: AggregateOptions, changes: { touched: Map<number, Uint32Array | null>; invalid: boolean }): LocalReport {
+  /**
+   * Brings the aggregates up to date with the ledger and reports. `changes`: from `takeAggChanges`.
+   * `saved`: aggregates another process saved (`save()`) for the ledger as it was when `changes` started;
+   * one with the same options is taken instead of going over every entry.
+   */
+  update(ledger: Ledger, o: AggregateOptions, changes: { touched: Map<number, Uint32Array | null>; invalid: boolean }, saved?: SavedAggregates[]): LocalReport {
     const { clock, book } = o;
     const models = ledger.models.values;
     const labelText = ledger.projects.values.map((_, id) => (o.byProject === false ? '' : o.projectLabel(id)));
     let missingKey = 0;
     if (o.missingFiles) for (let i = 0; i < o.missingFiles.length; i++) if (o.missingFiles[i]) missingKey = (Math.imul(missingKey ^ i, 0x01000193) + i) | 0;
     const sig = JSON.stringify([o.since, o.until, o.byProject, o.projectDetailSince, clock.timeZone, models.length, labelText, missingKey, book.asOf]);
-    if (changes.invalid || sig !== this.sig) {
+    const fromSaved = !changes.invalid && this.sig === '' ? saved?.find((x) => x.sig === sig) : undefined;
+    if (fromSaved) {
+      this.sig = sig;
+      this.prepare(ledger, o, labelText);
+      this.recentFrom = NaN;
+      this.chain = undefined;
+      this.restore(ledger, fromSaved);
+      this.resolved = models.map((m) => book.resolve(m));
+      for (const [i, old] of changes.touched) {
+        if (old) {
+          SCRATCH_W.set(old);
+          this.apply(ledger, SCRATCH_W, 0, SCRATCH_F[2]!, -1, o);
+        }
+        this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+      }
+    } else if (changes.invalid || sig !== this.sig) {
       this.sig = sig;
       this.prepare(ledger, o, labelText);
       this.recentFrom = NaN;
@@ -168,6 +199,44 @@ export class Aggregator {
       }
     }
     return this.report(ledger, o);
+  }
+
+  /** The day rows and tallies as plain data (rows name their label and model), to be saved. */
+  save(ledger: Ledger): SavedAggregates {
+    const models = ledger.models.values;
+    const row = (a: Acc) => [a.day, this.labels[a.label]!, models[a.model]!, a.cls, a.n, a.input, a.output, a.cacheWrite5m, a.cacheWrite1h, a.cacheRead] as SavedRow;
+    return {
+      sig: this.sig,
+      replay: this.replay,
+      duplicate: this.duplicate,
+      rows: this.rows.filter((a) => a.n !== 0).map(row),
+      missing: [...this.missingAcc.values()].filter((a) => a.n !== 0).map(row),
+    };
+  }
+
+  private restore(ledger: Ledger, x: SavedAggregates): void {
+    const labelRank = new Map(this.labels.map((l, i) => [l, i]));
+    const make = (r: SavedRow, day: boolean): Acc | undefined => {
+      const m = ledger.models.find(r[2]);
+      const label = labelRank.get(r[1]);
+      if (m === undefined || label === undefined) return undefined;
+      const a = new Acc(m, r[3], day ? label : 0, day ? r[0] : 0);
+      a.n = r[4];
+      [a.input, a.output, a.cacheWrite5m, a.cacheWrite1h, a.cacheRead] = [r[5], r[6], r[7], r[8], r[9]];
+      return a;
+    };
+    for (const r of x.rows) {
+      const a = make(r, true);
+      if (!a) continue;
+      this.rowAcc.set(a.day, (a.label * this.nModels + a.model) * CLS + a.cls, a);
+      this.rows.push(a);
+    }
+    for (const r of x.missing) {
+      const a = make(r, false);
+      if (a) this.missingAcc.set(a.model * CLS + a.cls, a);
+    }
+    this.replay = x.replay;
+    this.duplicate = x.duplicate;
   }
 
   private prepare(ledger: Ledger, o: AggregateOptions, labelText: string[]): void {

@@ -298,18 +298,27 @@ export class IndexStore {
     fs.rmSync(this.lock, { force: true });
   }
 
-  /** Loads base + journal (under the lock). */
-  load(): { state: IndexState } | { state: undefined; reason: LoadReason } {
+  /**
+   * Loads base + journal (under the lock). With `resumeAt` (a generation and journal position saved
+   * aggregates reflect), the ledger's change log is started there, so those aggregates can be brought up to
+   * date with only what came after; `resumed` says whether that position was found.
+   */
+  load(resumeAt?: { generation: number; journal: number }): { state: IndexState; resumed: boolean } | { state: undefined; reason: LoadReason } {
     if (!fs.existsSync(this.base)) return { state: undefined, reason: 'missing' };
     if (!this.acquire()) return { state: undefined, reason: 'locked' };
     try {
-      return this.loadLocked();
+      return this.loadLocked(resumeAt);
     } finally {
       this.release();
     }
   }
 
-  private loadLocked(): { state: IndexState } | { state: undefined; reason: LoadReason } {
+  /** The generation and journal position of what this store last loaded or wrote. */
+  position(): { generation: number; journal: number } | undefined {
+    return this.mark ? { generation: this.mark.generation, journal: this.mark.journal } : undefined;
+  }
+
+  private loadLocked(resumeAt?: { generation: number; journal: number }): { state: IndexState; resumed: boolean } | { state: undefined; reason: LoadReason } {
     let fd: number;
     try {
       fd = fs.openSync(this.base, 'r');
@@ -367,13 +376,15 @@ export class IndexStore {
       const savedDirList = h.dirs;
       this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER };
       const journalDirs: SavedDir[] = [];
-      this.applyJournal(state, journalDirs);
+      const resume = resumeAt && resumeAt.generation === h.generation ? resumeAt.journal : undefined;
+      const resumed = { at: false };
+      this.applyJournal(state, journalDirs, resume, resumed);
       // Folder listings: the base's, updated by the journal's, then rebuilt against the current file states.
       const byPath = new Map((Array.isArray(savedDirList) ? savedDirList : []).map((d) => [d[0], d]));
       for (const d of journalDirs) byPath.set(d[0], d);
       state.dirs = dirsFrom([...byPath.values()], state.files);
       markSaved(state);
-      return { state };
+      return { state, resumed: resumed.at };
     } catch {
       return { state: undefined, reason: 'corrupt' };
     } finally {
@@ -382,7 +393,7 @@ export class IndexStore {
   }
 
   /** Applies journal batches after `mark.journal`; false when the journal does not belong to the base. */
-  private applyJournal(state: IndexState, dirs?: SavedDir[]): boolean {
+  private applyJournal(state: IndexState, dirs?: SavedDir[], resume?: number, resumed?: { at: boolean }): boolean {
     const m = this.mark!;
     let buf: Buffer;
     try {
@@ -392,6 +403,13 @@ export class IndexStore {
     }
     if (buf.length < JOURNAL_HEADER || !buf.subarray(0, 8).equals(JOURNAL_MAGIC) || buf.readUInt32LE(8) !== INDEX_VERSION || buf.readUInt32LE(12) !== m.generation) return false;
     let at = Math.max(m.journal, JOURNAL_HEADER);
+    const resumeHere = () => {
+      if (resume === at && resumed) {
+        state.ledger.takeAggChanges();
+        resumed.at = true;
+      }
+    };
+    resumeHere();
     while (at + 12 <= buf.length) {
       if (buf.readUInt32LE(at) !== BATCH_MAGIC) break;
       const len = buf.readUInt32LE(at + 4);
@@ -401,6 +419,7 @@ export class IndexStore {
       if (fnv1a32(payload) !== sum) break;
       if (!applyBatch(state, payload, dirs)) break;
       at += 12 + len;
+      resumeHere();
     }
     m.journal = at;
     return true;

@@ -50,6 +50,10 @@ export class StringTable {
   constructor(values: string[] = []) {
     for (const v of values) this.id(v);
   }
+  /** The id of a string already in the table, or undefined. */
+  find(s: string): number | undefined {
+    return this.ids.get(s);
+  }
   id(s: string): number {
     let i = this.ids.get(s);
     if (i === undefined) {
@@ -264,7 +268,8 @@ export class Ledger {
   }
 
   private touch(i: number): void {
-    if (!this.aggLog.has(i)) this.aggLog.set(i, i < this.aggBase ? this.words.slice(i * W, i * W + W) : null);
+    // (Once aggregates must be recomputed anyway, the old records are not needed.)
+    if (!this.aggInvalid && !this.aggLog.has(i)) this.aggLog.set(i, i < this.aggBase ? this.words.slice(i * W, i * W + W) : null);
     if (this.mark[i]) return;
     this.mark[i] = 1;
     this.changed.push(i);
@@ -289,7 +294,7 @@ export class Ledger {
 
   /** Appends a raw record (the index's journal replay) or overwrites entry `i`. */
   putRecord(i: number, rec: Uint32Array): void {
-    this.aggInvalid = true;
+    if (!this.aggInvalid && !this.aggLog.has(i)) this.aggLog.set(i, i < this.aggBase && i < this.count ? this.words.slice(i * W, i * W + W) : null);
     while (i >= this.words.length / W) this.grow();
     this.words.set(rec, i * W);
     if (i >= this.count) this.count = i + 1;

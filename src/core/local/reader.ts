@@ -116,7 +116,9 @@ function entryOf(line: Obj, parent: Obj | undefined): ParsedLine {
 
 const USAGE = Buffer.from('"usage"');
 const NL = 0x0a;
-const CHUNK = 4 * 1024 * 1024;
+/** Read size. Small on purpose: the kernel copies into a buffer that stays in the CPU cache while it is
+ *  parsed; 4 MiB reads took 3x the system time on the 2-vCPU build machine (0.65 s vs 0.2 s per GiB). */
+const CHUNK = 64 * 1024;
 /** Lines longer than this cannot be assistant lines (bounded by max output); they are skipped in a
  *  streaming pass without being held in memory. */
 export const MAX_LINE = 16 * 1024 * 1024;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { systemClock } from '../clock';
 import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../store/snapshot';
-import { Aggregator, type LocalReport } from './aggregate';
+import { Aggregator, type LocalReport, type SavedAggregates } from './aggregate';
 import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
 import { emptyLine, type UsageLine } from './extract';
 import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './index';
@@ -40,6 +40,18 @@ export interface LocalUsageOptions {
   parallelThreshold?: number;
   /** Journal size that triggers compaction into a new base (tests; default half the base, ≥ 1 MiB). */
   indexCompactBytes?: number;
+  /**
+   * Save the day aggregates next to the index after a refresh and start from them in the next process
+   * (the CLI: each run is a new process that would otherwise aggregate every entry again).
+   */
+  aggregateCache?: boolean;
+}
+
+/** Aggregates saved next to an index: the index position they reflect and one set per query. */
+interface AggregateCacheFile {
+  generation: number;
+  journal: number;
+  sets: SavedAggregates[];
 }
 
 export interface RefreshQuery {
@@ -138,9 +150,43 @@ export class LocalUsageEngine {
   }
 
   private load(roots: string[], note: string): void {
-    const r = this.store!.load();
+    const cache = this.o.aggregateCache ? this.readAggregateCache() : undefined;
+    const r = this.store!.load(cache);
     this.state = r.state ?? emptyState(roots);
     this.loadedFrom = r.state ? `index${note}` : `rebuilt (${r.reason})`;
+    this.savedAggregates = r.state && r.resumed ? cache?.sets : undefined;
+  }
+
+  /** Aggregates a previous process saved (see `aggregateCache`). */
+  private savedAggregates?: SavedAggregates[];
+
+  private aggregateCachePath(): string {
+    return `${this.store!.base}.agg.json`;
+  }
+
+  private readAggregateCache(): AggregateCacheFile | undefined {
+    try {
+      const c = JSON.parse(fs.readFileSync(this.aggregateCachePath(), 'utf8')) as AggregateCacheFile;
+      return Number.isInteger(c.generation) && Number.isInteger(c.journal) && Array.isArray(c.sets) ? c : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeAggregateCache(): void {
+    const at = this.store?.position();
+    if (!at) return;
+    const mine = this.aggregator.save(this.state!.ledger);
+    const old = this.readAggregateCache();
+    const others = old && old.generation === at.generation && old.journal === at.journal ? old.sets.filter((x) => x.sig !== mine.sig).slice(0, 2) : [];
+    const file: AggregateCacheFile = { generation: at.generation, journal: at.journal, sets: [mine, ...others] };
+    const tmp = `${this.aggregateCachePath()}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(file));
+      fs.renameSync(tmp, this.aggregateCachePath());
+    } catch {
+      // Only speed is lost.
+    }
   }
 
   /** Stats every transcript and lists what must be read (new files, appended bytes, replaced files). */
@@ -325,7 +371,9 @@ export class LocalUsageEngine {
       ...(query.projectDetailSince ? { projectDetailSince: query.projectDetailSince } : {}),
       projectLabel: (id) => s.projectLabels[id] || ledger.projects.values[id]!,
       missingFiles: Uint8Array.from(s.files, (f) => (f.missing ? 1 : 0)),
-    }, ledger.takeAggChanges());
+    }, ledger.takeAggChanges(), this.savedAggregates);
+    this.savedAggregates = undefined;
+    if (this.o.aggregateCache && (save.mode === 'journal' || save.mode === 'base' || save.mode === 'unchanged')) this.writeAggregateCache();
     const skips = zeroSkips();
     let missingFiles = 0;
     for (const f of s.files) {
