@@ -1,6 +1,9 @@
 /**
- * Generates a realistic Claude Code transcript folder for benchmarks:
- *   tsx bench/local/generate.ts --size-mb 1024 --seed 1 --out .bench-data/local
+ * Generates a Claude Code transcript folder for benchmarks:
+ *   tsx bench/local/generate.ts --size-mb 1024 --seed 1 --out .bench-data/local [--shape synthetic|realistic]
+ * `--shape realistic` (see realistic.ts): ~2,000 files per GiB in a few hundred folders, Claude Code's own
+ * key order, large content blocks, Task results and nested sub-agent progress lines, /btw replays, fast mode.
+ * The default shape (`synthetic`, below):
  * Writes `<out>/projects/<project>/<session>.jsonl` (+ `<session>/subagents/agent-*.jsonl`): user prompts,
  * tool results of KBs, assistant responses written as one line per content block with partial early
  * copies, file-history snapshots of hundreds of KB, sidechain replays in sub-agent files, resumed sessions
@@ -10,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mulberry32 } from '../../test/support/prng';
+import { generateRealistic } from './realistic';
 
 function arg(name: string, def?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -238,6 +242,8 @@ export function generate(o: GenerateOptions): { files: number; bytes: number } {
 
 if (require.main === module) {
   const started = performance.now();
-  const r = generate({ sizeMb: Number(arg('size-mb', '64')), seed: Number(arg('seed', '1')), out: arg('out', '.bench-data/local'), end: new Date(arg('end', '2026-11-27T12:00:00Z')) });
+  const shape = arg('shape', 'synthetic');
+  if (shape !== 'synthetic' && shape !== 'realistic') throw new Error('--shape must be synthetic or realistic');
+  const r = (shape === 'realistic' ? generateRealistic : generate)({ sizeMb: Number(arg('size-mb', '64')), seed: Number(arg('seed', '1')), out: arg('out', '.bench-data/local'), end: new Date(arg('end', '2026-11-27T12:00:00Z')) });
   process.stdout.write(`generated ${r.files} files, ${(r.bytes / 1048576).toFixed(1)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }

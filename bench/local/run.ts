@@ -1,12 +1,19 @@
 /**
  * Benchmarks `claude-usage local` against ccusage 20.0.24 on a generated corpus and checks totals:
- *   tsx bench/local/generate.ts --size-mb 1024 --seed 1 --out .bench-data/local
- *   tsx bench/local/run.ts --dir .bench-data/local [--runs 3] [--no-ccusage] [--no-naive]
- * Prints wall time and peak RSS (from /usr/bin/time, else /proc VmHWM polling) for: our cold scan (no
- * index), our warm re-run (index, nothing changed), our warm re-run after appending 1 MB, and ccusage
- * (`daily --json --offline`, TZ=UTC, CLAUDE_CONFIG_DIR=<dir>), installed on first use into .cache/ccusage.
- * Then compares tokens per UTC day and model with an independent naive count (full JSON.parse of every
- * line, its own de-duplication) exactly, and with ccusage (differences listed with likely reasons).
+ *   tsx bench/local/generate.ts --size-mb 1024 --seed 1 --out .bench-data/local [--shape realistic]
+ *   tsx bench/local/run.ts --dir .bench-data/local [--runs 5] [--baseline-cli OLD/cli.js] [--no-ccusage] [--no-naive]
+ * Whole processes, wall time and peak RSS (from /usr/bin/time, else wall only), interleaved so that load
+ * from other processes on a shared machine hits every contender alike; medians; the 1-minute load average
+ * is sampled at every run and printed next to the numbers:
+ * - ours cold: `node dist/cli.js local --json --timezone UTC --dir <corpus>/projects` (no index; 2 threads,
+ *   and `--threads 1`);
+ * - ours warm with `--index DIR`: nothing changed, and after appending 1 MB (each round appends 1 MB);
+ * - `--baseline-cli`: the same for an older build (a copy of its dist/cli.js + dist/indexWorker.js), "before";
+ * - ccusage: its native binary, `daily --json --offline` with `CLAUDE_CONFIG_DIR=<dir>` and `TZ=UTC`,
+ *   installed on first use into .cache/ccusage.
+ * Then compares our per-day, per-model tokens with an independent naive count (full JSON.parse of every
+ * line, its own de-duplication and rules) exactly, and with ccusage's (differences listed with reasons).
+ * The corpus is restored (appends cut off) at the end.
  */
 import { spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,6 +31,10 @@ const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
 const runs = Number(opt('runs', '3'));
 const withCcusage = !argv.includes('--no-ccusage');
 const withNaive = !argv.includes('--no-naive');
+/** Our CLI bundle (default dist/cli.js). */
+const cliPath = path.resolve(opt('cli', path.join(ROOT, 'dist', 'cli.js'))!);
+/** An older build's CLI, measured side by side as "before". */
+const baselineCli = opt('baseline-cli') ? path.resolve(opt('baseline-cli')!) : undefined;
 const projects = path.join(dir, 'projects');
 if (!fs.existsSync(projects)) {
   process.stderr.write(`No corpus at ${projects}. Generate one: tsx bench/local/generate.ts --size-mb 1024 --out ${dir}\n`);
@@ -34,9 +45,11 @@ interface Run {
   seconds: number;
   rssMiB: number;
   stdout: string;
+  load: number;
 }
 
 function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Run {
+  const load = os.loadavg()[0]!;
   const timeBin = '/usr/bin/time';
   if (fs.existsSync(timeBin)) {
     const out = path.join(os.tmpdir(), `bench-time-${process.pid}.txt`);
@@ -45,16 +58,16 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
     const [, kb] = fs.readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2);
-    return { seconds: wall, rssMiB: Number(kb) / 1024, stdout: r.stdout };
+    return { seconds: wall, rssMiB: Number(kb) / 1024, stdout: r.stdout, load };
   }
-  // Fallback: no /usr/bin/time. Wall time only; RSS unknown.
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, maxBuffer: 1 << 30, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, rssMiB: NaN, stdout: r.stdout };
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, rssMiB: NaN, stdout: r.stdout, load };
 }
 
-function median(rs: Run[]): Run {
+function median(rs: Run[]): Run | undefined {
+  if (!rs.length) return undefined;
   const s = [...rs].sort((a, b) => a.seconds - b.seconds);
   return { ...s[Math.floor(s.length / 2)]!, rssMiB: Math.max(...rs.map((r) => r.rssMiB)) };
 }
@@ -70,7 +83,7 @@ function listFiles(d: string): string[] {
 }
 
 // ---- setup ----
-if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+if (!fs.existsSync(cliPath)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 const files = listFiles(projects);
 let bytes = 0;
 const tRead = process.hrtime.bigint();
@@ -84,10 +97,10 @@ for (const f of files) {
   bytes += pos;
 }
 const readOnly = Number(process.hrtime.bigint() - tRead) / 1e9;
-process.stdout.write(`Corpus: ${files.length} files, ${(bytes / 1048576).toFixed(0)} MiB; reading them alone (page cache warm): ${readOnly.toFixed(2)} s\n`);
+const dirs = new Set(files.map((f) => path.dirname(f))).size;
+process.stdout.write(`Corpus: ${files.length} files in ${dirs} folders, ${(bytes / 1048576).toFixed(0)} MiB; reading them alone (page cache warm): ${readOnly.toFixed(2)} s\n`);
 
-const cli = path.join(ROOT, 'dist', 'cli.js');
-const ours = (idx?: string, threads = 2) =>
+const run = (cli: string, idx?: string, threads = 2) =>
   measure(process.execPath, [cli, 'local', '--json', '--timezone', 'UTC', '--threads', String(threads), '--dir', projects, ...(idx ? ['--index', idx] : [])]);
 
 let ccBin: string | undefined;
@@ -105,85 +118,103 @@ if (withCcusage) {
 const ccEnv = { ...process.env, CLAUDE_CONFIG_DIR: dir, TZ: 'UTC' };
 const cc = () => measure(ccBin!, ['daily', '--json', '--offline'], ccEnv);
 
-// ---- runs ----
-// Cold runs interleaved (ours, ours single-thread, ccusage, ...) so that load from other processes on a
-// shared machine hits all of them alike.
-const coldRuns: Run[] = [];
-const cold1Runs: Run[] = [];
-const ccRuns: Run[] = [];
+// ---- cold runs, interleaved ----
+const R = { cold: [] as Run[], cold1: [] as Run[], baseCold: [] as Run[], baseCold1: [] as Run[], cc: [] as Run[] };
 for (let i = 0; i < runs; i++) {
-  coldRuns.push(ours());
-  cold1Runs.push(ours(undefined, 1));
-  if (withCcusage) ccRuns.push(cc());
+  R.cold.push(run(cliPath));
+  if (baselineCli) R.baseCold.push(run(baselineCli));
+  if (withCcusage) R.cc.push(cc());
+  R.cold1.push(run(cliPath, undefined, 1));
+  if (baselineCli) R.baseCold1.push(run(baselineCli, undefined, 1));
 }
-const cold = median(coldRuns);
-const cold1 = median(cold1Runs);
-const ccCold = withCcusage ? median(ccRuns) : undefined;
-const idx = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-idx-'));
-const build = ours(idx);
-const warmRuns: Run[] = [];
-for (let i = 0; i < runs; i++) warmRuns.push(ours(idx));
-const warm = median(warmRuns);
 
-// Append ~1 MB of new responses to the most recently written big file.
+// ---- warm runs: an index each, nothing changed, then 1 MB appended per round ----
+const idx = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-idx-'));
+const baseIdx = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-local-idx-base-'));
+const build = run(cliPath, idx);
+const baseBuild = baselineCli ? run(baselineCli, baseIdx) : undefined;
+const W = { warm: [] as Run[], baseWarm: [] as Run[], append: [] as Run[], baseAppend: [] as Run[] };
+for (let i = 0; i < runs; i++) {
+  W.warm.push(run(cliPath, idx));
+  if (baselineCli) W.baseWarm.push(run(baselineCli, baseIdx));
+}
+// Append ~1 MB of new responses to the biggest file.
 const target = files.map((f) => ({ f, s: fs.statSync(f).size })).sort((a, b) => b.s - a.s)[0]!.f;
+const targetSize = fs.statSync(target).size;
 const lastLine = (() => {
-  const st = fs.statSync(target);
   const fd = fs.openSync(target, 'r');
-  const b = Buffer.alloc(Math.min(st.size, 2 << 20));
-  fs.readSync(fd, b, 0, b.length, st.size - b.length);
+  const b = Buffer.alloc(Math.min(targetSize, 2 << 20));
+  fs.readSync(fd, b, 0, b.length, targetSize - b.length);
   fs.closeSync(fd);
-  const ls = b.toString('utf8').split('\n').filter((l) => l.includes('"type":"assistant"') && l.includes('"usage"'));
+  const ls = b.toString('utf8').split('\n').filter((l) => l.includes('"type":"assistant"') && l.includes('"usage"') && !l.includes('"isSidechain":true'));
   return ls[ls.length - 1]!;
 })();
-let appended = '';
-let n = 0;
-while (appended.length < 1 << 20) {
-  n++;
-  appended += `${lastLine.replace(/"id":"msg_[^"]+"/, `"id":"msg_bench_append_${n}"`).replace(/"requestId":"[^"]+"/, `"requestId":"req_bench_append_${n}"`)}\n`;
-}
-fs.appendFileSync(target, appended);
-const afterAppend = ours(idx);
-const afterAppendRuns = [afterAppend];
-// More appends of the same size, each followed by a warm run, for a median.
-for (let i = 1; i < runs; i++) {
-  fs.appendFileSync(target, appended.replace(/msg_bench_append_/g, `msg_bench_append${i}_`).replace(/req_bench_append_/g, `req_bench_append${i}_`));
-  afterAppendRuns.push(ours(idx));
+const appendMb = (round: number) => {
+  let s = fs.statSync(target).size > targetSize ? '' : '\n'; // the corpus may end without a newline
+  let n = 0;
+  while (s.length < 1 << 20) {
+    n++;
+    s += `${lastLine.replace(/"id":"msg_[^"]+"/, `"id":"msg_bench_${round}_${n}"`).replace(/"requestId":"[^"]+"/, `"requestId":"req_bench_${round}_${n}"`)}\n`;
+  }
+  fs.appendFileSync(target, s);
+  return s.length;
+};
+let appended = 0;
+for (let i = 0; i < runs; i++) {
+  appended = appendMb(i);
+  W.append.push(run(cliPath, idx));
+  if (baselineCli) W.baseAppend.push(run(baselineCli, baseIdx));
 }
 const ccAfter = withCcusage ? cc() : undefined;
+const finalOurs = run(cliPath);
 
-const row = (name: string, r?: Run) => (r ? `| ${name.padEnd(46).slice(0, 46)} | ${r.seconds.toFixed(3).padStart(8)} | ${Number.isNaN(r.rssMiB) ? '       ?' : r.rssMiB.toFixed(0).padStart(8)} |` : '');
+const loads = [...Object.values(R), ...Object.values(W)].flat().map((r) => r.load).sort((a, b) => a - b);
+const row = (name: string, r?: Run) => (r ? `| ${name.padEnd(50).slice(0, 50)} | ${r.seconds.toFixed(3).padStart(8)} | ${Number.isNaN(r.rssMiB) ? '       ?' : r.rssMiB.toFixed(0).padStart(8)} |` : '');
+const m = (rs: Run[]) => median(rs);
 process.stdout.write(
   [
     '',
-    `| ${`run (median of ${runs})`.padEnd(46)} | wall s   | peak MiB |`,
-    `|${'-'.repeat(48)}|----------|----------|`,
-    row('ours: cold full scan (no index, 2 threads)', cold),
-    row('ours: cold full scan (no index, --threads 1)', cold1),
+    `| ${`run (median of ${runs})`.padEnd(50)} | wall s   | peak MiB |`,
+    `|${'-'.repeat(52)}|----------|----------|`,
+    row('ours: cold full scan (no index, 2 threads)', m(R.cold)),
+    row('ours: cold full scan (no index, --threads 1)', m(R.cold1)),
     row('ours: first run building the index', build),
-    row('ours: warm re-run, nothing changed', warm),
-    row(`ours: warm re-run after appending ${(appended.length / 1048576).toFixed(1)} MB`, median(afterAppendRuns)),
-    row('ccusage 20.0.24 daily --json --offline', ccCold),
-    row('ccusage after the append (no index: full scan)', ccAfter),
+    row('ours: warm re-run, nothing changed', m(W.warm)),
+    row(`ours: warm re-run after appending ${(appended / 1048576).toFixed(1)} MB`, m(W.append)),
+    row('before: cold full scan (no index, 2 threads)', m(R.baseCold)),
+    row('before: cold full scan (no index, --threads 1)', m(R.baseCold1)),
+    row('before: first run building the index', baseBuild),
+    row('before: warm re-run, nothing changed', m(W.baseWarm)),
+    row(`before: warm re-run after appending ${(appended / 1048576).toFixed(1)} MB`, m(W.baseAppend)),
+    row('ccusage 20.0.24 daily --json --offline', m(R.cc)),
+    row('ccusage after the appends (no index: full scan)', ccAfter),
     '',
   ]
     .filter((l) => l !== '')
     .join('\n') + '\n',
 );
-if (ccCold) {
-  process.stdout.write(
-    `cold ratio ours/ccusage: ${(cold.seconds / ccCold.seconds).toFixed(2)}x (--threads 1: ${(cold1.seconds / ccCold.seconds).toFixed(2)}x) (goal ≤ 0.8x); ` +
-      `peak ${Math.max(cold.rssMiB, cold1.rssMiB).toFixed(0)} MiB (goal ≤ 200); warm after append ${median(afterAppendRuns).seconds.toFixed(3)} s (goal < 0.25)\n`,
-  );
-}
-process.stdout.write(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs\n`);
+const ratio = (a?: Run, b?: Run) => (a && b ? `${(a.seconds / b.seconds).toFixed(2)}x` : 'n/a');
+process.stdout.write(
+  `cold ratio ours/ccusage: ${ratio(m(R.cold), m(R.cc))} (--threads 1: ${ratio(m(R.cold1), m(R.cc))})` +
+    (baselineCli ? `; before: ${ratio(m(R.baseCold), m(R.cc))}` : '') +
+    ` (goal ≤ 0.5x); peak ${Math.max(m(R.cold)!.rssMiB, m(R.cold1)!.rssMiB).toFixed(0)} MiB (goal ≤ 150); warm after 1 MB append ${m(W.append)!.seconds.toFixed(3)} s (goal ≤ 0.2)\n`,
+);
+process.stdout.write(`1-minute load average during the runs: min ${loads[0]!.toFixed(1)}, median ${loads[Math.floor(loads.length / 2)]!.toFixed(1)}, max ${loads[loads.length - 1]!.toFixed(1)} on ${os.cpus().length} CPUs\n`);
 
 // ---- totals ----
 type Tok = [number, number, number, number, number]; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
-const oursJson = JSON.parse(afterAppendRuns[afterAppendRuns.length - 1]!.stdout) as { days: { date: string; byModel: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number; costUsd: string | null }> }[]; skippedLines: number; unpricedModels: string[] };
+interface OurJson {
+  days: { date: string; byModel: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number; costUsd: string | null }> }[];
+  skippedLines: number;
+  skipped?: Record<string, number>;
+  unpricedModels: string[];
+}
+const oursJson = JSON.parse(finalOurs.stdout) as OurJson;
+const lastWarm = JSON.parse(W.append[W.append.length - 1]!.stdout) as OurJson;
 const ourTotals = new Map<string, Tok>();
-for (const d of oursJson.days) for (const [m, t] of Object.entries(d.byModel)) ourTotals.set(`${d.date} ${m}`, [t.input, t.output, t.cacheWrite5m, t.cacheWrite1h, t.cacheRead]);
-process.stdout.write(`ours: ${ourTotals.size} day×model rows, ${oursJson.skippedLines} corrupt usage lines skipped, unpriced: ${oursJson.unpricedModels.join(', ') || 'none'}\n`);
+for (const d of oursJson.days) for (const [mo, t] of Object.entries(d.byModel)) ourTotals.set(`${d.date} ${mo}`, [t.input, t.output, t.cacheWrite5m, t.cacheWrite1h, t.cacheRead]);
+process.stdout.write(`ours: ${ourTotals.size} day×model rows; not counted: ${JSON.stringify(oursJson.skipped ?? { unreadable: oursJson.skippedLines })}; unpriced: ${oursJson.unpricedModels.join(', ') || 'none'}\n`);
+process.stdout.write(`incremental index after ${runs} appends ${JSON.stringify(lastWarm.days) === JSON.stringify(oursJson.days) && JSON.stringify(lastWarm.skipped) === JSON.stringify(oursJson.skipped) ? 'EQUALS' : 'DIFFERS FROM'} a cold scan of the same files (days and tallies)\n`);
 
 if (withNaive) {
   const t0 = performance.now();
@@ -203,17 +234,25 @@ if (withNaive) {
 
 if (ccAfter) {
   const j = JSON.parse(ccAfter.stdout) as { daily: { period?: string; date?: string; totalCost?: number; modelBreakdowns: { modelName: string; inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number }[] }[] };
+  // ccusage names fast-mode rows "<model>-fast", we "<model> (fast)".
+  const plain = new Map<string, Tok>();
+  for (const [k, t] of ourTotals) {
+    const key = k.replace(/ \(fast\)$/, '-fast');
+    const acc = plain.get(key) ?? [0, 0, 0, 0, 0];
+    for (let i = 0; i < 5; i++) acc[i] = acc[i]! + t[i]!;
+    plain.set(key, acc);
+  }
   const sums = { input: [0, 0], output: [0, 0], cacheWrite: [0, 0], cacheRead: [0, 0] };
   let rows = 0;
   let differ = 0;
   const seen = new Set<string>();
   for (const d of j.daily) {
-    for (const m of d.modelBreakdowns) {
-      const k = `${d.period ?? d.date} ${m.modelName}`;
+    for (const mb of d.modelBreakdowns) {
+      const k = `${d.period ?? d.date} ${mb.modelName}`;
       seen.add(k);
-      const o = ourTotals.get(k) ?? [0, 0, 0, 0, 0];
+      const o = plain.get(k) ?? [0, 0, 0, 0, 0];
       rows++;
-      const c = [m.inputTokens, m.outputTokens, m.cacheCreationTokens, m.cacheReadTokens];
+      const c = [mb.inputTokens, mb.outputTokens, mb.cacheCreationTokens, mb.cacheReadTokens];
       const ov = [o[0], o[1], o[2] + o[3], o[4]];
       if (c.some((v, i) => v !== ov[i])) differ++;
       sums.input[0]! += ov[0]!;
@@ -229,57 +268,83 @@ if (ccAfter) {
   let ourCost = Decimal.ZERO;
   for (const d of oursJson.days) for (const t of Object.values(d.byModel)) if (t.costUsd !== null) ourCost = ourCost.add(Decimal.parse(t.costUsd));
   const ccCost = j.daily.reduce((a, d) => a + (d.totalCost ?? 0), 0);
-  process.stdout.write(
-    `cost (API-equivalent estimate): ours $${ourCost.toFixed(2)} (exact decimal; unpriced models excluded and listed), ccusage $${ccCost.toFixed(2)} (binary floats; ` +
-      `no Sonnet 4/4.5 long-context premium, unknown models at $0)\n`,
-  );
-  const missing = [...ourTotals.keys()].filter((k) => !seen.has(k));
+  process.stdout.write(`cost (API-equivalent estimate): ours $${ourCost.toFixed(2)} (exact decimal; unpriced models excluded and listed), ccusage $${ccCost.toFixed(2)} (binary floats)\n`);
+  const missing = [...plain.keys()].filter((k) => !seen.has(k));
   process.stdout.write(`ccusage vs ours: ${differ} of ${rows} day×model rows differ; rows only in ours: ${missing.length}${missing.length ? ` (${missing.slice(0, 3).join(', ')}…)` : ''}\n`);
   for (const [name, [o, c]] of Object.entries(sums)) {
     process.stdout.write(`  ${name.padEnd(10)} ours ${o!.toLocaleString('en-US').padStart(16)}  ccusage ${c!.toLocaleString('en-US').padStart(16)}  diff ${(c! - o!).toLocaleString('en-US')}\n`);
   }
-  if (differ > 0 || missing.length > 0) process.stdout.write(
-    '  Reasons: ccusage counts isApiErrorMessage lines (the shared doc says they are not billable) and an\n' +
-      '  unterminated last line still being written (we wait for its newline).\n',
-  );
+  if (differ > 0 || missing.length > 0) {
+    process.stdout.write(
+      '  Where we differ on purpose (README "How we count"): ccusage counts isApiErrorMessage lines, prices\n' +
+        '  without the long-context tiers or dated rows, and models it does not know at $0.\n',
+    );
+  }
 }
 fs.rmSync(idx, { recursive: true, force: true });
+fs.rmSync(baseIdx, { recursive: true, force: true });
+fs.truncateSync(target, targetSize); // the corpus as generated, for the next run
 
-/** An independent second implementation: full JSON.parse of every complete line, own dedup rules. */
+/**
+ * An independent second implementation of the counting rules (docs/claude-code-logs.md): full JSON.parse of
+ * every line (and of a last line without newline when it is whole), assistant lines and the entries nested
+ * in progress lines, synthetic and API-error lines skipped, `(fast)` rows, dedup by message.id + requestId
+ * (parent over sidechain, then the largest copy), sidechain entries whose message.id has a parent dropped.
+ */
 function naiveCount(list: string[]): Map<string, Tok> {
-  type Best = { side: boolean; total: number; ts: string; day: string; model: string; t: Tok };
+  type Best = { side: boolean; id?: string; total: number; ts: string; day: string; model: string; t: Tok };
   const best = new Map<string, Best>();
   const keyless: Best[] = [];
+  const parents = new Set<string>();
   for (const f of list) {
     const text = fs.readFileSync(f, 'utf8');
     const lines = text.split('\n');
-    lines.pop(); // after the last newline: empty, or an unterminated line not yet complete
+    const last = lines.pop()!;
+    try {
+      if (last.trim()) {
+        JSON.parse(last);
+        lines.push(last);
+      }
+    } catch {
+      // still being written
+    }
     for (const l of lines) {
-      let o: { type?: string; isSidechain?: boolean; isApiErrorMessage?: boolean; requestId?: string; timestamp?: string; message?: { id?: string; model?: string; usage?: Record<string, unknown> } };
+      type Entry = { type?: string; isSidechain?: unknown; isApiErrorMessage?: boolean; requestId?: string; timestamp?: string; message?: { id?: string; model?: string; usage?: Record<string, unknown> }; data?: { message?: Entry } };
+      let o: Entry;
       try {
-        o = JSON.parse(l);
+        o = JSON.parse(l) as Entry;
       } catch {
         continue;
       }
-      const u = o?.message?.usage as Record<string, number | Record<string, number>> | undefined;
-      if (o?.type !== 'assistant' || !u || o.message?.model === '<synthetic>' || o.isApiErrorMessage === true || !o.timestamp) continue;
+      let e: Entry | undefined;
+      let nested = false;
+      if (o?.type === 'assistant') e = o;
+      else if (o?.type === 'progress' && o.data?.message?.type === 'assistant') {
+        e = o.data.message;
+        nested = true;
+      }
+      const u = e?.message?.usage as Record<string, number | Record<string, number>> | undefined;
+      if (!e || !u || typeof u !== 'object' || e.message?.model === '<synthetic>' || e.isApiErrorMessage === true || !e.timestamp) continue;
       const cc = u.cache_creation as Record<string, number> | undefined;
       const creation = (u.cache_creation_input_tokens as number) ?? 0;
       const w1 = Math.min(cc?.ephemeral_1h_input_tokens ?? 0, creation);
       const t: Tok = [(u.input_tokens as number) ?? 0, (u.output_tokens as number) ?? 0, creation - w1, w1, (u.cache_read_input_tokens as number) ?? 0];
-      const b: Best = { side: o.isSidechain === true, total: t.reduce((a, x) => a + x, 0), ts: o.timestamp, day: new Date(o.timestamp).toISOString().slice(0, 10), model: o.message?.model ?? '<unknown>', t };
-      const id = o.message?.id;
+      const side = nested ? e.isSidechain !== false : e.isSidechain === true;
+      const model = `${e.message?.model ?? '<unknown>'}${(u.speed as unknown) === 'fast' ? ' (fast)' : ''}`;
+      const id = e.message?.id;
+      const b: Best = { side, id, total: t.reduce((a, x) => a + x, 0), ts: e.timestamp, day: new Date(e.timestamp).toISOString().slice(0, 10), model, t };
       if (!id) {
         keyless.push(b);
         continue;
       }
-      const k = o.requestId ? `${id}\u0000${o.requestId}` : id;
+      if (!side) parents.add(id);
+      const k = e.requestId ? `${id}\u0000${e.requestId}` : id;
       const prev = best.get(k);
       if (!prev || (prev.side && !b.side) || (prev.side === b.side && (b.total > prev.total || (b.total === prev.total && Date.parse(b.ts) < Date.parse(prev.ts))))) best.set(k, b);
     }
   }
   const out = new Map<string, Tok>();
-  for (const b of [...best.values(), ...keyless]) {
+  for (const b of [...[...best.values()].filter((x) => !(x.side && x.id !== undefined && parents.has(x.id))), ...keyless]) {
     const k = `${b.day} ${b.model}`;
     const acc = out.get(k) ?? [0, 0, 0, 0, 0];
     for (let i = 0; i < 5; i++) acc[i] = acc[i]! + b.t[i]!;

@@ -1,8 +1,10 @@
 /**
  * `claude-usage local`: Claude Code usage from this machine's transcripts (no key, no network).
  * JSON contract: {"days":[{"date","byModel":{"<model>":{"input","output","cacheWrite5m","cacheWrite1h",
- * "cacheRead","costUsd"}}}],"unpricedModels":[...],"skippedLines":n}; `costUsd` is an exact decimal string
- * (null for an unpriced model), `input` is uncached input, `--until` is exclusive.
+ * "cacheRead","costUsd"}}}],"unpricedModels":[...],"skippedLines":n,"skipped":{"corrupt","tooLarge",
+ * "synthetic","apiError","replay","duplicate"},"pricesAsOf":"YYYY-MM-DD"} (+ "missing":{"files","entries",
+ * "tokens","costUsd"} with --index); `costUsd` is an exact decimal string (null for an unpriced model),
+ * `input` is uncached input, fast-mode usage is its own "<model> (fast)" row, `--until` is exclusive.
  */
 import * as fs from 'node:fs';
 import { Decimal, formatUsd } from '../core/decimal';
@@ -22,8 +24,9 @@ const HELP = `Usage: claude-usage local [--dir PATH]... [--since YYYY-MM-DD] [--
                           [--budget USD [--period day|month]]
 Reads Claude Code transcripts (default: $CLAUDE_CONFIG_DIR/projects, ~/.config/claude/projects,
 ~/.claude/projects). Costs are API-equivalent estimates. --until is exclusive. --index keeps a persistent
-index so later runs read only appended bytes and keep history after Claude Code deletes old transcripts.
-A first scan of more than 128 MB is split with one helper thread unless --threads 1.
+index so later runs read only appended bytes and keep history after Claude Code deletes old transcripts;
+pointing it at the extension's (<VS Code global storage>/claude-usage.claude-usage/local-index) shares it,
+safely while VS Code runs. A first scan of more than 64 MB is split with one helper thread unless --threads 1.
 ${BUDGET_HELP}; the period is the current day or month in --timezone (an API-equivalent estimate).`;
 
 type By = 'day' | 'week' | 'month' | 'model' | 'project' | 'session';
@@ -167,7 +170,7 @@ const command: Command = async (argv, io) => {
   const engine = new LocalUsageEngine({
     ...(a.dirs.length ? { roots: a.dirs } : {}),
     env: io.env,
-    ...(a.index ? { indexDir: a.index } : {}),
+    ...(a.index ? { indexDir: a.index, aggregateCache: true } : {}),
     ...(a.timezone ? { timezone: a.timezone } : {}),
     ...(a.prices ? { priceOverrides: a.prices } : {}),
     ...(a.threads === 1 ? { parallelThreshold: Infinity } : {}),
@@ -189,6 +192,8 @@ const command: Command = async (argv, io) => {
     ...(query.until ? { until: query.until } : {}),
     // Windows and sessions cost time on big histories: only when asked for (or shown in the table view).
     details: a.windows || a.by === 'session' || !a.json,
+    // Per-project rows only where they are shown.
+    byProject: !a.json && a.by === 'project',
   });
   const data = period ? { ...read, days: daysWithin(read.days, a.since, a.until) } : read;
   const b = budget && period ? localBudget(budget, period, read.days, now) : undefined;
@@ -197,7 +202,10 @@ const command: Command = async (argv, io) => {
       days: byDayAndModel(data.days),
       unpricedModels: data.unpricedModels,
       skippedLines: data.skippedLines,
+      skipped: data.skipped,
+      pricesAsOf: data.pricesAsOf,
     };
+    if (a.index) out.missing = data.missing;
     if (a.windows) out.windows = report.windows;
     if (b) out.budget = b.json;
     io.out(JSON.stringify(out, null, 2));
@@ -248,7 +256,21 @@ const command: Command = async (argv, io) => {
       table(io, ['window start', 'end', 'tokens', 'cost (estimate)'], report.windows.map((x) => [x.start.slice(0, 16), x.end.slice(0, 16), int(x.tokens), formatUsd(Decimal.parse(x.costUsd))]));
     }
   }
-  if (data.skippedLines) io.out(`\n${data.skippedLines} unreadable usage line(s) skipped.`);
+  const sk = data.skipped;
+  if (sk && Object.values(sk).some((n) => n > 0)) {
+    const parts = [
+      sk.duplicate && `${int(sk.duplicate)} duplicate copies`,
+      sk.replay && `${int(sk.replay)} /btw replays`,
+      sk.synthetic && `${int(sk.synthetic)} synthetic`,
+      sk.apiError && `${int(sk.apiError)} API errors`,
+      sk.corrupt && `${int(sk.corrupt)} unreadable`,
+      sk.tooLarge && `${int(sk.tooLarge)} too large`,
+    ].filter(Boolean);
+    io.out(`\nUsage lines not counted: ${parts.join(', ')}.`);
+  }
+  if (data.missing && data.missing.files > 0) {
+    io.out(`History kept from ${int(data.missing.files)} transcript(s) no longer on disk: ${int(data.missing.tokens)} tokens, ${formatUsd(Decimal.parse(data.missing.costUsd))} in this report.`);
+  }
   if (b) io.out(`\n${budgetLine(b)}`);
   return b?.exitCode ?? EXIT_OK;
 };

@@ -1,35 +1,66 @@
 /**
- * Claude Code transcripts on this machine: the indexer runs in a worker (`runInWorker`), loaded lazily;
- * a debounced file watcher on the transcript roots tells the store when something changed. The first
- * scan (no index yet) shows a progress notification.
+ * Claude Code transcripts on this machine: the indexer runs in a worker (`runInWorker`), loaded lazily; file
+ * watchers on the transcript roots, set up at activation (not after the first refresh), tell the store when
+ * something changed. Change events are debounced with a maximum wait, so a steady stream of appends (Claude
+ * Code at work) still refreshes every few seconds instead of postponing forever; an event that arrives while
+ * a refresh runs triggers another one. Shortly after activation one refresh is asked for, so appends made
+ * while VS Code was closed or reloading show without waiting for the refresh timer. The first scan (no index
+ * yet) shows a progress notification.
  */
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock';
+import { Debouncer } from '../core/local/debounce';
+import { discoverRoots } from '../core/local/discovery';
+import { indexFile } from '../core/local/index';
 import type { LocalUsageData } from '../core/model/snapshot';
 import type { LocalUsage } from '../core/local/service';
 import type { ConfigService, Config } from './config';
 import type { Log } from './log';
-import { systemClock } from '../core/clock';
 
-/** Days of local history put in the snapshot (the index keeps everything). */
+/** Days of local history put in the snapshot (the index keeps everything)… */
 const SNAPSHOT_DAYS = 90;
-const DEBOUNCE_MS = 2000;
+/** …of which the most recent have per-project rows (the tree shows the last 7 days); older days are per
+ *  model only, which keeps the data (and what the store copies and saves per refresh) small. */
+const PROJECT_DAYS = 14;
+/** After activation: ask for one refresh, and again until one ran (the store may still be starting, or
+ *  another window's lease may still be live after a reload). */
+const STARTUP_KICKS_MS = [2000, 6000, 15_000, 30_000, 45_000, 60_000, 75_000, 90_000, 120_000];
 
 export class LocalTranscripts implements vscode.Disposable {
   private usage?: LocalUsage;
   private key = '';
   private watchers: vscode.Disposable[] = [];
-  private debounce?: ReturnType<typeof setTimeout>;
+  private readonly debounce: Debouncer;
   private readonly indexDir: string;
   private onChanged: () => void = () => {};
+  /** Transcripts the watchers reported since the last refresh (a hint: the engine stats only these). */
+  private changedPaths = new Set<string>();
+  private running = false;
+  private changedWhileRunning = false;
+  private runs = 0;
+  private readonly kicks: ReturnType<typeof setTimeout>[] = [];
+  private disposed = false;
 
   constructor(
     storageDir: string,
     private readonly config: ConfigService,
     private readonly log: Log,
+    private readonly clock: Clock = systemClock,
   ) {
     this.indexDir = join(storageDir, 'local-index');
+    this.debounce = new Debouncer(() => this.changed());
+    // Watch from activation on: appends show without waiting for a first refresh.
+    this.watch(this.discover());
+  }
+
+  private discover(): string[] {
+    try {
+      return discoverRoots({ extraDirs: this.config.current.local.extraFolders });
+    } catch {
+      return [];
+    }
   }
 
   private settingsKey(c: Config): string {
@@ -57,36 +88,62 @@ export class LocalTranscripts implements vscode.Disposable {
 
   /** The store's `localRunner`. */
   readonly run = async (): Promise<LocalUsageData> => {
-    const engine = await this.engine();
-    const since = new Date(systemClock.now() - SNAPSHOT_DAYS * 86_400_000).toISOString().slice(0, 10);
-    const firstTime = !existsSync(this.indexDir);
-    const started = performance.now();
-    const data = firstTime
-      ? await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Claude Usage: indexing Claude Code transcripts' },
-          async (p) => {
+    this.running = true;
+    this.changedWhileRunning = false;
+    this.runs++;
+    try {
+      const roots = this.discover();
+      this.watch(roots);
+      const engine = await this.engine();
+      const since = new Date(this.clock.now() - SNAPSHOT_DAYS * 86_400_000).toISOString().slice(0, 10);
+      const projectDetailSince = new Date(this.clock.now() - PROJECT_DAYS * 86_400_000).toISOString().slice(0, 10);
+      const changed = this.changedPaths.size ? [...this.changedPaths] : undefined;
+      this.changedPaths = new Set();
+      const query = { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) };
+      const firstTime = roots.length > 0 && !existsSync(indexFile(this.indexDir, roots));
+      const started = performance.now();
+      const data = firstTime
+        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Claude Usage: indexing transcripts' }, async (p) => {
             let last = 0;
             this.progress = (done, total) => {
               const pct = total ? (done / total) * 100 : 0;
-              p.report({ message: `${done} / ${total} files`, increment: pct - last });
+              p.report({ message: `${done} of ${total} files`, increment: pct - last });
               last = pct;
             };
             try {
-              return await engine.refresh({ since });
+              return await engine.refresh(query);
             } finally {
               this.progress = undefined;
             }
-          },
-        )
-      : await engine.refresh({ since });
-    this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows, ${data.skippedLines} skipped lines in ${Math.round(performance.now() - started)} ms`);
-    this.watch(data.roots);
-    return data;
+          })
+        : await engine.refresh(query);
+      const sk = data.skipped;
+      const skipped = sk ? `skipped: ${sk.duplicate} duplicate, ${sk.replay} replay, ${sk.synthetic} synthetic, ${sk.apiError} API-error, ${sk.corrupt} corrupt, ${sk.tooLarge} too large` : `${data.skippedLines} skipped lines`;
+      this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows; ${skipped}; in ${Math.round(performance.now() - started)} ms`);
+      this.watch(data.roots);
+      return data;
+    } finally {
+      this.running = false;
+      // A change seen while this refresh ran may have been read too late for it: refresh again.
+      if (this.changedWhileRunning && !this.disposed) this.debounce.poke();
+    }
   };
 
   /** Called (debounced) when a transcript changes. */
   setListener(fn: () => void): void {
     this.onChanged = fn;
+    for (const ms of STARTUP_KICKS_MS) {
+      this.kicks.push(
+        setTimeout(() => {
+          if (this.runs === 0 && !this.disposed) this.onChanged();
+        }, ms),
+      );
+    }
+  }
+
+  private changed(): void {
+    if (this.running) this.changedWhileRunning = true;
+    else this.onChanged();
   }
 
   private watchedRoots = '';
@@ -96,9 +153,9 @@ export class LocalTranscripts implements vscode.Disposable {
     this.watchedRoots = key;
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
-    const fire = (): void => {
-      if (this.debounce) clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => this.onChanged(), DEBOUNCE_MS);
+    const fire = (uri: vscode.Uri): void => {
+      if (this.changedPaths.size <= 256) this.changedPaths.add(uri.fsPath);
+      this.debounce.poke();
     };
     for (const root of roots) {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/*.jsonl'));
@@ -107,7 +164,9 @@ export class LocalTranscripts implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.debounce) clearTimeout(this.debounce);
+    this.disposed = true;
+    this.debounce.dispose();
+    for (const k of this.kicks) clearTimeout(k);
     for (const w of this.watchers) w.dispose();
     this.usage?.close();
   }

@@ -1,18 +1,26 @@
 /**
  * Turns the de-duplicated ledger into reports: rows per (local day, project, model), 5-hour windows with
- * burn rate and projection, sessions. Tokens are summed per (group, model, price class) and each sum is
- * priced once, exactly (Decimal); an unknown model stays unpriced (`costUsd: null`), never $0.
+ * burn rate and projection, sessions, the tally of usage lines not counted (replays and duplicates; the
+ * reader's reasons come from the files), and the history kept from transcripts no longer on disk. Tokens are
+ * summed per (group, model, price class) and each sum is priced once, exactly; the price class holds the
+ * table period in force at each entry's own timestamp. An unknown model stays unpriced (`costUsd: null`),
+ * never $0.
+ *
+ * One pass over the ledger's records with small-integer keys (no per-entry objects), so a refresh of a
+ * large history costs milliseconds; prices are applied per row with exact integer arithmetic.
  */
 import { Decimal } from '../decimal';
-import { PriceBook, type TokenCounts } from '../pricing';
-import { addLocalTokens } from '../reports/tokens';
+import { PriceBook, type ResolvedModel, type TokenCounts } from '../pricing';
 import type { LocalSession, LocalUsageDay, LocalWindow } from '../model/snapshot';
-import { F_BATCH, F_DEAD, F_US, type Ledger } from './ledger';
+import { F_BATCH, F_DEAD, F_KEYLESS, F_SIDECHAIN, F_US, W, W_FILE, W_FLAGS, W_I1, W_I2, W_INPUT, W_MODEL, W_PROJECT, W_SESSION, type Ledger } from './ledger';
 import type { DayClock } from '../model/zones';
 
 export const WINDOW_MS = 5 * 3_600_000;
 export const BURN_MS = 30 * 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/** Price classes per model (period * 8 + flags). */
+const CLS = 256;
 
 export interface AggregateOptions {
   clock: DayClock;
@@ -25,6 +33,14 @@ export interface AggregateOptions {
   projectLabel: (id: number) => string;
   /** Compute 5-hour windows and sessions (default true; the CLI's plain day report skips them). */
   details?: boolean;
+  /** Epoch ms: only sessions active and windows ending after it (the extension keeps a week of them). */
+  recentSince?: number;
+  /** Per file id, 1 when the file an entry was read from is gone (deleted by Claude Code's cleanup). */
+  missingFiles?: Uint8Array;
+  /** Day rows per project (default true); false: per (day, model), `project` ''. */
+  byProject?: boolean;
+  /** Local day from which day rows are per project; earlier rows are per (day, model) with `project` ''. */
+  projectDetailSince?: string;
 }
 
 export interface LocalReport {
@@ -38,111 +54,510 @@ export interface LocalReport {
   unpricedTokens: Record<string, TokenCounts>;
   /** cacheRead / (input + cacheWrite + cacheRead) over the selected days, 0..1. */
   cacheHitShare: number;
+  /** Copies not counted: sidechain replays of a parent's message (`/btw`), and other copies of counted entries. */
+  replay: number;
+  duplicate: number;
+  /** Counted usage of the selected days whose transcript is no longer on disk (kept by the index). */
+  missing: { entries: number; tokens: number; costUsd: string; unpricedTokens: number };
 }
 
-interface Acc extends TokenCounts {
-  model: number;
-  cls: number;
+/** A saved row: [day, label, model, class, entries, input, output, 5m writes, 1h writes, reads]. */
+export type SavedRow = [number, string, string, number, number, number, number, number, number, number];
+
+/** Aggregates saved between processes (see `Aggregator.save`). */
+export interface SavedAggregates {
+  sig: string;
+  replay: number;
+  duplicate: number;
+  rows: SavedRow[];
+  missing: SavedRow[];
 }
 
-function emptyAcc(model: number, cls: number): Acc {
-  return { model, cls, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+/** Token sums of one group, priced per (model, class); `n` entries; the cost string is cached. */
+class Acc implements TokenCounts {
+  input = 0;
+  output = 0;
+  cacheWrite5m = 0;
+  cacheWrite1h = 0;
+  cacheRead = 0;
+  n = 0;
+  cost: string | null | undefined = undefined;
+  constructor(
+    readonly model: number,
+    readonly cls: number,
+    /** Label rank of a day row's project (0 elsewhere) and the day (day rows only). */
+    readonly label = 0,
+    readonly day = 0,
+  ) {}
+  addFrom(w: Uint32Array, off: number, sign = 1): void {
+    this.input += sign * w[off + W_INPUT]!;
+    this.output += sign * w[off + W_INPUT + 1]!;
+    this.cacheWrite5m += sign * w[off + W_INPUT + 2]!;
+    this.cacheWrite1h += sign * w[off + W_INPUT + 3]!;
+    this.cacheRead += sign * w[off + W_INPUT + 4]!;
+    this.n += sign;
+    this.cost = undefined;
+  }
+  get tokens(): number {
+    return this.input + this.output + this.cacheWrite5m + this.cacheWrite1h + this.cacheRead;
+  }
 }
 
-const sumTokens = (t: TokenCounts) => t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
+/** Map from small integer to T, two levels deep (both keys stay small integers, fast in V8). */
+class Map2<T> {
+  private readonly m = new Map<number, Map<number, T>>();
+  get(a: number, b: number): T | undefined {
+    return this.m.get(a)?.get(b);
+  }
+  set(a: number, b: number, v: T): void {
+    let inner = this.m.get(a);
+    if (!inner) this.m.set(a, (inner = new Map()));
+    inner.set(b, v);
+  }
+}
 
-export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
-  const { clock, book } = o;
-  const c = ledger.cols;
-  const models = ledger.models.values;
-  const nModels = Math.max(models.length, 1);
-  const nProjects = Math.max(ledger.projects.values.length, 1);
-  const resolved = models.map((m) => book.resolve(m));
-  const sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / 86_400_000) : -Infinity;
-  const untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / 86_400_000) : Infinity;
+const SCRATCH = new ArrayBuffer(W * 4);
+const SCRATCH_W = new Uint32Array(SCRATCH);
+const SCRATCH_F = new Float64Array(SCRATCH);
 
-  const rowAcc = new Map<number, Acc>();
-  const sessionAcc = new Map<number, { project: number; first: number; last: number; acc: Map<number, Acc> }>();
-  const cls = new Uint8Array(ledger.count);
-  const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-  const details = o.details !== false;
-  let lastKey = -1;
-  let lastAcc: Acc | undefined;
-  for (let i = 0; i < ledger.count; i++) {
-    const f = c.flags[i]!;
-    if (f & F_DEAD) continue;
-    readTokens(c.tokens, i, tmp);
-    const m = c.model[i]!;
-    const k = book.classify(resolved[m] ?? null, tmp, (f & F_BATCH) !== 0, (f & F_US) !== 0);
-    cls[i] = k;
-    const ts = c.ts[i]!;
-    const day = clock.dayIndex(ts);
-    if (day < sinceIdx || day >= untilIdx) continue;
-    const key = ((day * nProjects + c.project[i]!) * nModels + m) * 8 + k;
-    // Neighbouring entries (same session) usually share the row: skip the Map lookup then.
-    let a = key === lastKey ? lastAcc : rowAcc.get(key);
-    if (!a) rowAcc.set(key, (a = emptyAcc(m, k)));
-    lastKey = key;
-    lastAcc = a;
-    addLocalTokens(a, tmp);
-    if (!details) continue;
-    const sid = c.session[i]!;
-    let s = sessionAcc.get(sid);
-    if (!s) sessionAcc.set(sid, (s = { project: c.project[i]!, first: ts, last: ts, acc: new Map() }));
-    if (ts < s.first) s.first = ts;
-    if (ts > s.last) s.last = ts;
-    const sk = m * 8 + k;
-    let sa = s.acc.get(sk);
-    if (!sa) s.acc.set(sk, (sa = emptyAcc(m, k)));
-    addLocalTokens(sa, tmp);
+/**
+ * The day rows kept between refreshes: a refresh adds what was appended and swaps the records that changed
+ * (a later, larger copy of a response) instead of going over every entry again. Anything it cannot follow
+ * incrementally (other options, a new project label, a file gone, copies turned into replays, records from
+ * another process) recomputes everything; the result is always what a full pass gives (tested).
+ */
+export class Aggregator {
+  private sig = '';
+  private rowAcc = new Map2<Acc>();
+  private rows: Acc[] = [];
+  private missingAcc = new Map<number, Acc>();
+  private replay = 0;
+  private duplicate = 0;
+  private sorted = false;
+  // Per computation: ranks and options.
+  private labels: string[] = [];
+  private labelOf = new Int32Array(0);
+  private modelRank = new Int32Array(0);
+  private noLabel = 0;
+  private detailIdx = -Infinity;
+  private sinceIdx = -Infinity;
+  private untilIdx = Infinity;
+  private nModels = 1;
+  private resolved: (ResolvedModel | null)[] = [];
+  private missingFiles?: Uint8Array;
+  private lastUtc = NaN;
+  private lastOffset = 0;
+  private readonly tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+
+  /**
+   * Brings the aggregates up to date with the ledger and reports. `changes`: from `takeAggChanges`.
+   * `saved`: aggregates another process saved (`save()`) for the ledger as it was when `changes` started;
+   * one with the same options is taken instead of going over every entry.
+   */
+  update(ledger: Ledger, o: AggregateOptions, changes: { touched: Map<number, Uint32Array | null>; invalid: boolean }, saved?: SavedAggregates[]): LocalReport {
+    const { clock, book } = o;
+    const models = ledger.models.values;
+    const labelText = ledger.projects.values.map((_, id) => (o.byProject === false ? '' : o.projectLabel(id)));
+    let missingKey = 0;
+    if (o.missingFiles) for (let i = 0; i < o.missingFiles.length; i++) if (o.missingFiles[i]) missingKey = (Math.imul(missingKey ^ i, 0x01000193) + i) | 0;
+    const sig = JSON.stringify([o.since, o.until, o.byProject, o.projectDetailSince, clock.timeZone, models.length, labelText, missingKey, book.asOf]);
+    const fromSaved = !changes.invalid && this.sig === '' ? saved?.find((x) => x.sig === sig) : undefined;
+    if (fromSaved) {
+      this.sig = sig;
+      this.prepare(ledger, o, labelText);
+      this.recentFrom = NaN;
+      this.chain = undefined;
+      this.restore(ledger, fromSaved);
+      this.resolved = models.map((m) => book.resolve(m));
+      for (const [i, old] of changes.touched) {
+        if (old) {
+          SCRATCH_W.set(old);
+          this.apply(ledger, SCRATCH_W, 0, SCRATCH_F[2]!, -1, o);
+        }
+        this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+      }
+    } else if (changes.invalid || sig !== this.sig) {
+      this.sig = sig;
+      this.prepare(ledger, o, labelText);
+      this.recentFrom = NaN;
+      this.chain = undefined;
+      for (let i = 0; i < ledger.count; i++) this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+    } else {
+      // Entries changed since: the recent list (below) takes those that are now recent; the window chain
+      // follows appended entries.
+      for (const [i, old] of changes.touched) {
+        this.noteRecent(ledger, i);
+        this.noteChain(ledger, i, old);
+      }
+      this.resolved = models.map((m) => book.resolve(m));
+      for (const [i, old] of changes.touched) {
+        if (old) {
+          SCRATCH_W.set(old);
+          this.apply(ledger, SCRATCH_W, 0, SCRATCH_F[2]!, -1, o);
+        }
+        this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+      }
+    }
+    return this.report(ledger, o);
   }
 
-  // Rows per (day, project, model): price each class once and add.
-  const unpriced = new Map<string, TokenCounts>();
-  const rows = new Map<number, { day: number; project: number; model: number; t: TokenCounts; cost: Decimal | null }>();
-  let hitRead = 0;
-  let hitAll = 0;
-  for (const [key, a] of rowAcc) {
-    const base = Math.floor(key / 8);
-    const model = base % nModels;
-    const rest = Math.floor(base / nModels);
-    const project = rest % nProjects;
-    const day = Math.floor(rest / nProjects);
-    let r = rows.get(base);
-    if (!r) rows.set(base, (r = { day, project, model, t: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, cost: Decimal.ZERO }));
-    addLocalTokens(r.t, a);
-    const cost = book.cost(models[model]!, a, a.cls);
-    if (cost === null) {
-      r.cost = null;
-      const u = unpriced.get(models[model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-      addLocalTokens(u, a);
-      unpriced.set(models[model]!, u);
-    } else if (r.cost !== null) r.cost = r.cost.add(cost);
-    hitRead += a.cacheRead;
-    hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
+  /** The day rows and tallies as plain data (rows name their label and model), to be saved. */
+  save(ledger: Ledger): SavedAggregates {
+    const models = ledger.models.values;
+    const row = (a: Acc) => [a.day, this.labels[a.label]!, models[a.model]!, a.cls, a.n, a.input, a.output, a.cacheWrite5m, a.cacheWrite1h, a.cacheRead] as SavedRow;
+    return {
+      sig: this.sig,
+      replay: this.replay,
+      duplicate: this.duplicate,
+      rows: this.rows.filter((a) => a.n !== 0).map(row),
+      missing: [...this.missingAcc.values()].filter((a) => a.n !== 0).map(row),
+    };
   }
-  const days: LocalUsageDay[] = [...rows.values()]
-    .map((r) => ({
-      date: clock.dayName(r.day),
-      project: o.projectLabel(r.project),
-      model: models[r.model]!,
-      ...r.t,
-      costUsd: r.cost === null ? null : r.cost.toString(),
-    }))
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.project < b.project ? -1 : a.project > b.project ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 
-  const sessions: LocalSession[] = [...sessionAcc.entries()]
-    .map(([sid, s]) => {
+  private restore(ledger: Ledger, x: SavedAggregates): void {
+    const labelRank = new Map(this.labels.map((l, i) => [l, i]));
+    const make = (r: SavedRow, day: boolean): Acc | undefined => {
+      const m = ledger.models.find(r[2]);
+      const label = labelRank.get(r[1]);
+      if (m === undefined || label === undefined) return undefined;
+      const a = new Acc(m, r[3], day ? label : 0, day ? r[0] : 0);
+      a.n = r[4];
+      [a.input, a.output, a.cacheWrite5m, a.cacheWrite1h, a.cacheRead] = [r[5], r[6], r[7], r[8], r[9]];
+      return a;
+    };
+    for (const r of x.rows) {
+      const a = make(r, true);
+      if (!a) continue;
+      this.rowAcc.set(a.day, (a.label * this.nModels + a.model) * CLS + a.cls, a);
+      this.rows.push(a);
+    }
+    for (const r of x.missing) {
+      const a = make(r, false);
+      if (a) this.missingAcc.set(a.model * CLS + a.cls, a);
+    }
+    this.replay = x.replay;
+    this.duplicate = x.duplicate;
+  }
+
+  private prepare(ledger: Ledger, o: AggregateOptions, labelText: string[]): void {
+    const models = ledger.models.values;
+    this.nModels = Math.max(models.length, 1);
+    // Rows group by the project's label (its cwd): two folders with one label make one row, whatever order
+    // they were found in. Labels and models are ranked by their text so numeric order is display order.
+    this.labels = [...new Set([...labelText, ...(o.projectDetailSince ? [''] : [])])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const labelRank = new Map(this.labels.map((l, i) => [l, i]));
+    this.labelOf = Int32Array.from(labelText, (l) => labelRank.get(l)!);
+    this.noLabel = labelRank.get('') ?? 0;
+    this.modelRank = new Int32Array(this.nModels);
+    [...models.keys()].sort((a, b) => (models[a]! < models[b]! ? -1 : models[a]! > models[b]! ? 1 : 0)).forEach((m, r) => (this.modelRank[m] = r));
+    this.resolved = models.map((m) => o.book.resolve(m));
+    this.sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / DAY) : -Infinity;
+    this.untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / DAY) : Infinity;
+    this.detailIdx = o.projectDetailSince ? Math.floor(Date.parse(`${o.projectDetailSince}T00:00:00Z`) / DAY) : -Infinity;
+    this.missingFiles = o.missingFiles;
+    this.rowAcc = new Map2();
+    this.rows = [];
+    this.missingAcc = new Map();
+    this.replay = 0;
+    this.duplicate = 0;
+    this.sorted = false;
+    this.lastUtc = NaN;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) one record's contribution. */
+  private apply(ledger: Ledger, w: Uint32Array, off: number, ts: number, sign: number, o: AggregateOptions): void {
+    const fw = w[off + W_FLAGS]!;
+    const f = fw & 0xff;
+    if (f & F_DEAD) return;
+    const copies = fw >>> 8;
+    if (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[off + W_I1]!, w[off + W_I2]!)) {
+      this.replay += sign * copies;
+      return;
+    }
+    if (!(f & F_KEYLESS)) this.duplicate += sign * (copies - 1);
+    const m = w[off + W_MODEL]!;
+    const k = this.classOf(w, off, ts, f, o.book);
+    // The local day: the zone's offset is looked up once per UTC hour (when it is the same at both ends of
+    // the hour, as DayClock itself assumes), otherwise per entry.
+    const clock = o.clock;
+    const utcHour = Math.floor(ts / HOUR);
+    if (utcHour !== this.lastUtc) {
+      this.lastUtc = utcHour;
+      const o0 = clock.offset(utcHour * HOUR);
+      this.lastOffset = o0 === clock.offset(utcHour * HOUR + HOUR - 1000) ? o0 : NaN;
+    }
+    const day = Number.isNaN(this.lastOffset) ? clock.dayIndex(ts) : Math.floor((ts + this.lastOffset) / DAY);
+    if (day < this.sinceIdx || day >= this.untilIdx) return;
+    const project = w[off + W_PROJECT]!;
+    const label = day >= this.detailIdx ? this.labelOf[project]! : this.noLabel;
+    const gid = (label * this.nModels + m) * CLS + k;
+    let a = this.rowAcc.get(day, gid);
+    if (!a) {
+      this.rowAcc.set(day, gid, (a = new Acc(m, k, label, day)));
+      this.rows.push(a);
+      this.sorted = false;
+    }
+    a.addFrom(w, off, sign);
+    if (this.missingFiles && this.missingFiles[w[off + W_FILE]!] === 1) {
+      const mk = m * CLS + k;
+      let ma = this.missingAcc.get(mk);
+      if (!ma) this.missingAcc.set(mk, (ma = new Acc(m, k)));
+      ma.addFrom(w, off, sign);
+    }
+  }
+
+  private classOf(w: Uint32Array, off: number, ts: number, f: number, book: PriceBook): number {
+    const r = this.resolved[w[off + W_MODEL]!];
+    if (!r || (r.periods.length === 1 && !r.periods[0]!.tier && !(f & (F_BATCH | F_US)))) return 0;
+    const t = this.tmp;
+    t.input = w[off + W_INPUT]!;
+    t.output = w[off + W_INPUT + 1]!;
+    t.cacheWrite5m = w[off + W_INPUT + 2]!;
+    t.cacheWrite1h = w[off + W_INPUT + 3]!;
+    t.cacheRead = w[off + W_INPUT + 4]!;
+    return book.classify(r, ts, t, (f & F_BATCH) !== 0, (f & F_US) !== 0);
+  }
+
+  private report(ledger: Ledger, o: AggregateOptions): LocalReport {
+    const { book, clock } = o;
+    const models = ledger.models.values;
+    if (!this.sorted) {
+      const rank = this.modelRank;
+      this.rows.sort((x, y) => x.day - y.day || x.label - y.label || rank[x.model]! - rank[y.model]! || x.cls - y.cls);
+      this.sorted = true;
+    }
+    const unpriced = new Map<string, TokenCounts>();
+    const days: LocalUsageDay[] = [];
+    let hitRead = 0;
+    let hitAll = 0;
+    let row: LocalUsageDay | undefined;
+    let rowDay = -1;
+    let rowLabel = -1;
+    let rowModel = -1;
+    for (const a of this.rows) {
+      if (a.n === 0) continue;
+      if (a.cost === undefined) a.cost = book.costString(models[a.model]!, a, a.cls);
+      const cost = a.cost;
+      if (row && a.day === rowDay && a.label === rowLabel && a.model === rowModel) {
+        row.input += a.input;
+        row.output += a.output;
+        row.cacheWrite5m += a.cacheWrite5m;
+        row.cacheWrite1h += a.cacheWrite1h;
+        row.cacheRead += a.cacheRead;
+        row.costUsd = row.costUsd === null || cost === null ? null : Decimal.parse(row.costUsd).add(Decimal.parse(cost)).toString();
+      } else {
+        row = { date: clock.dayName(a.day), project: this.labels[a.label]!, model: models[a.model]!, input: a.input, output: a.output, cacheWrite5m: a.cacheWrite5m, cacheWrite1h: a.cacheWrite1h, cacheRead: a.cacheRead, costUsd: cost };
+        days.push(row);
+        rowDay = a.day;
+        rowLabel = a.label;
+        rowModel = a.model;
+      }
+      if (cost === null) {
+        const u = unpriced.get(models[a.model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+        u.input += a.input;
+        u.output += a.output;
+        u.cacheWrite5m += a.cacheWrite5m;
+        u.cacheWrite1h += a.cacheWrite1h;
+        u.cacheRead += a.cacheRead;
+        unpriced.set(models[a.model]!, u);
+      }
+      hitRead += a.cacheRead;
+      hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
+    }
+
+    let missingCost = Decimal.ZERO;
+    let missingTokens = 0;
+    let missingUnpriced = 0;
+    let missingEntries = 0;
+    for (const a of this.missingAcc.values()) {
+      if (a.n === 0) continue;
+      const c = book.costString(models[a.model]!, a, a.cls);
+      missingEntries += a.n;
+      missingTokens += a.tokens;
+      if (c === null) missingUnpriced += a.tokens;
+      else missingCost = missingCost.add(Decimal.parse(c));
+    }
+
+    // Sessions and 5-hour windows: from the entries of the recent days only (all without `recentSince`).
+    const details = o.details !== false;
+    const recent = o.recentSince ?? -Infinity;
+    const sessions: LocalSession[] = [];
+    let windows: LocalWindow[] = [];
+    if (details) {
+      const live = this.recentEntries(ledger, recent === -Infinity ? -Infinity : recent - 2 * DAY, book);
+      sessions.push(...this.sessions(ledger, live.list, o, recent));
+      windows = fiveHourWindows(ledger, live.list, live.cls, book, o.now.getTime(), recent, undefined, this.chainOf(ledger));
+    }
+    const last = windows[windows.length - 1];
+    return {
+      timezone: clock.timeZone,
+      days,
+      windows,
+      ...(last ? { currentWindow: last } : {}),
+      sessions,
+      unpricedModels: [...unpriced.keys()].sort(),
+      unpricedTokens: Object.fromEntries([...unpriced.entries()].sort()),
+      cacheHitShare: hitAll > 0 ? hitRead / hitAll : 0,
+      replay: this.replay,
+      duplicate: this.duplicate,
+      missing: { entries: missingEntries, tokens: missingTokens, costUsd: missingCost.toString(), unpricedTokens: missingUnpriced },
+    };
+  }
+
+  // Entries with a timestamp from `recentFrom` on (a day before the window asked for, so the list stays
+  // good for a day), kept between refreshes: a refresh adds the entries that changed instead of going over
+  // all of them.
+  private recentFrom = NaN;
+  private recentList: number[] = [];
+  private recentMember = new Uint8Array(0);
+  /** Start of every 5-hour window of all counted entries (undefined: to be computed). */
+  private chain?: number[];
+
+  /** Keeps the window chain for one changed entry, or drops it when the entry could move a boundary. */
+  private noteChain(ledger: Ledger, i: number, old: Uint32Array | null): void {
+    const chain = this.chain;
+    if (!chain) return;
+    if (old) {
+      SCRATCH_W.set(old);
+      // A copy replaced by one at another time, or a record that stopped or started counting: recompute.
+      if (SCRATCH_F[2] !== ledger.f64[i * 8 + 2] || (old[W_FLAGS]! & 0xff) !== ledger.flags(i)) this.chain = undefined;
+      return;
+    }
+    const f = ledger.flags(i);
+    const w = ledger.words;
+    if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[i * W + W_I1]!, w[i * W + W_I2]!))) return;
+    const t = ledger.f64[i * 8 + 2]!;
+    const last = chain.length ? chain[chain.length - 1]! : -Infinity;
+    if (t >= last + WINDOW_MS) chain.push(Math.floor(t / HOUR) * HOUR);
+    else if (t < last) {
+      // Inside an earlier window it changes nothing; in a gap between windows it starts a new one.
+      let lo = 0;
+      let hi = chain.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (chain[mid]! <= t) lo = mid;
+        else hi = mid - 1;
+      }
+      if (!(chain[lo]! <= t && t < chain[lo]! + WINDOW_MS)) this.chain = undefined;
+    }
+  }
+
+  private chainOf(ledger: Ledger): number[] {
+    if (this.chain) return this.chain;
+    const f64 = ledger.f64;
+    const w = ledger.words;
+    const ts = new Float64Array(ledger.count);
+    let n = 0;
+    for (let i = 0; i < ledger.count; i++) {
+      const f = w[i * W + W_FLAGS]! & 0xff;
+      if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[i * W + W_I1]!, w[i * W + W_I2]!))) continue;
+      ts[n++] = f64[i * 8 + 2]!;
+    }
+    const sorted = ts.subarray(0, n).sort();
+    const chain: number[] = [];
+    let end = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const t = sorted[j]!;
+      if (t >= end) {
+        const s = Math.floor(t / HOUR) * HOUR;
+        chain.push(s);
+        end = s + WINDOW_MS;
+      }
+    }
+    return (this.chain = chain);
+  }
+
+  private noteRecent(ledger: Ledger, i: number): void {
+    if (Number.isNaN(this.recentFrom) || ledger.f64[i * 8 + 2]! < this.recentFrom) return;
+    if (i >= this.recentMember.length) {
+      const m = new Uint8Array(Math.max(ledger.count, this.recentMember.length * 2));
+      m.set(this.recentMember);
+      this.recentMember = m;
+    }
+    if (this.recentMember[i]) return;
+    this.recentMember[i] = 1;
+    this.recentList.push(i);
+  }
+
+  private recentCandidates(ledger: Ledger, from: number): Iterable<number> {
+    if (from === -Infinity) return { [Symbol.iterator]: function* () { for (let i = 0; i < ledger.count; i++) yield i; } };
+    if (Number.isNaN(this.recentFrom) || from < this.recentFrom || from - this.recentFrom > 2 * DAY) {
+      this.recentFrom = from - DAY;
+      this.recentList = [];
+      this.recentMember = new Uint8Array(ledger.count);
+      const f64 = ledger.f64;
+      for (let i = 0; i < ledger.count; i++) {
+        if (f64[i * 8 + 2]! >= this.recentFrom) {
+          this.recentMember[i] = 1;
+          this.recentList.push(i);
+        }
+      }
+    }
+    return this.recentList;
+  }
+
+  /** Counted entries with a timestamp from `from` on, with their price classes (by entry index). */
+  private recentEntries(ledger: Ledger, from: number, book: PriceBook): { list: Int32Array; cls: Uint8Array; complete: boolean } {
+    const w = ledger.words;
+    const f64 = ledger.f64;
+    const list = new Int32Array(ledger.count);
+    const cls = new Uint8Array(ledger.count);
+    let n = 0;
+    for (const i of this.recentCandidates(ledger, from)) {
+      const ts = f64[i * 8 + 2]!;
+      if (ts < from) continue;
+      const off = i * W;
+      const f = w[off + W_FLAGS]! & 0xff;
+      if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[off + W_I1]!, w[off + W_I2]!))) continue;
+      list[n++] = i;
+      cls[i] = this.classOf(w, off, ts, f, book);
+    }
+    return { list: list.subarray(0, n), cls, complete: from === -Infinity };
+  }
+
+  private sessions(ledger: Ledger, live: Int32Array, o: AggregateOptions, recent: number): LocalSession[] {
+    const w = ledger.words;
+    const models = ledger.models.values;
+    type S = { project: number; first: number; last: number; acc: Map<number, Acc> };
+    const acc = new Map<number, S>();
+    const filterDays = this.sinceIdx > -Infinity || this.untilIdx < Infinity;
+    let lastSid = -1;
+    let s: S | undefined;
+    for (const i of live) {
+      const off = i * W;
+      const ts = ledger.f64[i * 8 + 2]!;
+      if (filterDays) {
+        const day = o.clock.dayIndex(ts);
+        if (day < this.sinceIdx || day >= this.untilIdx) continue;
+      }
+      const sid = w[off + W_SESSION]!;
+      if (sid !== lastSid) {
+        s = acc.get(sid);
+        if (!s) acc.set(sid, (s = { project: w[off + W_PROJECT]!, first: ts, last: ts, acc: new Map() }));
+        lastSid = sid;
+      }
+      if (ts < s!.first) s!.first = ts;
+      if (ts > s!.last) s!.last = ts;
+      const m = w[off + W_MODEL]!;
+      const k = this.classOf(w, off, ts, w[off + W_FLAGS]! & 0xff, o.book);
+      const sk = m * CLS + k;
+      let sa = s!.acc.get(sk);
+      if (!sa) s!.acc.set(sk, (sa = new Acc(m, k)));
+      sa.addFrom(w, off);
+    }
+    const out: LocalSession[] = [];
+    for (const [sid, s] of acc) {
+      if (s.last < recent) continue;
       let tokens = 0;
       let cost: Decimal | null = null;
       const ms = new Set<string>();
       for (const a of s.acc.values()) {
-        tokens += sumTokens(a);
+        tokens += a.tokens;
         ms.add(models[a.model]!);
-        const x = book.cost(models[a.model]!, a, a.cls);
-        if (x !== null) cost = (cost ?? Decimal.ZERO).add(x);
+        const x = o.book.costString(models[a.model]!, a, a.cls);
+        if (x !== null) cost = (cost ?? Decimal.ZERO).add(Decimal.parse(x));
       }
-      return {
+      out.push({
         sessionId: ledger.sessions.values[sid]!,
         project: o.projectLabel(s.project),
         first: new Date(s.first).toISOString(),
@@ -150,46 +565,58 @@ export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
         tokens,
         costUsd: cost === null ? null : cost.toString(),
         models: [...ms].sort(),
-      };
-    })
-    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-
-  const windows = details ? fiveHourWindows(ledger, cls, book, o.now.getTime()) : [];
-  const last = windows[windows.length - 1];
-  return {
-    timezone: clock.timeZone,
-    days,
-    windows,
-    ...(last ? { currentWindow: last } : {}),
-    sessions,
-    unpricedModels: [...unpriced.keys()].sort(),
-    unpricedTokens: Object.fromEntries([...unpriced.entries()].sort()),
-    cacheHitShare: hitAll > 0 ? hitRead / hitAll : 0,
-  };
+      });
+    }
+    return out.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  }
 }
 
-/** Entry `i`'s five token counts (the ledger's column of 5 per entry) into `out`, reused across entries. */
-function readTokens(tokens: ArrayLike<number>, i: number, out: TokenCounts): void {
-  const t = i * 5;
-  out.input = tokens[t]!;
-  out.output = tokens[t + 1]!;
-  out.cacheWrite5m = tokens[t + 2]!;
-  out.cacheWrite1h = tokens[t + 3]!;
-  out.cacheRead = tokens[t + 4]!;
+/** One full pass (the CLI, tests): the same as a fresh `Aggregator`. */
+export function aggregate(ledger: Ledger, o: AggregateOptions): LocalReport {
+  return new Aggregator().update(ledger, o, { touched: new Map(), invalid: true });
 }
 
 /**
  * 5-hour windows (claude-code-logs.md): a window starts at its first entry's time floored to the hour and
  * ends 5 hours later; the next starts at the first entry after that end. Boundaries come from the sorted
  * timestamps; each entry is then placed by binary search, so no per-entry sort of records is needed.
+ * `live`: the entries that count; `cls`: their price classes (by entry index). With `since` (epoch ms),
+ * only windows ending after it: the chain of windows restarts at any gap of 5 hours without entries, so it
+ * is computed from the last such gap before `since - 5 h` and equals the one computed from the beginning.
  */
-export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook, now: number): LocalWindow[] {
-  const c = ledger.cols;
-  const live: number[] = [];
-  for (let i = 0; i < ledger.count; i++) if (!(c.flags[i]! & F_DEAD)) live.push(i);
-  const ts = new Float64Array(live.length);
-  for (let j = 0; j < live.length; j++) ts[j] = c.ts[live[j]!]!;
-  ts.sort();
+export function fiveHourWindows(
+  ledger: Ledger,
+  live: Int32Array,
+  cls: Uint8Array,
+  book: PriceBook,
+  now: number,
+  since = -Infinity,
+  /** When `live` holds only recent entries: all of them, for when no gap shows where the chain restarts. */
+  everything?: () => { list: Int32Array; cls: Uint8Array },
+  /** The window starts of all entries, when known (kept by the Aggregator): then `live` may be recent only. */
+  knownStarts?: number[],
+): LocalWindow[] {
+  if (knownStarts) return windowsFrom(ledger, live, cls, book, now, since, knownStarts, -Infinity);
+  const all = new Float64Array(live.length);
+  for (let j = 0; j < live.length; j++) all[j] = ledger.ts(live[j]!);
+  all.sort();
+  let from = 0;
+  if (since > -Infinity) {
+    let found = false;
+    for (let j = all.length - 1; j > 0; j--) {
+      if (all[j]! <= since - WINDOW_MS && all[j]! - all[j - 1]! >= WINDOW_MS) {
+        from = j;
+        found = true;
+        break;
+      }
+    }
+    if (!found && everything) {
+      const e = everything();
+      return fiveHourWindows(ledger, e.list, e.cls, book, now, since);
+    }
+  }
+  const ts = all.subarray(from);
+  const chainStart = ts.length ? ts[0]! : Infinity;
   const starts: number[] = [];
   let end = -Infinity;
   for (let j = 0; j < ts.length; j++) {
@@ -200,14 +627,24 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
       end = s + WINDOW_MS;
     }
   }
+  return windowsFrom(ledger, live, cls, book, now, since, starts, chainStart);
+}
+
+/** The windows `starts` holds that end after `since`, with the tokens and costs of the `live` entries. */
+function windowsFrom(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: PriceBook, now: number, since: number, starts: number[], chainStart: number): LocalWindow[] {
+  const w = ledger.words;
+  // Windows that end after `since` (all of them without it).
+  let first = 0;
+  while (first < starts.length && starts[first]! + WINDOW_MS <= since) first++;
   const n = starts.length;
   const acc: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
   const burn: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
   const tokens = new Float64Array(n);
   const burnTokens = new Float64Array(n);
-  const tmp: TokenCounts = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+  const lowest = first < n ? starts[first]! : Infinity;
   for (const i of live) {
-    const t = c.ts[i]!;
+    const t = ledger.ts(i);
+    if (t < chainStart || t < lowest) continue;
     let lo = 0;
     let hi = n - 1;
     while (lo < hi) {
@@ -215,39 +652,44 @@ export function fiveHourWindows(ledger: Ledger, cls: Uint8Array, book: PriceBook
       if (starts[mid]! <= t) lo = mid;
       else hi = mid - 1;
     }
-    readTokens(c.tokens, i, tmp);
-    const key = c.model[i]! * 8 + cls[i]!;
+    const off = i * W;
+    const m = w[off + W_MODEL]!;
+    const key = m * CLS + cls[i]!;
     let a = acc[lo]!.get(key);
-    if (!a) acc[lo]!.set(key, (a = emptyAcc(c.model[i]!, cls[i]!)));
-    addLocalTokens(a, tmp);
-    tokens[lo] = tokens[lo]! + sumTokens(tmp);
+    if (!a) acc[lo]!.set(key, (a = new Acc(m, cls[i]!)));
+    a.addFrom(w, off);
+    const sum = w[off + W_INPUT]! + w[off + W_INPUT + 1]! + w[off + W_INPUT + 2]! + w[off + W_INPUT + 3]! + w[off + W_INPUT + 4]!;
+    tokens[lo] = tokens[lo]! + sum;
     if (t > now - BURN_MS && t <= now) {
       let b = burn[lo]!.get(key);
-      if (!b) burn[lo]!.set(key, (b = emptyAcc(c.model[i]!, cls[i]!)));
-      addLocalTokens(b, tmp);
-      burnTokens[lo] = burnTokens[lo]! + sumTokens(tmp);
+      if (!b) burn[lo]!.set(key, (b = new Acc(m, cls[i]!)));
+      b.addFrom(w, off);
+      burnTokens[lo] = burnTokens[lo]! + sum;
     }
   }
   const models = ledger.models.values;
   const price = (m: Map<number, Acc>) => {
     let d = Decimal.ZERO;
-    for (const a of m.values()) d = d.add(book.cost(models[a.model]!, a, a.cls) ?? Decimal.ZERO);
+    for (const a of m.values()) {
+      const c = book.costString(models[a.model]!, a, a.cls);
+      if (c !== null) d = d.add(Decimal.parse(c));
+    }
     return d;
   };
   const out: LocalWindow[] = [];
-  for (let w = 0; w < n; w++) {
-    const start = starts[w]!;
+  for (let k = first; k < n; k++) {
+    const start = starts[k]!;
     const wEnd = start + WINDOW_MS;
     const active = now >= start && now < wEnd;
-    const cost = price(acc[w]!);
-    const burnUsd = active ? price(burn[w]!).mulInt(HOUR / BURN_MS) : Decimal.ZERO;
-    const burnTok = active ? burnTokens[w]! * (HOUR / BURN_MS) : 0;
+    const cost = price(acc[k]!);
+    const burnUsd = active ? price(burn[k]!).mulInt(HOUR / BURN_MS) : Decimal.ZERO;
+    const burnTok = active ? burnTokens[k]! * (HOUR / BURN_MS) : 0;
     const remainingMinutes = active ? Math.max(0, Math.floor((wEnd - now) / 60_000)) : 0;
     const projected = cost.add(burnUsd.mulInt(remainingMinutes).divInt(60, 12));
     out.push({
       start: new Date(start).toISOString(),
       end: new Date(wEnd).toISOString(),
-      tokens: tokens[w]!,
+      tokens: tokens[k]!,
       costUsd: cost.toString(),
       burnTokensPerHour: burnTok,
       burnUsdPerHour: burnUsd.toString(),

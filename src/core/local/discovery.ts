@@ -91,26 +91,74 @@ export interface TranscriptFile {
   session: string;
 }
 
-/** All `*.jsonl` files under `root`, recursively (sub-agent transcripts live deeper). */
-export function listTranscripts(root: string): TranscriptFile[] {
+/** Folder listings kept between refreshes: a folder whose mtime has not changed since it was listed (and
+ *  was already old then, so an entry added in the same clock tick is not missed) is not read again. */
+export type DirCache = Map<string, { mtimeMs: number; ino: number; listedAt: number; dirs: string[]; files: string[] }>;
+
+const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Folder mtimes closer than this to the time they were listed are not trusted (coarse file-system clocks). */
+const DIR_SETTLE_MS = 2000;
+
+/** All `*.jsonl` files under `root`, recursively (sub-agent transcripts live deeper), sorted by path. With
+ *  `cache`, unchanged folders are not listed again (one `stat` instead of a `readdir`). */
+export function listTranscripts(root: string, cache?: DirCache, now = 0, onListed?: (dir: string) => void): TranscriptFile[] {
   const out: TranscriptFile[] = [];
+  const sep = path.sep;
   const walk = (dir: string, project: string | undefined, sessionDir: string | undefined, depth: number) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
+    let dirs: string[];
+    let files: string[];
+    const c = cache?.get(dir);
+    const st = cache ? fs.statSync(dir, { throwIfNoEntry: false }) : undefined;
+    if (cache && !st) {
+      if (cache.delete(dir)) onListed?.(dir);
       return;
     }
-    for (const e of entries) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (depth < 12) walk(full, project ?? e.name, project === undefined ? undefined : (sessionDir ?? e.name), depth + 1);
-      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.jsonl')) {
-        out.push({ path: full, project: project ?? '(root)', session: sessionDir ?? e.name.slice(0, -6) });
+    if (c && st && c.mtimeMs === st.mtimeMs && c.ino === st.ino && st.mtimeMs < c.listedAt - DIR_SETTLE_MS) {
+      dirs = c.dirs;
+      files = c.files;
+    } else {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
       }
+      dirs = [];
+      files = [];
+      for (const e of entries) {
+        if (e.isDirectory()) dirs.push(e.name);
+        else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.jsonl')) files.push(e.name);
+      }
+      if (cache && st) {
+        cache.set(dir, { mtimeMs: st.mtimeMs, ino: st.ino, listedAt: now, dirs, files });
+        // Worth saving only when the listing changed (a later listing time alone is not).
+        if (!c || c.mtimeMs !== st.mtimeMs || c.ino !== st.ino || !same(c.dirs, dirs) || !same(c.files, files)) onListed?.(dir);
+      }
+    }
+    for (const name of files) out.push({ path: dir + sep + name, project: project ?? '(root)', session: sessionDir ?? name.slice(0, -6) });
+    if (depth < 12) {
+      for (const name of dirs) walk(dir + sep + name, project ?? name, project === undefined ? undefined : (sessionDir ?? name), depth + 1);
     }
   };
   walk(root, undefined, undefined, 0);
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
+}
+
+/** The transcript a path names, with its project and session as `listTranscripts` gives them; undefined
+ *  when it is not a `.jsonl` file under one of `roots`. */
+export function transcriptOf(roots: string[], file: string): TranscriptFile | undefined {
+  if (!file.endsWith('.jsonl')) return undefined;
+  for (const root of roots) {
+    const rel = path.relative(root, file);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    const parts = rel.split(path.sep);
+    if (parts.length > 13) return undefined;
+    const name = parts[parts.length - 1]!;
+    const project = parts.length > 1 ? parts[0]! : '(root)';
+    const session = parts.length > 2 ? parts[1]! : name.slice(0, -6);
+    return { path: root + path.sep + rel, project, session };
+  }
+  return undefined;
 }

@@ -1,4 +1,11 @@
-/** Small non-cryptographic hashes for de-duplication keys and file-head fingerprints. */
+/**
+ * Small non-cryptographic hashes for de-duplication keys and file-head fingerprints.
+ *
+ * De-duplication keys (`message.id`, and `message.id` + `requestId`) are hashed over their UTF-8 bytes straight
+ * from the read buffer (no string is made) into two independent 32-bit halves: 64 bits in all, so among
+ * n keys the chance of any two colliding is about n²/2^65 (3e-8 at a million keys). Hashing a JS string
+ * (the `JSON.parse` fallback path and tests) encodes it to UTF-8 first and gives the same value.
+ */
 
 /** FNV-1a over bytes. */
 export function fnv1a32(bytes: Uint8Array, seed = 0x811c9dc5): number {
@@ -10,21 +17,70 @@ export function fnv1a32(bytes: Uint8Array, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** Two independent 32-bit hashes of a string (64 bits in all): collisions among millions of keys are
- *  negligible (~n²/2^65), and the pair costs 8 bytes per key instead of the ~60-character key. */
-export function hashKey(s: string): [number, number] {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9e3779b9;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+/** Running state of the two halves; `KeyHasher` feeds bytes, `finish` mixes in the length. */
+export class KeyHasher {
+  h1 = 0x811c9dc5;
+  h2 = 0x9e3779b9;
+  len = 0;
+
+  reset(): this {
+    this.h1 = 0x811c9dc5;
+    this.h2 = 0x9e3779b9;
+    this.len = 0;
+    return this;
   }
-  h1 ^= h1 >>> 13;
-  h1 = Math.imul(h1, 0xc2b2ae35);
-  h1 ^= h1 >>> 16;
-  h2 = Math.imul(h2 ^ s.length, 0x27d4eb2d);
-  h2 ^= h2 >>> 15;
-  return [h1 >>> 0, h2 >>> 0];
+
+  bytes(b: Uint8Array, from: number, to: number): this {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = from; i < to; i++) {
+      const c = b[i]!;
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    this.len += to - from;
+    return this;
+  }
+
+  byte(c: number): this {
+    this.h1 = Math.imul(this.h1 ^ c, 0x01000193);
+    let h2 = Math.imul(this.h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+    this.h2 = h2;
+    this.len++;
+    return this;
+  }
+
+  /** The 64-bit value of what was fed so far, as two unsigned halves (the state is left as is). */
+  finish1(): number {
+    let h1 = this.h1 ^ (this.h1 >>> 13);
+    h1 = Math.imul(h1, 0xc2b2ae35);
+    h1 ^= h1 >>> 16;
+    return h1 >>> 0;
+  }
+
+  finish2(): number {
+    let h2 = Math.imul(this.h2 ^ this.len, 0x27d4eb2d);
+    h2 ^= h2 >>> 15;
+    return h2 >>> 0;
+  }
+}
+
+/** Separator fed between `message.id` and `requestId` (a byte no JSON string's UTF-8 holds raw). */
+export const KEY_SEPARATOR = 0x00;
+
+/** Hashes of `message.id` alone and of `message.id` + `requestId` (the dedup key), from strings. */
+export function hashIds(id: string, requestId: string | undefined): { i1: number; i2: number; k1: number; k2: number } {
+  const h = new KeyHasher();
+  const idb = Buffer.from(id, 'utf8');
+  h.bytes(idb, 0, idb.length);
+  const i1 = h.finish1();
+  const i2 = h.finish2();
+  if (requestId === undefined) return { i1, i2, k1: i1, k2: i2 };
+  const rb = Buffer.from(requestId, 'utf8');
+  h.byte(KEY_SEPARATOR).bytes(rb, 0, rb.length);
+  return { i1, i2, k1: h.finish1(), k2: h.finish2() };
 }

@@ -1,30 +1,45 @@
 /**
- * The persistent index: per-file byte offsets and fingerprints plus the de-duplicated ledger, in one
- * versioned binary file (JSON header + typed-array columns), written atomically (tmp + rename). A refresh
- * reads only appended bytes; history survives Claude Code deleting old transcripts. An index of another
- * version, a corrupt one or one for other roots is ignored and rebuilt: never fatal.
+ * The persistent index: per-file byte offsets and fingerprints plus the de-duplicated ledger, so a refresh
+ * reads only appended bytes and history survives Claude Code deleting old transcripts.
+ *
+ * Two files per set of roots, written so that writes are proportional to change:
+ * - `local-index-<id>.bin`, the base: a small JSON header (roots, strings, per-file states) and the ledger's
+ *   64-byte entry records exactly as they sit in memory (loading is one read into the ledger's buffer, no
+ *   decoding per entry);
+ * - `local-index-<id>.journal`, append-only batches since the base: each refresh appends the strings, file
+ *   states and entry records it changed (a few hundred bytes per appended transcript line), framed with a
+ *   length and a checksum so a torn write (a crash mid-append) is ignored. When the journal grows past half
+ *   the base (at least 1 MiB) the two are compacted into a new base.
+ * A short-lived lock file (`.lock`) serialises readers and writers across processes: the extension's worker,
+ * another VS Code window, and `claude-usage local --index <dir>` can share one index. A process that finds
+ * batches it did not write applies them (or reloads when it has unsaved changes of its own).
+ * An index of another version, a corrupt one or one for other roots is ignored and rebuilt: never fatal.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fnv1a32 } from './hash';
-import { allocColumns, Ledger, type LedgerColumns } from './ledger';
+import type { DirCache } from './discovery';
+import { Ledger, RECORD_BYTES, W } from './ledger';
+import { zeroSkips, type SkipCounts } from './reader';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
-export const INDEX_VERSION = 1;
-let tmpSeq = 0;
-const MAGIC = Buffer.from('CUSGIDX\n');
+export const INDEX_VERSION = 2;
+const BASE_MAGIC = Buffer.from('CUIDXv2\n');
+const JOURNAL_MAGIC = Buffer.from('CUJRNv2\n');
+const BATCH_MAGIC = 0x4843_5442; // "BTCH"
+const JOURNAL_HEADER = 16;
 
 export interface FileState {
   path: string;
   size: number;
   mtimeMs: number;
   ino: number;
-  /** Just after the last complete line consumed. */
+  /** Just after the last line consumed. */
   offset: number;
   headLen: number;
   headHash: number;
-  /** Corrupt usage lines seen in the consumed part. */
-  corrupt: number;
+  /** Usage lines skipped in the consumed part, by reason. */
+  skipped: SkipCounts;
   project: number;
   /** Not found on the last refresh (deleted by Claude Code's cleanup); its entries stay. */
   missing?: boolean;
@@ -37,124 +52,606 @@ export interface IndexState {
   /** Project id → first `cwd` seen ('' when none). */
   projectLabels: string[];
   ledger: Ledger;
+  /** Files whose state changed since the last save. */
+  dirtyFiles: Set<number>;
+  /** String table sizes at the last save (new strings are journaled). */
+  savedStrings: { models: number; projects: number; sessions: number; labels: number };
+  /** Project labels set since the last save. */
+  dirtyLabels: Set<number>;
+  /** Folder listings (so a warm run, also in a new process, lists only folders that changed). */
+  dirs: DirCache;
+  /** Folders listed (or gone) since the last save. */
+  dirtyDirs: Set<string>;
 }
+
+/** A folder's saved state: [path, mtimeMs, ino, listedAt]; its listing is rebuilt from the file states. */
+type SavedDir = [string, number, number, number];
 
 interface Header {
   version: number;
+  generation: number;
   roots: string[];
-  files: FileState[];
+  /** File states as columns (cheap to parse): paths, and FILE_NUMS numbers per file. */
+  filePaths: string[];
+  fileNums: number[];
   models: string[];
   projects: string[];
   projectLabels: string[];
   sessions: string[];
   count: number;
+  /** Int32 lengths of the key and message-id tables stored after the records, and their entries. */
+  keysLen: number;
+  idsLen: number;
+  keysSize: number;
+  idsSize: number;
+  dirs: SavedDir[];
+}
+
+const FILE_NUMS = 12;
+
+function fileColumns(files: FileState[]): { filePaths: string[]; fileNums: number[] } {
+  const fileNums: number[] = [];
+  for (const f of files) {
+    const k = f.skipped;
+    fileNums.push(f.size, f.mtimeMs, f.ino, f.offset, f.headLen, f.headHash, f.project, f.missing ? 1 : 0, k.corrupt, k.tooLarge, k.synthetic, k.apiError);
+  }
+  return { filePaths: files.map((f) => f.path), fileNums };
+}
+
+function savedDirs(s: IndexState, only?: Set<string>): SavedDir[] {
+  const out: SavedDir[] = [];
+  for (const d of only ?? s.dirs.keys()) {
+    const c = s.dirs.get(d);
+    out.push(c ? [d, c.mtimeMs, c.ino, c.listedAt] : [d, 0, 0, -1]);
+  }
+  return out;
+}
+
+/** Rebuilds folder listings: sub-folders from the saved folders, files from the file states on disk. */
+function dirsFrom(saved: SavedDir[] | undefined, files: FileState[]): DirCache {
+  const cache: DirCache = new Map();
+  if (!Array.isArray(saved)) return cache;
+  for (const [d, mtimeMs, ino, listedAt] of saved) if (listedAt >= 0) cache.set(d, { mtimeMs, ino, listedAt, dirs: [], files: [] });
+  for (const d of cache.keys()) {
+    const parent = cache.get(path.dirname(d));
+    if (parent) parent.dirs.push(path.basename(d));
+  }
+  for (const f of files) {
+    if (f.missing) continue;
+    const c = cache.get(path.dirname(f.path));
+    if (c) c.files.push(path.basename(f.path));
+  }
+  return cache;
+}
+
+function filesFrom(paths: string[], n: number[]): FileState[] | undefined {
+  if (!Array.isArray(paths) || !Array.isArray(n) || n.length !== paths.length * FILE_NUMS) return undefined;
+  return paths.map((p, i) => {
+    const o = i * FILE_NUMS;
+    const f: FileState = {
+      path: p,
+      size: n[o]!,
+      mtimeMs: n[o + 1]!,
+      ino: n[o + 2]!,
+      offset: n[o + 3]!,
+      headLen: n[o + 4]!,
+      headHash: n[o + 5]!,
+      project: n[o + 6]!,
+      skipped: { corrupt: n[o + 8]!, tooLarge: n[o + 9]!, synthetic: n[o + 10]!, apiError: n[o + 11]! },
+    };
+    if (n[o + 7]) f.missing = true;
+    return f;
+  });
+}
+
+interface Batch {
+  /** Folders listed since the last batch (listedAt < 0: gone). */
+  dirs?: SavedDir[];
+  m0: number;
+  models: string[];
+  p0: number;
+  projects: string[];
+  s0: number;
+  sessions: string[];
+  labels: [number, string][];
+  files: [number, FileState][];
 }
 
 export function emptyState(roots: string[]): IndexState {
-  return { roots, files: [], fileIds: new Map(), projectLabels: [], ledger: new Ledger() };
+  return {
+    roots,
+    files: [],
+    fileIds: new Map(),
+    projectLabels: [],
+    ledger: new Ledger(),
+    dirtyFiles: new Set(),
+    savedStrings: { models: 0, projects: 0, sessions: 0, labels: 0 },
+    dirtyLabels: new Set(),
+    dirs: new Map(),
+    dirtyDirs: new Set(),
+  };
 }
 
-/** The index file for a set of roots (different roots never share history). */
+/** Whether anything changed since the last save. */
+export function isDirty(s: IndexState): boolean {
+  const l = s.ledger;
+  return (
+    l.changed.length > 0 ||
+    s.dirtyFiles.size > 0 ||
+    s.dirtyLabels.size > 0 ||
+    s.dirtyDirs.size > 0 ||
+    l.models.values.length !== s.savedStrings.models ||
+    l.projects.values.length !== s.savedStrings.projects ||
+    l.sessions.values.length !== s.savedStrings.sessions
+  );
+}
+
+function markSaved(s: IndexState): void {
+  s.ledger.saved();
+  s.dirtyFiles.clear();
+  s.dirtyLabels.clear();
+  s.dirtyDirs.clear();
+  s.savedStrings = { models: s.ledger.models.values.length, projects: s.ledger.projects.values.length, sessions: s.ledger.sessions.values.length, labels: s.projectLabels.length };
+}
+
+/** The base file for a set of roots (different roots never share history); the journal and lock sit next to it. */
 export function indexFile(dir: string, roots: string[]): string {
   const id = fnv1a32(Buffer.from([...roots].sort().join('\n'))).toString(16).padStart(8, '0');
   return path.join(dir, `local-index-${id}.bin`);
 }
 
-const COLS: [keyof LedgerColumns, 1 | 4 | 8, number][] = [
-  ['ts', 8, 1],
-  ['tokens', 8, 5],
-  ['h1', 4, 1],
-  ['h2', 4, 1],
-  ['model', 4, 1],
-  ['project', 4, 1],
-  ['session', 4, 1],
-  ['file', 4, 1],
-  ['flags', 1, 1],
-];
-
 const align8 = (n: number) => (n + 7) & ~7;
+const sameRoots = (a: string[], b: string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
-export type LoadResult = { state: IndexState } | { state: undefined; reason: 'missing' | 'version' | 'corrupt' | 'roots' };
+export type LoadReason = 'missing' | 'version' | 'corrupt' | 'roots' | 'locked';
 
-export function loadIndex(file: string, roots: string[]): LoadResult {
-  let buf: Buffer;
+interface DiskMark {
+  generation: number;
+  baseIno: number;
+  baseSize: number;
+  baseMtimeMs: number;
+  /** Valid journal bytes applied so far. */
+  journal: number;
+}
+
+export interface SaveResult {
+  mode: 'journal' | 'base' | 'unchanged' | 'locked' | 'conflict' | 'failed';
+  bytes: number;
+}
+
+function statOrNull(p: string): fs.Stats | null {
   try {
-    buf = fs.readFileSync(file);
+    return fs.statSync(p);
   } catch {
-    return { state: undefined, reason: 'missing' };
-  }
-  try {
-    if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) return { state: undefined, reason: 'corrupt' };
-    const hlen = buf.readUInt32LE(8);
-    const h = JSON.parse(buf.toString('utf8', 12, 12 + hlen)) as Header;
-    if (h.version !== INDEX_VERSION) return { state: undefined, reason: 'version' };
-    if (JSON.stringify([...h.roots].sort()) !== JSON.stringify([...roots].sort())) return { state: undefined, reason: 'roots' };
-    const n = h.count;
-    if (!Number.isSafeInteger(n) || n < 0) return { state: undefined, reason: 'corrupt' };
-    const cols = allocColumns(Math.max(n, 1));
-    let off = align8(12 + hlen);
-    for (const [name, width, per] of COLS) {
-      const bytes = n * width * per;
-      if (off + bytes > buf.length) return { state: undefined, reason: 'corrupt' };
-      const src = new Uint8Array(buf.buffer, buf.byteOffset + off, bytes);
-      new Uint8Array(cols[name].buffer, 0, bytes).set(src);
-      off = align8(off + bytes);
-    }
-    if (off !== buf.length) return { state: undefined, reason: 'corrupt' };
-    const nFiles = h.files.length;
-    for (let i = 0; i < n; i++) {
-      if (cols.model[i]! >= h.models.length || cols.project[i]! >= h.projects.length || cols.session[i]! >= h.sessions.length || cols.file[i]! >= nFiles) {
-        return { state: undefined, reason: 'corrupt' };
-      }
-    }
-    const ledger = new Ledger({ cols, count: n, models: h.models, projects: h.projects, sessions: h.sessions });
-    ledger.dirty = false;
-    const fileIds = new Map<string, number>();
-    h.files.forEach((f, i) => fileIds.set(f.path, i));
-    return { state: { roots: h.roots, files: h.files, fileIds, projectLabels: h.projectLabels, ledger } };
-  } catch {
-    return { state: undefined, reason: 'corrupt' };
+    return null;
   }
 }
 
-export function saveIndex(file: string, s: IndexState): void {
-  const { cols, count } = s.ledger.compact();
-  const header: Header = {
-    version: INDEX_VERSION,
-    roots: s.roots,
-    files: s.files,
-    models: s.ledger.models.values,
-    projects: s.ledger.projects.values,
-    projectLabels: s.projectLabels,
-    sessions: s.ledger.sessions.values,
-    count,
-  };
-  const hjson = Buffer.from(JSON.stringify(header));
-  const parts: Uint8Array[] = [];
-  const head = Buffer.alloc(12);
-  MAGIC.copy(head, 0);
-  head.writeUInt32LE(hjson.length, 8);
-  parts.push(head, hjson);
-  let size = 12 + hjson.length;
-  const pad = () => {
-    const p = align8(size) - size;
-    if (p) parts.push(new Uint8Array(p));
-    size += p;
-  };
-  pad();
-  for (const [name, width, per] of COLS) {
-    const bytes = count * width * per;
-    parts.push(new Uint8Array(cols[name].buffer, 0, bytes));
-    size += bytes;
-    pad();
+/** A copy at offset 0 when `b` does not start on a 4-byte boundary (Uint32Array views need it). */
+function aligned(b: Buffer): Buffer {
+  if (b.byteOffset % 4 === 0) return b;
+  const c = new Uint8Array(b.length);
+  c.set(b);
+  return Buffer.from(c.buffer, 0, c.length);
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const sleep = (ms: number) => Atomics.wait(sleeper, 0, 0, ms);
+
+/** Reads and writes one index (base + journal) with a cross-process lock. */
+export class IndexStore {
+  readonly base: string;
+  readonly journal: string;
+  readonly lock: string;
+  private mark?: DiskMark;
+  /** Bytes written to the index since this store was made (for benchmarks). */
+  bytesWritten = 0;
+
+  constructor(
+    dir: string,
+    private readonly roots: string[],
+    private readonly now: () => number,
+    /** Journal size above which it is compacted into a new base (default: half the base, at least 1 MiB). */
+    private readonly compactBytes?: number,
+  ) {
+    this.base = indexFile(dir, roots);
+    this.journal = this.base.replace(/\.bin$/, '.journal');
+    this.lock = this.base.replace(/\.bin$/, '.lock');
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${++tmpSeq}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for (const p of parts) fs.writeSync(fd, p);
-  } finally {
-    fs.closeSync(fd);
+
+  private acquire(): boolean {
+    fs.mkdirSync(path.dirname(this.lock), { recursive: true });
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        const fd = fs.openSync(this.lock, 'wx');
+        fs.writeSync(fd, `${process.pid}\n`);
+        fs.closeSync(fd);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+      }
+      // A lock left by a crashed process (older than 30 s, or its process is gone) is removed.
+      try {
+        const st = fs.statSync(this.lock);
+        const pid = Number(fs.readFileSync(this.lock, 'utf8').trim());
+        let dead = false;
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+          try {
+            process.kill(pid, 0);
+          } catch (e) {
+            dead = (e as NodeJS.ErrnoException).code === 'ESRCH';
+          }
+        }
+        if (dead || this.now() - st.mtimeMs > 30_000) {
+          fs.rmSync(this.lock, { force: true });
+          continue;
+        }
+      } catch {
+        continue; // removed meanwhile
+      }
+      sleep(5);
+    }
+    return false;
   }
-  fs.renameSync(tmp, file);
+
+  private release(): void {
+    fs.rmSync(this.lock, { force: true });
+  }
+
+  /**
+   * Loads base + journal (under the lock). With `resumeAt` (a generation and journal position saved
+   * aggregates reflect), the ledger's change log is started there, so those aggregates can be brought up to
+   * date with only what came after; `resumed` says whether that position was found.
+   */
+  load(resumeAt?: { generation: number; journal: number }): { state: IndexState; resumed: boolean } | { state: undefined; reason: LoadReason } {
+    if (!fs.existsSync(this.base)) return { state: undefined, reason: 'missing' };
+    if (!this.acquire()) return { state: undefined, reason: 'locked' };
+    try {
+      return this.loadLocked(resumeAt);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** The generation and journal position of what this store last loaded or wrote. */
+  position(): { generation: number; journal: number } | undefined {
+    return this.mark ? { generation: this.mark.generation, journal: this.mark.journal } : undefined;
+  }
+
+  private loadLocked(resumeAt?: { generation: number; journal: number }): { state: IndexState; resumed: boolean } | { state: undefined; reason: LoadReason } {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.base, 'r');
+    } catch {
+      return { state: undefined, reason: 'missing' };
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      const head = Buffer.alloc(24);
+      if (fs.readSync(fd, head, 0, 24, 0) < 24 || !head.subarray(0, 8).equals(BASE_MAGIC)) return { state: undefined, reason: 'corrupt' };
+      const version = head.readUInt32LE(8);
+      if (version !== INDEX_VERSION) return { state: undefined, reason: 'version' };
+      const hlen = head.readUInt32LE(12);
+      const count = head.readUInt32LE(16);
+      const checksum = head.readUInt32LE(20);
+      const off = align8(24 + hlen);
+      if (off + count * RECORD_BYTES > st.size) return { state: undefined, reason: 'corrupt' };
+      const hbuf = Buffer.alloc(hlen);
+      fs.readSync(fd, hbuf, 0, hlen, 24);
+      if (fnv1a32(hbuf) !== checksum) return { state: undefined, reason: 'corrupt' };
+      const h = JSON.parse(hbuf.toString('utf8')) as Header;
+      if (h.version !== INDEX_VERSION || h.count !== count) return { state: undefined, reason: 'corrupt' };
+      if (!sameRoots(h.roots, this.roots)) return { state: undefined, reason: 'roots' };
+      const files = filesFrom(h.filePaths, h.fileNums);
+      if (!files || !isTable(h.keysLen) || !isTable(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
+      // Records and tables are read straight into the ledger's own memory: no decoding, no copy.
+      const ledger = new Ledger({
+        count,
+        models: h.models,
+        projects: h.projects,
+        sessions: h.sessions,
+        tables: { keysLen: h.keysLen, idsLen: h.idsLen, keysSize: h.keysSize, idsSize: h.idsSize },
+        fill: (records, keys, ids) => {
+          let at = off;
+          for (const v of [records, new Uint8Array(keys.buffer), new Uint8Array(ids.buffer)]) {
+            if (v.length > 0 && fs.readSync(fd, v, 0, v.length, at) !== v.length) return false;
+            at += v.length;
+          }
+          return true;
+        },
+      });
+      if (!ledger.filled || !checkRecords(ledger, 0, files.length) || !ledger.checkTables()) return { state: undefined, reason: 'corrupt' };
+      const state: IndexState = {
+        roots: h.roots,
+        files,
+        fileIds: new Map(files.map((f, i) => [f.path, i])),
+        projectLabels: h.projectLabels,
+        ledger,
+        dirtyFiles: new Set(),
+        savedStrings: { models: 0, projects: 0, sessions: 0, labels: 0 },
+        dirtyLabels: new Set(),
+        dirs: new Map(),
+        dirtyDirs: new Set(),
+      };
+      const savedDirList = h.dirs;
+      this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER };
+      const journalDirs: SavedDir[] = [];
+      const resume = resumeAt && resumeAt.generation === h.generation ? resumeAt.journal : undefined;
+      const resumed = { at: false };
+      this.applyJournal(state, journalDirs, resume, resumed);
+      // Folder listings: the base's, updated by the journal's, then rebuilt against the current file states.
+      const byPath = new Map((Array.isArray(savedDirList) ? savedDirList : []).map((d) => [d[0], d]));
+      for (const d of journalDirs) byPath.set(d[0], d);
+      state.dirs = dirsFrom([...byPath.values()], state.files);
+      markSaved(state);
+      return { state, resumed: resumed.at };
+    } catch {
+      return { state: undefined, reason: 'corrupt' };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Applies journal batches after `mark.journal`; false when the journal does not belong to the base. */
+  private applyJournal(state: IndexState, dirs?: SavedDir[], resume?: number, resumed?: { at: boolean }): boolean {
+    const m = this.mark!;
+    let buf: Buffer;
+    try {
+      buf = aligned(fs.readFileSync(this.journal));
+    } catch {
+      return true;
+    }
+    if (buf.length < JOURNAL_HEADER || !buf.subarray(0, 8).equals(JOURNAL_MAGIC) || buf.readUInt32LE(8) !== INDEX_VERSION || buf.readUInt32LE(12) !== m.generation) return false;
+    let at = Math.max(m.journal, JOURNAL_HEADER);
+    const resumeHere = () => {
+      if (resume === at && resumed) {
+        state.ledger.takeAggChanges();
+        resumed.at = true;
+      }
+    };
+    resumeHere();
+    while (at + 12 <= buf.length) {
+      if (buf.readUInt32LE(at) !== BATCH_MAGIC) break;
+      const len = buf.readUInt32LE(at + 4);
+      const sum = buf.readUInt32LE(at + 8);
+      if (at + 12 + len > buf.length) break;
+      const payload = buf.subarray(at + 12, at + 12 + len);
+      if (fnv1a32(payload) !== sum) break;
+      if (!applyBatch(state, payload, dirs)) break;
+      at += 12 + len;
+      resumeHere();
+    }
+    m.journal = at;
+    return true;
+  }
+
+  /**
+   * Brings a warm state up to date with what other processes wrote since it was loaded or saved: new
+   * journal batches are applied; a new base, or batches on top of unsaved changes of ours, need a reload.
+   */
+  sync(state: IndexState): 'current' | 'applied' | 'reload' {
+    const m = this.mark;
+    if (!m) return fs.existsSync(this.base) ? 'reload' : 'current';
+    let bst: fs.Stats;
+    let jsize: number;
+    try {
+      bst = fs.statSync(this.base);
+      jsize = fs.statSync(this.journal).size;
+    } catch {
+      return 'reload';
+    }
+    if (bst.ino !== m.baseIno || bst.size !== m.baseSize || bst.mtimeMs !== m.baseMtimeMs || jsize < m.journal) return 'reload';
+    if (jsize === m.journal) return 'current';
+    if (isDirty(state)) return 'reload';
+    if (!this.acquire()) return 'current';
+    try {
+      if (!this.applyJournal(state)) return 'reload';
+      markSaved(state);
+      return 'applied';
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Saves what changed: one journal batch, or a new base when there is none yet or the journal is long. */
+  save(state: IndexState): SaveResult {
+    if (this.mark && !isDirty(state)) return { mode: 'unchanged', bytes: 0 };
+    if (!this.acquire()) return { mode: 'locked', bytes: 0 };
+    try {
+      const m = this.mark;
+      if (!m) return this.writeBase(state);
+      const bst = statOrNull(this.base);
+      const jst = statOrNull(this.journal);
+      // Another process wrote a new base (or our view is otherwise stale): do not write on top; the
+      // caller reloads and re-reads from the offsets on disk.
+      if (!bst || bst.ino !== m.baseIno || bst.size !== m.baseSize || bst.mtimeMs !== m.baseMtimeMs || (jst && jst.size < m.journal)) return this.conflict();
+      if (!jst) return this.writeBase(state);
+      if (jst.size > m.journal) {
+        // Valid batches we have not applied were written by another process; anything else is a torn write.
+        if (this.validEnd(m.journal) > m.journal) return this.conflict();
+        fs.truncateSync(this.journal, m.journal);
+      }
+      if (m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2))) return this.appendBatch(state);
+      return this.writeBase(state);
+    } catch {
+      this.mark = undefined;
+      return { mode: 'failed', bytes: 0 };
+    } finally {
+      this.release();
+    }
+  }
+
+  private conflict(): SaveResult {
+    this.mark = undefined;
+    return { mode: 'conflict', bytes: 0 };
+  }
+
+  /** End of the valid batches that start at `from` in the journal. */
+  private validEnd(from: number): number {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(this.journal);
+    } catch {
+      return from;
+    }
+    let at = from;
+    while (at + 12 <= buf.length && buf.readUInt32LE(at) === BATCH_MAGIC) {
+      const len = buf.readUInt32LE(at + 4);
+      if (at + 12 + len > buf.length || fnv1a32(buf.subarray(at + 12, at + 12 + len)) !== buf.readUInt32LE(at + 8)) break;
+      at += 12 + len;
+    }
+    return at;
+  }
+
+  private appendBatch(state: IndexState): SaveResult {
+    const m = this.mark!;
+    const l = state.ledger;
+    const sv = state.savedStrings;
+    const batch: Batch = {
+      ...(state.dirtyDirs.size ? { dirs: savedDirs(state, state.dirtyDirs) } : {}),
+      m0: sv.models,
+      models: l.models.values.slice(sv.models),
+      p0: sv.projects,
+      projects: l.projects.values.slice(sv.projects),
+      s0: sv.sessions,
+      sessions: l.sessions.values.slice(sv.sessions),
+      labels: [...state.dirtyLabels].map((i) => [i, state.projectLabels[i] ?? '']),
+      files: [...state.dirtyFiles].map((i) => [i, state.files[i]!]),
+    };
+    const json = Buffer.from(JSON.stringify(batch));
+    const n = l.changed.length;
+    const jlen = (json.length + 3) & ~3;
+    const payload = Buffer.alloc(4 + jlen + 4 + n * (4 + RECORD_BYTES));
+    payload.writeUInt32LE(json.length, 0);
+    json.copy(payload, 4);
+    let at = 4 + jlen;
+    payload.writeUInt32LE(n, at);
+    at += 4;
+    const words = new Uint32Array(payload.buffer, payload.byteOffset, payload.length / 4);
+    for (const i of l.changed) {
+      words[at / 4] = i;
+      words.set(l.words.subarray(i * W, i * W + W), at / 4 + 1);
+      at += 4 + RECORD_BYTES;
+    }
+    const frame = Buffer.alloc(12);
+    frame.writeUInt32LE(BATCH_MAGIC, 0);
+    frame.writeUInt32LE(payload.length, 4);
+    frame.writeUInt32LE(fnv1a32(payload), 8);
+    const fd = fs.openSync(this.journal, 'a');
+    try {
+      fs.writeSync(fd, Buffer.concat([frame, payload]));
+    } finally {
+      fs.closeSync(fd);
+    }
+    const bytes = 12 + payload.length;
+    m.journal += bytes;
+    this.bytesWritten += bytes;
+    markSaved(state);
+    return { mode: 'journal', bytes };
+  }
+
+  private writeBase(state: IndexState): SaveResult {
+    const l = state.ledger;
+    const generation = (Math.floor(Math.random() * 0xffffffff) >>> 0) || 1;
+    const tables = l.tables();
+    const header: Header = {
+      version: INDEX_VERSION,
+      generation,
+      roots: state.roots,
+      ...fileColumns(state.files),
+      models: l.models.values,
+      projects: l.projects.values,
+      projectLabels: state.projectLabels,
+      sessions: l.sessions.values,
+      count: l.count,
+      keysLen: tables.keys.length,
+      idsLen: tables.ids.length,
+      keysSize: tables.keysSize,
+      idsSize: tables.idsSize,
+      dirs: savedDirs(state),
+    };
+    const hjson = Buffer.from(JSON.stringify(header));
+    const head = Buffer.alloc(24);
+    BASE_MAGIC.copy(head, 0);
+    head.writeUInt32LE(INDEX_VERSION, 8);
+    head.writeUInt32LE(hjson.length, 12);
+    head.writeUInt32LE(l.count, 16);
+    head.writeUInt32LE(fnv1a32(hjson), 20);
+    const pad = align8(24 + hjson.length) - (24 + hjson.length);
+    const stamp = `${process.pid}.${Math.floor(this.now())}`;
+    const tmpBase = `${this.base}.${stamp}.tmp`;
+    const tmpJournal = `${this.journal}.${stamp}.tmp`;
+    const fd = fs.openSync(tmpBase, 'w');
+    let bytes = 0;
+    try {
+      for (const p of [head, hjson, new Uint8Array(pad), l.bytes(), bytesOf(tables.keys), bytesOf(tables.ids)]) bytes += fs.writeSync(fd, p);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const jhead = Buffer.alloc(JOURNAL_HEADER);
+    JOURNAL_MAGIC.copy(jhead, 0);
+    jhead.writeUInt32LE(INDEX_VERSION, 8);
+    jhead.writeUInt32LE(generation, 12);
+    fs.writeFileSync(tmpJournal, jhead);
+    bytes += JOURNAL_HEADER;
+    // The journal first: a reader that sees the new journal with the old base ignores the journal
+    // (generation mismatch) and reads a complete, older state; readers hold the lock anyway.
+    fs.renameSync(tmpJournal, this.journal);
+    fs.renameSync(tmpBase, this.base);
+    const st = fs.statSync(this.base);
+    this.mark = { generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER };
+    this.bytesWritten += bytes;
+    markSaved(state);
+    return { mode: 'base', bytes };
+  }
+}
+
+const isTable = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 4096 && (n & (n - 1)) === 0;
+const bytesOf = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Every record's string and file ids are in range (a corrupt index must not crash the reader). */
+function checkRecords(l: Ledger, from: number, nFiles: number): boolean {
+  const w = l.words;
+  const nm = l.models.values.length;
+  const np = l.projects.values.length;
+  const ns = l.sessions.values.length;
+  for (let i = from; i < l.count; i++) {
+    const o = i * W;
+    if (w[o + 11]! >= nm || w[o + 12]! >= np || w[o + 13]! >= ns || w[o + 14]! >= nFiles) return false;
+  }
+  return true;
+}
+
+function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): boolean {
+  const jsonLen = payload.readUInt32LE(0);
+  const b = JSON.parse(payload.toString('utf8', 4, 4 + jsonLen)) as Batch;
+  if (b.dirs) {
+    if (dirs) dirs.push(...b.dirs);
+    else {
+      // A warm state: its own listings stay; folders another process listed are listed again next time.
+      for (const [d] of b.dirs) state.dirs.delete(d);
+    }
+  }
+  const l = state.ledger;
+  if (b.m0 !== l.models.values.length || b.p0 !== l.projects.values.length || b.s0 !== l.sessions.values.length) return false;
+  for (const x of b.models) l.models.id(x);
+  for (const x of b.projects) l.projects.id(x);
+  for (const x of b.sessions) l.sessions.id(x);
+  for (const [i, label] of b.labels) state.projectLabels[i] = label;
+  for (const [i, f] of b.files) {
+    f.skipped = { ...zeroSkips(), ...f.skipped };
+    state.files[i] = f;
+    state.fileIds.set(f.path, i);
+  }
+  let at = 4 + ((jsonLen + 3) & ~3);
+  const n = payload.readUInt32LE(at);
+  at += 4;
+  const from = l.count;
+  const words = new Uint32Array(payload.buffer, payload.byteOffset, payload.length / 4);
+  for (let k = 0; k < n; k++) {
+    const i = words[at / 4]!;
+    l.putRecord(i, words.subarray(at / 4 + 1, at / 4 + 1 + W));
+    at += 4 + RECORD_BYTES;
+  }
+  return checkRecords(l, Math.min(from, l.count), state.files.length);
 }

@@ -7,15 +7,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { systemClock } from '../clock';
 import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../model/snapshot';
-import { aggregate, type LocalReport } from './aggregate';
-import { discoverRoots, listTranscripts, type TranscriptFile } from './discovery';
-import { hashKey } from './hash';
-import { emptyState, indexFile, loadIndex, saveIndex, type FileState, type IndexState } from './index';
-import { HEAD_BYTES, headHash, scanFd, type ScanResult, type UsageLine } from './reader';
+import { Aggregator, type LocalReport, type SavedAggregates } from './aggregate';
+import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
+import { emptyLine, type UsageLine } from './extract';
+import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './index';
+import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from '../model/zones';
-import { systemClock } from '../clock';
 
 export interface LocalUsageOptions {
   /** Exact roots to scan (skips discovery; `--dir`). */
@@ -25,11 +25,12 @@ export interface LocalUsageOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   platform?: NodeJS.Platform;
-  /** Where the persistent index lives (the extension's global storage; CLI `--index`). None: memory only. */
+  /** Where the persistent index lives (the extension's global storage `local-index/`; CLI `--index`). None: memory only. */
   indexDir?: string;
   /** IANA zone or `UTC`; default the system's. */
   timezone?: string;
   priceOverrides?: PriceOverrides;
+  /** The current time (default: the process clock, src/core/clock.ts). */
   now?: () => Date;
   /** Files done / total during a scan (for a first-time progress notification). */
   onProgress?: (done: number, total: number) => void;
@@ -37,6 +38,20 @@ export interface LocalUsageOptions {
   scanWorkerFile?: string;
   /** Bytes to read above which `refresh()` splits the scan with a helper thread. */
   parallelThreshold?: number;
+  /** Journal size that triggers compaction into a new base (tests; default half the base, ≥ 1 MiB). */
+  indexCompactBytes?: number;
+  /**
+   * Save the day aggregates next to the index after a refresh and start from them in the next process
+   * (the CLI: each run is a new process that would otherwise aggregate every entry again).
+   */
+  aggregateCache?: boolean;
+}
+
+/** Aggregates saved next to an index: the index position they reflect and one set per query. */
+interface AggregateCacheFile {
+  generation: number;
+  journal: number;
+  sets: SavedAggregates[];
 }
 
 export interface RefreshQuery {
@@ -46,12 +61,39 @@ export interface RefreshQuery {
   until?: string;
   /** Compute 5-hour windows and sessions (default true). */
   details?: boolean;
+  /** Only sessions active and windows ending in the last 7 days (the extension's snapshot; default: all). */
+  recent?: boolean;
+  /** Day rows per project (default true); false: per (day, model) only, with `project` ''. */
+  byProject?: boolean;
+  /** Local day from which day rows are per project; earlier ones per (day, model) with `project` ''. */
+  projectDetailSince?: string;
+  /**
+   * Transcripts a file watcher saw change (created, appended, deleted) since the last refresh. A warm engine
+   * then stats only these instead of walking every folder and file; it still walks everything when there
+   * are many, or when its last full walk is older than `FULL_PLAN_MS` (a missed event costs at most that).
+   */
+  changed?: string[];
 }
+
+/** A warm refresh with watcher hints walks all folders at least this often. */
+export const FULL_PLAN_MS = 60_000;
+const MAX_HINTS = 256;
 
 export interface LocalRefresh {
   data: LocalUsageData;
   report: LocalReport;
-  stats: { files: number; filesRead: number; bytesRead: number; entries: number; indexLoaded: string; saved: boolean };
+  stats: {
+    files: number;
+    filesRead: number;
+    bytesRead: number;
+    entries: number;
+    indexLoaded: string;
+    saved: boolean;
+    /** How the index was written (`journal`: one appended batch; `base`: a full rewrite) and how many bytes. */
+    save: SaveResult;
+    /** Milliseconds per phase: finding and stat'ing files, reading them, writing the index, aggregating. */
+    ms: { plan: number; scan: number; save: number; aggregate: number };
+  };
 }
 
 export interface LocalUsage {
@@ -62,14 +104,22 @@ export interface LocalUsage {
 /** In-thread engine with its state kept warm between refreshes. */
 export class LocalUsageEngine {
   private state?: IndexState;
-  private file?: string;
+  private store?: IndexStore;
+  private rootsKey = '';
   private readonly book: PriceBook;
   private readonly clock: DayClock;
   private loadedFrom = 'none';
+  private lastFullPlan = -Infinity;
+  /** Day rows kept between refreshes (only what changed is added and taken away). */
+  private readonly aggregator = new Aggregator();
 
   constructor(private readonly o: LocalUsageOptions = {}) {
     this.book = new PriceBook(o.priceOverrides);
     this.clock = new DayClock(o.timezone);
+  }
+
+  private nowMs(): number {
+    return this.o.now ? this.o.now().getTime() : systemClock.now();
   }
 
   roots(): string[] {
@@ -77,41 +127,107 @@ export class LocalUsageEngine {
     return discoverRoots({ env: this.o.env, home: this.o.home, platform: this.o.platform, extraDirs: this.o.extraDirs });
   }
 
+  /** Bytes this engine wrote to its index so far (benchmarks). */
+  get indexBytesWritten(): number {
+    return this.store?.bytesWritten ?? 0;
+  }
+
   private ensureState(roots: string[]): IndexState {
-    if (!this.state || JSON.stringify(this.state.roots) !== JSON.stringify(roots)) {
+    const key = JSON.stringify(roots);
+    if (!this.state || key !== this.rootsKey) {
+      this.rootsKey = key;
       this.state = undefined;
       if (this.o.indexDir) {
-        this.file = indexFile(this.o.indexDir, roots);
-        const r = loadIndex(this.file, roots);
-        this.state = r.state;
-        this.loadedFrom = r.state ? 'index' : `rebuilt (${r.reason})`;
+        this.store = new IndexStore(this.o.indexDir, roots, () => this.nowMs(), this.o.indexCompactBytes);
+        this.load(roots, '');
       }
       this.state ??= emptyState(roots);
+    } else if (this.store && this.store.sync(this.state) === 'reload') {
+      // Another process (a window, the CLI) rewrote the index, or wrote on top of our unsaved changes.
+      this.load(roots, ' (reloaded)');
     }
     return this.state;
   }
 
+  private load(roots: string[], note: string): void {
+    const cache = this.o.aggregateCache ? this.readAggregateCache() : undefined;
+    const r = this.store!.load(cache);
+    this.state = r.state ?? emptyState(roots);
+    this.loadedFrom = r.state ? `index${note}` : `rebuilt (${r.reason})`;
+    this.savedAggregates = r.state && r.resumed ? cache?.sets : undefined;
+  }
+
+  /** Aggregates a previous process saved (see `aggregateCache`). */
+  private savedAggregates?: SavedAggregates[];
+
+  private aggregateCachePath(): string {
+    return `${this.store!.base}.agg.json`;
+  }
+
+  private readAggregateCache(): AggregateCacheFile | undefined {
+    try {
+      const c = JSON.parse(fs.readFileSync(this.aggregateCachePath(), 'utf8')) as AggregateCacheFile;
+      return Number.isInteger(c.generation) && Number.isInteger(c.journal) && Array.isArray(c.sets) ? c : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeAggregateCache(): void {
+    const at = this.store?.position();
+    if (!at) return;
+    const mine = this.aggregator.save(this.state!.ledger);
+    const old = this.readAggregateCache();
+    const others = old && old.generation === at.generation && old.journal === at.journal ? old.sets.filter((x) => x.sig !== mine.sig).slice(0, 2) : [];
+    const file: AggregateCacheFile = { generation: at.generation, journal: at.journal, sets: [mine, ...others] };
+    const tmp = `${this.aggregateCachePath()}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(file));
+      fs.renameSync(tmp, this.aggregateCachePath());
+    } catch {
+      // Only speed is lost.
+    }
+  }
+
   /** Stats every transcript and lists what must be read (new files, appended bytes, replaced files). */
-  private plan(roots: string[]): Plan {
+  private plan(roots: string[], changed?: string[]): Plan {
+    const started = performance.now();
+    const warm = this.state !== undefined && JSON.stringify(roots) === this.rootsKey;
     const s = this.ensureState(roots);
     const ledger = s.ledger;
-    const files = roots.flatMap((r) => listTranscripts(r));
+    const nowMs = this.nowMs();
+    // With watcher hints a warm engine looks only at the files named (new, appended or deleted ones).
+    const targeted = warm && changed !== undefined && changed.length <= MAX_HINTS && nowMs - this.lastFullPlan < FULL_PLAN_MS;
+    let files: TranscriptFile[];
+    if (targeted) {
+      files = [];
+      for (const c of new Set(changed)) {
+        const f = transcriptOf(roots, c);
+        if (!f) continue;
+        if (fs.existsSync(f.path)) files.push(f);
+        else {
+          const id = s.fileIds.get(f.path);
+          if (id !== undefined && !s.files[id]!.missing) {
+            s.files[id]!.missing = true;
+            s.dirtyFiles.add(id);
+          }
+        }
+      }
+    } else {
+      files = roots.flatMap((r) => listTranscripts(r, s.dirs, nowMs, (d) => s.dirtyDirs.add(d)));
+      this.lastFullPlan = nowMs;
+    }
     const present = new Set<number>();
     const jobs: Job[] = [];
-    let statesChanged = false;
     for (const f of files) {
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(f.path);
-      } catch {
-        continue;
-      }
+      const st = fs.statSync(f.path, { throwIfNoEntry: false });
+      if (!st) continue;
       let fileId = s.fileIds.get(f.path);
       if (fileId === undefined) {
         fileId = s.files.length;
-        s.files.push({ path: f.path, size: -1, mtimeMs: -1, ino: -1, offset: 0, headLen: 0, headHash: 0, corrupt: 0, project: ledger.projects.id(f.project) });
+        s.files.push({ path: f.path, size: -1, mtimeMs: -1, ino: -1, offset: 0, headLen: 0, headHash: 0, skipped: zeroSkips(), project: ledger.projects.id(f.project) });
         s.fileIds.set(f.path, fileId);
-        statesChanged = true;
+        s.dirtyFiles.add(fileId);
       }
       present.add(fileId);
       const fsx = s.files[fileId]!;
@@ -135,19 +251,29 @@ export class LocalUsageEngine {
           // have, key-less entries of the old content are dropped so they are not counted twice.
           ledger.dropKeyless(fileId);
           fsx.offset = 0;
-          fsx.corrupt = 0;
+          fsx.skipped = zeroSkips();
           fsx.headLen = 0;
+          s.dirtyFiles.add(fileId);
         }
       }
       jobs.push({ f, fileId, st, from: fsx.offset });
     }
-    s.files.forEach((f: FileState, i) => {
-      if (!present.has(i) && !f.missing) {
-        f.missing = true;
-        statesChanged = true;
-      }
-    });
-    return { roots, files, jobs, statesChanged };
+    if (!targeted) {
+      s.files.forEach((f: FileState, i) => {
+        if (!present.has(i) && !f.missing) {
+          f.missing = true;
+          s.dirtyFiles.add(i);
+        }
+      });
+    }
+    const now = performance.now();
+    return { roots, files, jobs, ms: { plan: now - started, scanStart: now } };
+  }
+
+  /** Whether a scan of this file still needs a `cwd` (for its project's label). */
+  private needsCwd(job: Job, firstCwd: Map<number, string>): boolean {
+    const s = this.state!;
+    return !firstCwd.has(job.fileId) && !s.projectLabels[s.files[job.fileId]!.project];
   }
 
   private scanJobSync(job: Job, firstCwd: Map<number, string>): ScanResult | undefined {
@@ -159,23 +285,39 @@ export class LocalUsageEngine {
     } catch {
       return undefined;
     }
+    let want = this.needsCwd(job, firstCwd);
     try {
-      return scanFd(fd, job.from, (l) => {
-        if (l.cwd && !firstCwd.has(job.fileId)) firstCwd.set(job.fileId, l.cwd);
-        s.ledger.add(l, project, job.fileId, job.f.session);
-      });
+      const res: ScanResult & { head?: Head } = scanFd(
+        fd,
+        job.from,
+        (l) => {
+          if (want && l.cwd) {
+            firstCwd.set(job.fileId, l.cwd);
+            want = false;
+          }
+          s.ledger.add(l, project, job.fileId, job.f.session);
+        },
+        { wantCwd: () => want },
+      );
+      const len = Math.min(HEAD_BYTES, res.offset);
+      if (s.files[job.fileId]!.headLen < len) res.head = { len, hash: headHash(fd, len) };
+      return res;
     } finally {
       fs.closeSync(fd);
     }
   }
 
-  private record(job: Job, res: ScanResult | undefined): void {
+  private record(job: Job, res: { offset: number; skipped: SkipCounts; head?: Head } | undefined): void {
     if (!res) return;
-    const fsx = this.state!.files[job.fileId]!;
+    const s = this.state!;
+    const fsx = s.files[job.fileId]!;
     fsx.offset = res.offset;
-    fsx.corrupt += res.corrupt;
+    for (const k of Object.keys(res.skipped) as (keyof SkipCounts)[]) fsx.skipped[k] += res.skipped[k];
     const want = Math.min(HEAD_BYTES, fsx.offset);
-    if (fsx.headLen < want) {
+    if (res.head && res.head.len === want) {
+      fsx.headHash = res.head.hash;
+      fsx.headLen = want;
+    } else if (fsx.headLen < want) {
       try {
         const fd = fs.openSync(job.f.path, 'r');
         try {
@@ -192,40 +334,57 @@ export class LocalUsageEngine {
     fsx.mtimeMs = job.st.mtimeMs;
     fsx.ino = job.st.ino;
     delete fsx.missing;
+    s.dirtyFiles.add(job.fileId);
   }
 
   private finish(p: Plan, query: RefreshQuery, firstCwd: Map<number, string>, filesRead: number, bytesRead: number): LocalRefresh {
+    const t1 = performance.now();
     const s = this.state!;
     const ledger = s.ledger;
     // Project labels: the first `cwd` in file order (deterministic however files were scanned).
     for (const job of p.jobs) {
       const cwd = firstCwd.get(job.fileId);
       const project = s.files[job.fileId]!.project;
-      if (cwd && !s.projectLabels[project]) s.projectLabels[project] = cwd;
-    }
-    for (let i = 0; i < ledger.projects.values.length; i++) s.projectLabels[i] ??= '';
-    let saved = false;
-    if (this.file && (p.statesChanged || p.jobs.length > 0 || ledger.dirty)) {
-      try {
-        saveIndex(this.file, s);
-        ledger.dirty = false;
-        saved = true;
-      } catch {
-        // An unwritable index only costs speed next time; the data is still right.
+      if (cwd && !s.projectLabels[project]) {
+        s.projectLabels[project] = cwd;
+        s.dirtyLabels.add(project);
       }
     }
-    const now = this.o.now ? this.o.now() : new Date(systemClock.now());
-    const report = aggregate(ledger, {
+    for (let i = 0; i < ledger.projects.values.length; i++) s.projectLabels[i] ??= '';
+    let save: SaveResult = { mode: 'unchanged', bytes: 0 };
+    if (this.store) {
+      save = this.store.save(s);
+      // Another process wrote meanwhile: the next refresh reloads its index and reads from its offsets.
+    }
+    const t2 = performance.now();
+    const nowMs = this.nowMs();
+    const now = new Date(nowMs);
+    const report = this.aggregator.update(ledger, {
       clock: this.clock,
       book: this.book,
       now,
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
       ...(query.details === false ? { details: false } : {}),
+      ...(query.recent ? { recentSince: nowMs - 7 * 86_400_000 } : {}),
+      ...(query.byProject === false ? { byProject: false } : {}),
+      ...(query.projectDetailSince ? { projectDetailSince: query.projectDetailSince } : {}),
       projectLabel: (id) => s.projectLabels[id] || ledger.projects.values[id]!,
-    });
-    const skippedLines = s.files.reduce((a, f) => a + f.corrupt, 0);
-    const weekAgo = now.getTime() - 7 * 86_400_000;
+      missingFiles: Uint8Array.from(s.files, (f) => (f.missing ? 1 : 0)),
+    }, ledger.takeAggChanges(), this.savedAggregates);
+    this.savedAggregates = undefined;
+    if (this.o.aggregateCache && (save.mode === 'journal' || save.mode === 'base' || save.mode === 'unchanged')) this.writeAggregateCache();
+    const skips = zeroSkips();
+    let missingFiles = 0;
+    for (const f of s.files) {
+      const k = f.skipped;
+      skips.corrupt += k.corrupt;
+      skips.tooLarge += k.tooLarge;
+      skips.synthetic += k.synthetic;
+      skips.apiError += k.apiError;
+      if (f.missing) missingFiles++;
+    }
+    const weekAgo = nowMs - 7 * 86_400_000;
     const data: LocalUsageData = {
       timezone: report.timezone,
       days: report.days,
@@ -236,20 +395,26 @@ export class LocalUsageEngine {
       pricesAsOf: PRICES_AS_OF,
       unpricedModels: report.unpricedModels,
       unpricedTokens: report.unpricedTokens,
-      skippedLines,
-      files: s.files.filter((f) => !f.missing).length,
+      skippedLines: skips.corrupt + skips.tooLarge,
+      skipped: { ...skips, replay: report.replay, duplicate: report.duplicate },
+      missing: { files: missingFiles, entries: report.missing.entries, tokens: report.missing.tokens, costUsd: report.missing.costUsd },
+      files: s.files.length - missingFiles,
       roots: p.roots,
+      ...(query.projectDetailSince ? { projectDetailSince: query.projectDetailSince } : {}),
+      ...(this.o.indexDir ? { indexDir: path.resolve(this.o.indexDir) } : {}),
+      computedAt: now.toISOString(),
     };
+    const ms = { plan: p.ms.plan, scan: t1 - p.ms.scanStart, save: t2 - t1, aggregate: performance.now() - t2 };
     return {
       data,
       report,
-      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, indexLoaded: this.loadedFrom, saved },
+      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
     };
   }
 
   /** Scans in this thread only. */
   refreshSync(query: RefreshQuery = {}): LocalRefresh {
-    return this.refreshSyncFromPlan(this.plan(this.roots()), query);
+    return this.refreshSyncFromPlan(this.plan(this.roots(), query.changed), query);
   }
 
   /**
@@ -258,7 +423,7 @@ export class LocalUsageEngine {
    */
   async refresh(query: RefreshQuery = {}): Promise<LocalRefresh> {
     const workerFile = this.o.scanWorkerFile ?? path.join(__dirname, 'indexWorker.js');
-    const p = this.plan(this.roots());
+    const p = this.plan(this.roots(), query.changed);
     const pending = p.jobs.reduce((a, j) => a + (j.st.size - j.from), 0);
     if (p.jobs.length < 2 || pending < (this.o.parallelThreshold ?? PARALLEL_THRESHOLD) || !fs.existsSync(workerFile)) {
       return this.refreshSyncFromPlan(p, query);
@@ -279,17 +444,21 @@ export class LocalUsageEngine {
         t += size;
       }
     }
+    // File order inside each half keeps "first cwd in file order" and reading locality.
+    const byPath = (a: Job, b: Job) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0);
+    mine.sort(byPath);
+    theirs.sort(byPath);
+    const firstCwd = new Map<number, string>();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const worker = new Worker(workerFile, {
-      workerData: { mode: 'scan', jobs: theirs.map((j) => ({ path: j.f.path, from: j.from, session: j.f.session })) } satisfies ScanRequest,
+      workerData: { mode: 'scan', jobs: theirs.map((j) => ({ path: j.f.path, from: j.from, needCwd: this.needsCwd(j, firstCwd) })) } satisfies ScanRequest,
     });
     const reply = new Promise<ScanReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`scan worker exited (${code})`)));
     });
-    const firstCwd = new Map<number, string>();
     const onProgress = this.o.onProgress;
     // The helper's files are about as far along as ours: report both halves' estimated progress.
     let { filesRead, bytesRead } = this.scanJobs(
@@ -304,27 +473,30 @@ export class LocalUsageEngine {
       void worker.terminate();
     }
     const s = this.state!;
-    const line: UsageLine = { ts: 0, model: '', sidechain: false, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, batch: false, usInference: false };
-    const hash: [number, number] = [0, 0];
+    const line: UsageLine = emptyLine();
     const pk = r.packed;
     for (let i = 0; i < pk.ts.length; i++) {
       const job = theirs[pk.job[i]!]!;
       const f = pk.flags[i]!;
-      line.key = f & P_KEYED ? '' : undefined;
+      line.keyed = (f & P_KEYED) !== 0;
+      line.k1 = pk.h[i * 4]!;
+      line.k2 = pk.h[i * 4 + 1]!;
+      line.i1 = pk.h[i * 4 + 2]!;
+      line.i2 = pk.h[i * 4 + 3]!;
       line.ts = pk.ts[i]!;
       line.model = r.models[pk.model[i]!]!;
-      line.sessionId = r.sessions[pk.session[i]!]!;
+      const sess = pk.session[i]!;
+      line.sessionId = sess === NO_SESSION ? undefined : r.sessions[sess];
       line.sidechain = (f & P_SIDECHAIN) !== 0;
       line.batch = (f & P_BATCH) !== 0;
       line.usInference = (f & P_US) !== 0;
+      line.nested = (f & P_NESTED) !== 0;
       line.input = pk.tokens[i * 5]!;
       line.output = pk.tokens[i * 5 + 1]!;
       line.cacheWrite5m = pk.tokens[i * 5 + 2]!;
       line.cacheWrite1h = pk.tokens[i * 5 + 3]!;
       line.cacheRead = pk.tokens[i * 5 + 4]!;
-      hash[0] = pk.h1[i]!;
-      hash[1] = pk.h2[i]!;
-      s.ledger.add(line, s.files[job.fileId]!.project, job.fileId, job.f.session, hash);
+      s.ledger.add(line, s.files[job.fileId]!.project, job.fileId, job.f.session);
     }
     r.results.forEach((res, k) => {
       const job = theirs[k]!;
@@ -369,7 +541,13 @@ export class LocalUsageEngine {
 }
 
 /** Bytes to read above which a scan is split with a helper thread. */
-export const PARALLEL_THRESHOLD = 128 * 1024 * 1024;
+export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
+
+/** Hash of a file's first `len` bytes. */
+interface Head {
+  len: number;
+  hash: number;
+}
 
 interface Job {
   f: TranscriptFile;
@@ -382,25 +560,44 @@ interface Plan {
   roots: string[];
   files: TranscriptFile[];
   jobs: Job[];
-  statesChanged: boolean;
+  ms: { plan: number; scanStart: number };
 }
 
 export const P_KEYED = 1;
 export const P_SIDECHAIN = 2;
 export const P_BATCH = 4;
 export const P_US = 8;
+export const P_NESTED = 16;
+const NO_SESSION = 0xffffffff;
 
 export interface ScanRequest {
   mode: 'scan';
-  jobs: { path: string; from: number; session: string }[];
+  jobs: { path: string; from: number; needCwd: boolean }[];
 }
 
 /** Lines scanned by the helper thread, packed in transferable typed arrays (keys as 64-bit hashes). */
 export interface ScanReply {
-  results: ({ ok: true; cwd?: string } & ScanResult | { ok: false; cwd?: string })[];
+  results: (({ ok: true; cwd?: string; head?: Head } & ScanResult) | { ok: false; cwd?: string })[];
   models: string[];
   sessions: string[];
-  packed: { job: Uint32Array; h1: Uint32Array; h2: Uint32Array; ts: Float64Array; tokens: Float64Array; flags: Uint8Array; model: Uint32Array; session: Uint32Array };
+  packed: { job: Uint32Array; h: Uint32Array; ts: Float64Array; tokens: Uint32Array; flags: Uint8Array; model: Uint32Array; session: Uint32Array };
+}
+
+/** Growable typed-array column. */
+class Column<T extends Uint32Array | Float64Array | Uint8Array> {
+  n = 0;
+  constructor(public a: T) {}
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): T {
+    return this.a.slice(0, this.n) as T;
+  }
 }
 
 /** The helper thread's side of a split scan. */
@@ -412,37 +609,47 @@ export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: Ar
     if (i === undefined) m.set(v, (i = m.size));
     return i;
   };
-  const job: number[] = [];
-  const h1: number[] = [];
-  const h2: number[] = [];
-  const ts: number[] = [];
-  const tokens: number[] = [];
-  const flags: number[] = [];
-  const model: number[] = [];
-  const session: number[] = [];
+  const job = new Column(new Uint32Array(4096));
+  const h = new Column(new Uint32Array(4096 * 4));
+  const ts = new Column(new Float64Array(4096));
+  const tokens = new Column(new Uint32Array(4096 * 5));
+  const flags = new Column(new Uint8Array(4096));
+  const model = new Column(new Uint32Array(4096));
+  const session = new Column(new Uint32Array(4096));
   const results: ScanReply['results'] = req.jobs.map((j, k) => {
     let cwd: string | undefined;
+    let want = j.needCwd;
     try {
       const fd = fs.openSync(j.path, 'r');
       try {
-        const res = scanFd(fd, j.from, (l) => {
-          if (l.cwd && cwd === undefined) cwd = l.cwd;
-          job.push(k);
-          if (l.key !== undefined) {
-            const [a, b] = hashKey(l.key);
-            h1.push(a);
-            h2.push(b);
-          } else {
-            h1.push(0);
-            h2.push(0);
-          }
-          ts.push(l.ts);
-          tokens.push(l.input, l.output, l.cacheWrite5m, l.cacheWrite1h, l.cacheRead);
-          flags.push((l.key !== undefined ? P_KEYED : 0) | (l.sidechain ? P_SIDECHAIN : 0) | (l.batch ? P_BATCH : 0) | (l.usInference ? P_US : 0));
-          model.push(intern(models, l.model));
-          session.push(intern(sessions, l.sessionId ?? j.session));
-        });
-        return { ok: true as const, ...res, ...(cwd !== undefined ? { cwd } : {}) };
+        const res = scanFd(
+          fd,
+          j.from,
+          (l) => {
+            if (want && l.cwd) {
+              cwd = l.cwd;
+              want = false;
+            }
+            job.push(k);
+            h.push(l.k1);
+            h.push(l.k2);
+            h.push(l.i1);
+            h.push(l.i2);
+            ts.push(l.ts);
+            tokens.push(l.input);
+            tokens.push(l.output);
+            tokens.push(l.cacheWrite5m);
+            tokens.push(l.cacheWrite1h);
+            tokens.push(l.cacheRead);
+            flags.push((l.keyed ? P_KEYED : 0) | (l.sidechain ? P_SIDECHAIN : 0) | (l.batch ? P_BATCH : 0) | (l.usInference ? P_US : 0) | (l.nested ? P_NESTED : 0));
+            model.push(intern(models, l.model));
+            session.push(l.sessionId === undefined ? NO_SESSION : intern(sessions, l.sessionId));
+          },
+          { wantCwd: () => want },
+        );
+        const len = Math.min(HEAD_BYTES, res.offset);
+        const head = j.from < HEAD_BYTES && len > 0 ? { head: { len, hash: headHash(fd, len) } } : {};
+        return { ok: true as const, ...res, ...head, ...(cwd !== undefined ? { cwd } : {}) };
       } finally {
         fs.closeSync(fd);
       }
@@ -450,16 +657,7 @@ export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: Ar
       return { ok: false as const };
     }
   });
-  const packed = {
-    job: Uint32Array.from(job),
-    h1: Uint32Array.from(h1),
-    h2: Uint32Array.from(h2),
-    ts: Float64Array.from(ts),
-    tokens: Float64Array.from(tokens),
-    flags: Uint8Array.from(flags),
-    model: Uint32Array.from(model),
-    session: Uint32Array.from(session),
-  };
+  const packed = { job: job.done(), h: h.done(), ts: ts.done(), tokens: tokens.done(), flags: flags.done(), model: model.done(), session: session.done() };
   return {
     reply: { results, models: [...models.keys()], sessions: [...sessions.keys()], packed },
     transfer: Object.values(packed).map((a) => a.buffer as ArrayBuffer),

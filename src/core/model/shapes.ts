@@ -262,6 +262,11 @@ export const localUsageData: Shape<LocalUsageData> = object<LocalUsageData>({
   cacheHitShare: opt(between(0, 1)),
   pricesAsOf: opt(str),
   unpricedTokens: opt(record(object({ input: count, output: count, cacheWrite5m: count, cacheWrite1h: count, cacheRead: count }))),
+  skipped: opt(object({ corrupt: count, tooLarge: count, synthetic: count, apiError: count, replay: count, duplicate: count })),
+  missing: opt(object({ files: count, entries: count, tokens: count, costUsd: decimal })),
+  projectDetailSince: opt(isoDay),
+  indexDir: opt(str),
+  computedAt: opt(isoTime),
 });
 
 export function sourceState<T>(data: Shape<T>): Shape<SourceState<T>> {

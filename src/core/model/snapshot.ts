@@ -165,6 +165,23 @@ export interface LocalUsageData {
   pricesAsOf?: string;
   /** Tokens of unpriced models (reported, never priced at $0). */
   unpricedTokens?: Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }>;
+  /**
+   * Usage lines read but not counted, by reason: `corrupt` (unparseable or impossible values) and `tooLarge`
+   * (over 16 MiB; both also in `skippedLines`), `synthetic` (`<synthetic>` model), `apiError`
+   * (`isApiErrorMessage`), `replay` (a `/btw` sidechain copy of a parent's message), `duplicate` (further
+   * copies of a counted entry: streamed content blocks, resumed sessions, sub-agent copies).
+   */
+  skipped?: { corrupt: number; tooLarge: number; synthetic: number; apiError: number; replay: number; duplicate: number };
+  /** Usage within `days` that the index keeps from transcripts no longer on disk (Claude Code deletes old
+   *  ones); `files`: transcripts the index knows that are gone. Counted in `days` like everything else. */
+  missing?: { files: number; entries: number; tokens: number; costUsd: string };
+  /** When set, `days` rows before this local day are per (day, model) with `project` '' (the per-project
+   *  rows the tree shows cover the days from it on); the extension keeps 14 days of project detail. */
+  projectDetailSince?: string;
+  /** The persistent index folder (`claude-usage local --index <dir>` reads the same index). */
+  indexDir?: string;
+  /** ISO instant these figures were computed (a window's `active` is as of then; `end` is absolute). */
+  computedAt?: string;
 }
 
 export interface LocalSession {

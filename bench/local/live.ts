@@ -1,0 +1,174 @@
+/**
+ * The extension's side of the transcript engine, without VS Code: the engine worker (`dist/indexWorker.js`,
+ * as `runInWorker` starts it in the extension host) builds the index of a corpus, then one ~1.5 KB response
+ * line is appended to a transcript every `--interval` seconds and a refresh asked for, as the file watcher
+ * does. Prints:
+ * - the cold index: wall time, peak RSS of this process (main thread + worker, like the extension host);
+ * - per appended line: bytes the index wrote (file size growth, or the whole file when it was replaced),
+ *   bytes of storage writes of the whole process (/proc/self/io write_bytes, page-granular, minus the line
+ *   itself), and the size of the LocalUsageData the store then persists in snapshot.json;
+ * - CPU of the whole process while appending (% of one core over the wall time, idle included);
+ * - steady RSS.
+ *   tsx bench/local/live.ts --dir .bench-data/local [--worker dist/indexWorker.js] [--interval 5] [--lines 24]
+ * `--worker` points at an older build's indexWorker.js to measure "before" (same message protocol). The
+ * corpus is restored at the end.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const argv = process.argv.slice(2);
+const opt = (n: string, d?: string) => {
+  const i = argv.indexOf(`--${n}`);
+  return i >= 0 ? argv[i + 1] : d;
+};
+const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
+const workerFile = path.resolve(opt('worker', path.join(ROOT, 'dist', 'indexWorker.js'))!);
+const intervalMs = Number(opt('interval', '5')) * 1000;
+const lines = Number(opt('lines', '24'));
+const projects = path.join(dir, 'projects');
+
+const status = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024;
+const writeBytes = () => Number(/write_bytes: (\d+)/.exec(fs.readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+
+function listFiles(d: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) out.push(...listFiles(p));
+    else if (e.name.endsWith('.jsonl')) out.push(p);
+  }
+  return out;
+}
+
+/** Bytes written to the index folder since the last call: growth of a file, or all of a replaced one. */
+function indexWriter(idx: string): () => number {
+  let seen = new Map<string, { ino: number; size: number; mtimeMs: number }>();
+  return () => {
+    const now = new Map<string, { ino: number; size: number; mtimeMs: number }>();
+    let bytes = 0;
+    for (const n of fs.existsSync(idx) ? fs.readdirSync(idx) : []) {
+      const st = fs.statSync(path.join(idx, n), { throwIfNoEntry: false });
+      if (!st || !st.isFile() || n.endsWith('.lock')) continue;
+      now.set(n, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+      const prev = seen.get(n);
+      if (!prev || prev.ino !== st.ino) bytes += st.size;
+      else if (st.mtimeMs !== prev.mtimeMs || st.size !== prev.size) bytes += st.size >= prev.size ? st.size - prev.size : st.size;
+    }
+    seen = now;
+    return bytes;
+  };
+}
+
+async function main(): Promise<void> {
+  const idx = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-idx-'));
+  const files = listFiles(projects)
+    .map((f) => ({ f, st: fs.statSync(f) }))
+    .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs || b.st.size - a.st.size);
+  const target = files.find((x) => !x.f.includes('subagents'))!.f;
+  const targetSize = fs.statSync(target).size;
+  const endOfCorpus = Math.max(...files.map((x) => x.st.mtimeMs));
+  const since = new Date(Date.parse('2026-11-27T12:00:00Z') - 90 * 86_400_000).toISOString().slice(0, 10);
+  const rssBefore = status('VmRSS');
+  const worker = new Worker(workerFile, { workerData: { roots: [projects], indexDir: idx, timezone: 'UTC' } });
+  worker.unref();
+  let seq = 0;
+  const pending = new Map<number, (d: unknown) => void>();
+  worker.on('message', (m: { id: number; kind: string; data?: unknown; message?: string }) => {
+    if (m.kind === 'progress') return;
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.kind === 'error') throw new Error(m.message);
+    p?.(m.data);
+  });
+  const projectDetailSince = new Date(Date.parse('2026-11-27T12:00:00Z') - 14 * 86_400_000).toISOString().slice(0, 10);
+  const refresh = (changed?: string[]) =>
+    new Promise<unknown>((resolve) => {
+      const id = ++seq;
+      pending.set(id, resolve);
+      // As the extension asks (src/host/local.ts): 90 days of rows, per project for the last 14, a week of
+      // sessions and windows, and the paths its file watcher reported.
+      worker.postMessage({ id, query: { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) } });
+    });
+  // Peak RSS while the cold index runs, sampled (VmHWM also covers it).
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, status('VmRSS'))), 20);
+  const written = indexWriter(idx);
+  const t0 = performance.now();
+  const cold = await refresh();
+  const coldMs = performance.now() - t0;
+  clearInterval(sampler);
+  peak = Math.max(peak, status('VmHWM'));
+  const coldIndexBytes = written();
+  process.stdout.write(
+    `corpus ${files.length} files; cold index in the worker: ${(coldMs / 1000).toFixed(2)} s, peak RSS ${peak.toFixed(0)} MiB (process before: ${rssBefore.toFixed(0)} MiB), index ${(coldIndexBytes / 1048576).toFixed(1)} MiB, data ${(JSON.stringify(cold).length / 1024).toFixed(0)} KiB\n`,
+  );
+  // Steady state: one response line every interval.
+  const template = (n: number) =>
+    JSON.stringify({
+      parentUuid: 'p',
+      isSidechain: false,
+      userType: 'external',
+      cwd: '/home/dev/live',
+      sessionId: 'live-session',
+      version: '2.1.140',
+      gitBranch: 'main',
+      message: { model: 'claude-sonnet-4-6', id: `msg_live_${n}`, type: 'message', role: 'assistant', content: [{ type: 'text', text: 'w'.repeat(900) }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, cache_creation_input_tokens: 120, cache_read_input_tokens: 24000, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 120 }, output_tokens: 300, service_tier: 'standard' } },
+      requestId: `req_live_${n}`,
+      type: 'assistant',
+      uuid: `u-${n}`,
+      timestamp: new Date(endOfCorpus + n * 5000).toISOString(),
+    }) + '\n';
+  const fd = fs.openSync(target, 'r');
+  const tail = Buffer.alloc(1);
+  fs.readSync(fd, tail, 0, 1, targetSize - 1);
+  fs.closeSync(fd);
+  if (tail[0] !== 0x0a) fs.appendFileSync(target, '\n');
+  written();
+  const perLine: { index: number; io: number; data: number; ms: number }[] = [];
+  const rss: number[] = [];
+  // CPU of the whole process (worker thread included) over the whole period, idle included, minus what this
+  // script itself spends measuring (the JSON size of the data).
+  const cpu0 = process.cpuUsage();
+  let measuring = 0;
+  const wall0 = performance.now();
+  for (let n = 1; n <= lines; n++) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const io0 = writeBytes();
+    const line = template(n);
+    fs.appendFileSync(target, line);
+    const s = performance.now();
+    const data = await refresh([target]);
+    const ms = performance.now() - s;
+    const m0 = process.cpuUsage();
+    const size = JSON.stringify(data).length;
+    const m1 = process.cpuUsage(m0);
+    measuring += m1.user + m1.system;
+    perLine.push({ index: written(), io: writeBytes() - io0 - Buffer.byteLength(line), data: size, ms });
+    rss.push(status('VmRSS'));
+  }
+  const wall = performance.now() - wall0;
+  const c0 = process.cpuUsage(cpu0);
+  const c = { user: c0.user - measuring, system: c0.system };
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  process.stdout.write(
+    [
+      `${lines} lines, one every ${intervalMs / 1000} s (${path.basename(path.dirname(workerFile))}/${path.basename(workerFile)}):`,
+      `  index bytes written per line: median ${med(perLine.map((p) => p.index)).toLocaleString('en-US')}, mean ${Math.round(sum(perLine.map((p) => p.index)) / lines).toLocaleString('en-US')}, max ${Math.max(...perLine.map((p) => p.index)).toLocaleString('en-US')}`,
+      `  storage writes of the process per line (/proc write_bytes, 4 KiB pages): median ${med(perLine.map((p) => p.io)).toLocaleString('en-US')}`,
+      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB`,
+      `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms`,
+      `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line)`,
+      `  steady RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      '',
+    ].join('\n'),
+  );
+  await worker.terminate();
+  fs.truncateSync(target, targetSize);
+  fs.rmSync(idx, { recursive: true, force: true });
+}
+
+void main();

@@ -1,0 +1,200 @@
+/**
+ * The packaged extension in the real VS Code (code-server + headless Chromium, the e2e harness's pieces) with
+ * a generated corpus as `~/.claude/projects`, no keys. Prints what issue 15 measures:
+ * - the cold first index: seconds from the page opening until the status bar shows today's estimate, and the
+ *   extension host's peak RSS meanwhile (VmHWM of its process; the transcript worker is a thread in it);
+ * - then one ~1.5 KB response appended every `--interval` seconds: seconds until the status bar shows it,
+ *   bytes written to the extension's global storage per line (index journal, snapshot.json, ...), the
+ *   extension host's CPU (% of one core over the whole period, idle included) and its steady RSS.
+ *   tsx bench/local/vscode.ts --dir .bench-data/local [--vsix OLD.vsix] [--lines 12] [--interval 5]
+ * Without --vsix the current tree is packaged like the e2e suite does. The corpus is restored at the end.
+ */
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, startCodeServer, STATUS_BAR_SELECTOR, tempDir, writeUserSettings } from '../../test/support/vscode';
+import { nowDate } from '../../src/core/clock';
+import { prepareExtension } from '../../test/e2e/package';
+
+const argv = process.argv.slice(2);
+const opt = (n: string, d?: string) => {
+  const i = argv.indexOf(`--${n}`);
+  return i >= 0 ? argv[i + 1] : d;
+};
+const dir = path.resolve(opt('dir', '.bench-data/local')!);
+const vsix = opt('vsix');
+const lines = Number(opt('lines', '12'));
+const intervalMs = Number(opt('interval', '5')) * 1000;
+
+const status = (pid: number, k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+/** utime + stime of a process in ms (clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) * 10;
+};
+
+function children(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** The extension host: a descendant of code-server whose command line says so. */
+function extensionHost(root: number): number | undefined {
+  const queue = [root];
+  while (queue.length) {
+    const p = queue.shift()!;
+    try {
+      if (/extensionHost/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) return p;
+    } catch {
+      continue;
+    }
+    queue.push(...children(p));
+  }
+  return undefined;
+}
+
+function storageWriter(d: string): () => number {
+  let seen = new Map<string, { ino: number; size: number; mtimeMs: number }>();
+  const walk = (x: string, out: string[]) => {
+    for (const e of existsSync(x) ? readdirSync(x, { withFileTypes: true }) : []) {
+      const p = path.join(x, e.name);
+      if (e.isDirectory()) walk(p, out);
+      else if (e.isFile()) out.push(p);
+    }
+    return out;
+  };
+  return () => {
+    const now = new Map<string, { ino: number; size: number; mtimeMs: number }>();
+    let total = 0;
+    for (const p of walk(d, [])) {
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      now.set(p, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+      const prev = seen.get(p);
+      total += !prev || prev.ino !== st.ino ? st.size : st.mtimeMs !== prev.mtimeMs || st.size !== prev.size ? (st.size >= prev.size ? st.size - prev.size : st.size) : 0;
+    }
+    seen = now;
+    return total;
+  };
+}
+
+async function main(): Promise<void> {
+  ensureVsCode();
+  const tmp = tempDir('bench-vscode');
+  const userDataDir = path.join(tmp, 'user-data');
+  let extensionsDir: string;
+  if (vsix) {
+    extensionsDir = path.join(tmp, 'extensions');
+    mkdirSync(extensionsDir, { recursive: true });
+    const r = installVsix(path.resolve(vsix), extensionsDir, path.join(tmp, 'install-user-data'));
+    if (!r.ok) throw new Error(r.output);
+  } else {
+    extensionsDir = path.join(tmp, 'extensions');
+    cpSync(await prepareExtension(), extensionsDir, { recursive: true });
+  }
+  const home = path.join(tmp, 'home');
+  mkdirSync(path.join(home, '.claude'), { recursive: true });
+  symlinkSync(path.join(dir, 'projects'), path.join(home, '.claude', 'projects'));
+  const workspace = path.join(tmp, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  writeUserSettings(userDataDir, { 'claudeUsage.local.timezone': 'UTC' });
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  delete env.ANTHROPIC_API_KEY;
+  delete env.ANTHROPIC_ADMIN_API_KEY;
+  const target = readdirSync(path.join(dir, 'projects'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.jsonl') && !e.parentPath.includes('subagents'))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+  const targetSize = statSync(target).size;
+  const port = await freePort();
+  const cs = await startCodeServer({ port, userDataDir, extensionsDir, folder: workspace, env, logFile: path.join(tmp, 'server.log') });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const t0 = performance.now();
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    let host: number | undefined;
+    let peak = 0;
+    const text = async () => ((await page.locator(STATUS_BAR_SELECTOR).innerText().catch(() => '')) ?? '').trim();
+    let shot = false;
+    for (;;) {
+      host ??= extensionHost(cs.child.pid!);
+      if (host) peak = Math.max(peak, status(host, 'VmRSS'));
+      if (!shot && (await page.locator('.notification-toast').count().catch(() => 0)) > 0) {
+        // The first-index progress notification, to check its text fits.
+        shot = true;
+        mkdirSync(path.join(REPO, 'test-results'), { recursive: true });
+        await page.screenshot({ path: path.join(REPO, 'test-results', 'bench-local-progress.png') }).catch(() => undefined);
+        const t = await page.locator('.notification-toast').first().innerText().catch(() => '');
+        process.stdout.write(`progress notification: ${JSON.stringify(t)} (test-results/bench-local-progress.png)\n`);
+      }
+      if (/today/.test(await text())) break;
+      if (performance.now() - t0 > 600_000) throw new Error('no estimate after 10 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const coldS = (performance.now() - t0) / 1000;
+    peak = Math.max(peak, status(host!, 'VmHWM'));
+    const storage = path.join(userDataDir, 'User', 'globalStorage', 'claude-usage.claude-usage');
+    process.stdout.write(`corpus ${dir}; first index until the status bar shows it: ${coldS.toFixed(1)} s; extension host peak RSS ${peak.toFixed(0)} MiB\n`);
+    await new Promise((r) => setTimeout(r, 5000));
+    const written = storageWriter(existsSync(storage) ? storage : userDataDir);
+    written();
+    const per: { bytes: number; showS: number }[] = [];
+    const rss: number[] = [];
+    const cpu0 = cpuMs(host!);
+    const w0 = performance.now();
+    let last = await text();
+    for (let n = 1; n <= lines; n++) {
+      const line = `${JSON.stringify({ parentUuid: null, isSidechain: false, userType: 'external', cwd: '/home/dev/live', sessionId: 'live', version: '2.1.140', gitBranch: 'main', message: { model: 'claude-sonnet-4-6', id: `msg_vs_${n}`, type: 'message', role: 'assistant', content: [{ type: 'text', text: 'v'.repeat(900) }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 66_667, service_tier: 'standard' } }, requestId: `req_vs_${n}`, type: 'assistant', uuid: `vs-${n}`, timestamp: nowDate().toISOString() })}\n`;
+      const a = performance.now();
+      appendFileSync(target, n === 1 ? `\n${line}` : line);
+      let showS = NaN;
+      while (performance.now() - a < intervalMs) {
+        const t = await text();
+        if (t !== last && Number.isNaN(showS)) {
+          showS = (performance.now() - a) / 1000;
+          last = t;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      per.push({ bytes: written(), showS });
+      rss.push(status(host!, 'VmRSS'));
+    }
+    const wall = performance.now() - w0;
+    const cpu = cpuMs(host!) - cpu0;
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    process.stdout.write(
+      [
+        `${lines} lines, one every ${intervalMs / 1000} s:`,
+        `  shown in the status bar after: median ${med(per.map((p) => p.showS)).toFixed(1)} s, max ${Math.max(...per.map((p) => (Number.isNaN(p.showS) ? Infinity : p.showS))).toFixed(1)} s`,
+        `  bytes written to the extension's storage per line: median ${med(per.map((p) => p.bytes)).toLocaleString('en-US')}, max ${Math.max(...per.map((p) => p.bytes)).toLocaleString('en-US')}`,
+        `  extension host CPU while appending: ${((cpu / wall) * 100).toFixed(1)} % of one core`,
+        `  extension host RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await browser.close().catch(() => undefined);
+    await cs.stop();
+    truncateSync(target, targetSize);
+    if (!process.env.KEEP_TMP) removeDir(tmp);
+  }
+}
+
+void main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,222 @@
+// Differential tests: the byte-level extractor (src/core/local/extract.ts) against the JSON.parse reference
+// (parseUsageLine) on every fixture line, on both benchmark corpus shapes, and on generated lines with
+// escapes, unicode, nested objects, reordered keys, odd value types and truncation.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { generate } from '../../bench/local/generate';
+import { generateRealistic } from '../../bench/local/realistic';
+import { listTranscripts } from '../../src/core/local/discovery';
+import { emptyLine, extractLine, X_API_ERROR, X_CORRUPT, X_ENTRY, X_FALLBACK, X_IGNORE, X_SYNTHETIC, type UsageLine } from '../../src/core/local/extract';
+import { parseUsageLine, type ParsedLine } from '../../src/core/local/reader';
+import { makeClaudeHome } from '../fixtures/makeClaudeHome';
+
+const made: string[] = [];
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+function tmpdir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-extract-'));
+  made.push(d);
+  return d;
+}
+
+type Outcome = { kind: 'entry'; line: UsageLine } | { kind: 'ignore' | 'corrupt' | 'synthetic' | 'apiError' } | { kind: 'fallback' };
+
+function fast(text: string): Outcome {
+  // Surround the line like the reader does (newline after it, another line before).
+  const buf = Buffer.from(`{"x":1}\n${text}\n{"type":"user"}\n`);
+  const ls = 8;
+  const le = ls + Buffer.byteLength(text);
+  const out = emptyLine();
+  const code = extractLine(buf, ls, le, out, true);
+  switch (code) {
+    case X_ENTRY:
+      return { kind: 'entry', line: { ...out } };
+    case X_IGNORE:
+      return { kind: 'ignore' };
+    case X_CORRUPT:
+      return { kind: 'corrupt' };
+    case X_SYNTHETIC:
+      return { kind: 'synthetic' };
+    case X_API_ERROR:
+      return { kind: 'apiError' };
+    case X_FALLBACK:
+      return { kind: 'fallback' };
+  }
+  throw new Error(`code ${String(code)}`);
+}
+
+function ref(p: ParsedLine): Outcome {
+  return typeof p === 'string' ? { kind: p } : { kind: 'entry', line: p };
+}
+
+/** Both readings agree (the fast path may decline with `fallback`: the reader then uses the reference). */
+function agree(text: string): 'same' | 'fallback' {
+  const a = fast(text);
+  if (a.kind === 'fallback') return 'fallback';
+  let b = ref(parseUsageLine(text));
+  // The reader tallies an unparseable line only when it holds the usage marker (as it does for the fallback).
+  if (b.kind === 'corrupt' && !text.includes('"usage"')) b = { kind: 'ignore' };
+  if (a.kind === 'ignore' && b.kind === 'corrupt') {
+    // Allowed only when the line said early that it is not an assistant or progress line.
+    assert.match(text, /^\uFEFF?\s*\{[^]*?"type"\s*:\s*"(?!assistant"|progress")/, `ignored a corrupt line: ${text.slice(0, 200)}`);
+    return 'same';
+  }
+  if (a.kind === 'entry' && b.kind === 'entry') {
+    const norm = (l: UsageLine) => ({ ...l, sessionId: l.sessionId, cwd: l.cwd });
+    assert.deepStrictEqual(norm(a.line), norm(b.line), text.slice(0, 300));
+  } else assert.equal(a.kind, b.kind, text.slice(0, 300));
+  return 'same';
+}
+
+function linesOf(root: string): string[] {
+  const out: string[] = [];
+  for (const f of listTranscripts(root)) {
+    for (const l of fs.readFileSync(f.path, 'utf8').split('\n')) if (l.trim()) out.push(l);
+  }
+  return out;
+}
+
+describe('local transcripts: byte-level extractor = JSON.parse (differential)', () => {
+  it('on every line of the sample home (also with CRLF, a BOM, spaces after colons)', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    let fallbacks = 0;
+    const lines = linesOf(h.projectsDir);
+    for (const l of lines) {
+      for (const v of [l, `${l}\r`, `\uFEFF${l}`, l.replace(/":/g, '": ')]) if (agree(v) === 'fallback') fallbacks++;
+    }
+    // Only the cut line, the line still being written and the line without message.id (read by scanning is
+    // not allowed to jump over its content) need JSON.parse, in each of the 4 variants.
+    assert.ok(fallbacks <= 12, `${fallbacks} fallbacks`);
+  });
+
+  for (const [shape, gen] of [
+    ['synthetic', generate],
+    ['realistic', generateRealistic],
+  ] as const) {
+    it(`on every line of a generated ${shape} corpus (4 MiB)`, function () {
+      this.timeout(60_000);
+      const d = tmpdir();
+      gen({ sizeMb: 4, seed: 7, out: d });
+      let n = 0;
+      let fallbacks = 0;
+      for (const l of linesOf(path.join(d, 'projects'))) {
+        n++;
+        if (agree(l) === 'fallback') fallbacks++;
+      }
+      assert.ok(n > 500, `${n} lines`);
+      // The corrupt lines the generators write are the only ones that need the fallback.
+      assert.ok(fallbacks <= Math.max(3, n * 0.01), `${fallbacks} of ${n} lines fell back`);
+    });
+  }
+
+  it('on generated lines: reordered keys, escapes, unicode, nested values, odd types, progress nesting (property)', () => {
+    const tricky = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('"', '\\', '\\"', '"}]', '{"usage":{"input_tokens":9}}', '\u2028é𝄞日本', '\n\t\r', '"type":"assistant"', 'msg_01\u0000x', ''),
+    );
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(tricky, tie('v'), { maxKeys: 3 })),
+    })).v;
+    const token = fc.oneof(
+      { weight: 8, arbitrary: fc.nat({ max: 2_000_000 }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, 4294967295, 4294967296, -1, 1.5, 1e3, null, '12', true) },
+    );
+    const str = (s: fc.Arbitrary<string>) => fc.oneof({ weight: 6, arbitrary: s }, { weight: 1, arbitrary: fc.constantFrom(5, null, '', false) as fc.Arbitrary<unknown> });
+    const ts = fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: Date.parse('2025-01-01T00:00:00Z'), max: Date.parse('2027-12-31T00:00:00Z') }).map((t) => new Date(t).toISOString()) },
+      { weight: 1, arbitrary: fc.constantFrom('2026-11-20T10:00:00Z', '2026-11-20T10:00:00.5Z', '2026-11-20T10:00:00+02:00', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', 'yesterday', '2026-11-20T10:00:00.123456Z') },
+    );
+    const usage = fc.record(
+      {
+        input_tokens: token,
+        output_tokens: token,
+        cache_creation_input_tokens: token,
+        cache_read_input_tokens: token,
+        cache_creation: fc.oneof(fc.record({ ephemeral_5m_input_tokens: token, ephemeral_1h_input_tokens: token }, { requiredKeys: [] }), fc.constant(null), fc.constant(7)),
+        service_tier: str(fc.constantFrom('standard', 'batch', 'priority')),
+        inference_geo: str(fc.constantFrom('us', 'US', 'us-east', 'usa', 'eu', 'global')),
+        speed: str(fc.constantFrom('standard', 'fast', 'FAST')),
+        server_tool_use: value,
+      },
+      { requiredKeys: [] },
+    );
+    const entry = fc.record(
+      {
+        type: fc.oneof({ weight: 8, arbitrary: fc.constant('assistant') }, { weight: 1, arbitrary: fc.constantFrom('user', 'system', 5) as fc.Arbitrary<unknown> }),
+        timestamp: ts,
+        requestId: str(fc.constantFrom('req_011CA', 'req_é', 'req_"q"', 'req\\x')),
+        isSidechain: fc.constantFrom(true, false, null, 'yes'),
+        isApiErrorMessage: fc.constantFrom(true, false, 1),
+        sessionId: str(fc.constantFrom('s-1', 's-ü')),
+        cwd: str(fc.constantFrom('/w/p', 'C:\\Users\\dev', '/ü/日本')),
+        parentUuid: value,
+        message: fc.record(
+          {
+            id: str(fc.constantFrom('msg_01A', 'msg_01B', 'msg_é', 'msg_"x"')),
+            model: str(fc.constantFrom('claude-sonnet-4-6', 'claude-opus-4-6', '<synthetic>', 'claude-\u00e9')),
+            content: value,
+            usage: fc.oneof({ weight: 8, arbitrary: usage as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.constantFrom(null, [], 'u') as fc.Arbitrary<unknown> }),
+            stop_reason: value,
+          },
+          { requiredKeys: ['usage'] },
+        ),
+        extra: value,
+      },
+      { requiredKeys: ['type', 'message'] },
+    );
+    const shuffle = <T extends object>(o: T, order: number[]): T => {
+      const ks = Object.keys(o);
+      const sorted = ks.map((k, i) => [k, order[i % Math.max(order.length, 1)] ?? i] as const).sort((a, b) => a[1] - b[1]);
+      const r: Record<string, unknown> = {};
+      for (const [k] of sorted) {
+        const v = (o as Record<string, unknown>)[k];
+        r[k] = v && typeof v === 'object' && !Array.isArray(v) ? shuffle(v as object, order.slice(1)) : v;
+      }
+      return r as T;
+    };
+    const line = fc.record({
+      e: entry,
+      progress: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      order: fc.array(fc.nat(20), { maxLength: 8 }),
+      style: fc.constantFrom('compact', 'spaced', 'ascii'),
+      cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { freq: 5 }),
+    });
+    let fallbacks = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(line, ({ e, progress, order, style, cut }) => {
+        runs++;
+        const obj = progress ? { type: 'progress', sessionId: 'p-1', cwd: '/p', data: { type: 'agent_progress', message: e }, uuid: 'u', timestamp: '2026-11-20T10:00:00Z' } : e;
+        let text = JSON.stringify(shuffle(obj, order), null, style === 'spaced' ? 1 : undefined);
+        if (style === 'spaced') text = text.replace(/\n/g, ' ');
+        if (style === 'ascii') text = text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        if (cut !== null) text = text.slice(0, Math.floor(text.length * cut));
+        if (agree(text) === 'fallback') fallbacks++;
+      }),
+      { numRuns: 3000 },
+    );
+    // Most generated lines are read without JSON.parse (only odd numbers, escaped keys, duplicate objects,
+    // other timestamp forms and truncations fall back).
+    assert.ok(fallbacks < runs * 0.3, `${fallbacks} of ${runs} fell back`);
+  });
+
+  it('reads the fixed cases the rules name', () => {
+    const base = { type: 'assistant', timestamp: '2026-11-20T10:00:00.000Z', requestId: 'r', message: { id: 'm', model: 'claude-opus-4-6', usage: { input_tokens: 1, output_tokens: 2 } } };
+    const ok = fast(JSON.stringify({ ...base, message: { ...base.message, usage: { ...base.message.usage, speed: 'fast' } } }));
+    assert.equal(ok.kind, 'entry');
+    assert.equal((ok as { line: UsageLine }).line.model, 'claude-opus-4-6 (fast)');
+    // A user line's bulk is never parsed: a broken tool result after its type is just ignored.
+    assert.equal(fast('{"parentUuid":null,"type":"user","message":{"content":"…').kind, 'ignore');
+    // Nested sub-agent entry: a sidechain by default, with the progress line's session when it has none.
+    const nested = fast(JSON.stringify({ type: 'progress', sessionId: 'parent-s', cwd: '/p', data: { message: { ...base, isSidechain: undefined } } }));
+    assert.equal(nested.kind, 'entry');
+    const nl = (nested as { line: UsageLine }).line;
+    assert.deepEqual([nl.sidechain, nl.nested, nl.sessionId, nl.cwd], [true, true, 'parent-s', '/p']);
+    assert.equal(agree(JSON.stringify({ type: 'progress', data: { message: { ...base, isSidechain: false } } })), 'same');
+  });
+});

@@ -1,0 +1,266 @@
+// The persistent index (issue 15): writes proportional to change (journal batches, compaction), sharing one
+// index between processes (the extension's worker, another window, `claude-usage local --index`), torn
+// writes, locks, and history kept from transcripts that are gone (issue 13 item 4).
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generate } from '../../bench/local/generate';
+import { main } from '../../src/cli';
+import { Decimal } from '../../src/core/decimal';
+import { Debouncer } from '../../src/core/local/debounce';
+import { indexFile } from '../../src/core/local/index';
+import { listTranscripts } from '../../src/core/local/discovery';
+import { LocalUsageEngine } from '../../src/core/local/service';
+import type { LocalUsageData } from '../../src/core/model/snapshot';
+import { makeClaudeHome } from '../fixtures/makeClaudeHome';
+
+const made: string[] = [];
+after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+function tmpdir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-index-'));
+  made.push(d);
+  return d;
+}
+
+const NOW = () => new Date('2026-11-27T12:00:00Z');
+const engine = (root: string, idx: string, extra: Partial<ConstructorParameters<typeof LocalUsageEngine>[0]> = {}) => new LocalUsageEngine({ roots: [root], indexDir: idx, timezone: 'UTC', now: NOW, ...extra });
+const totals = (d: LocalUsageData) => ({ days: d.days, skipped: d.skipped });
+
+/** A response line in Claude Code's shape, about 1.5 KB like the issue's measurement. */
+function response(n: number): string {
+  return JSON.stringify({
+    parentUuid: 'p',
+    isSidechain: false,
+    userType: 'external',
+    cwd: '/home/dev/shop-1',
+    sessionId: 'live',
+    version: '2.1.140',
+    gitBranch: 'main',
+    message: { model: 'claude-sonnet-4-6', id: `msg_live_${n}`, type: 'message', role: 'assistant', content: [{ type: 'text', text: 'x'.repeat(1000) }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, cache_creation_input_tokens: 100, cache_read_input_tokens: 20000, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 100 }, output_tokens: 250, service_tier: 'standard' } },
+    requestId: `req_live_${n}`,
+    type: 'assistant',
+    uuid: 'u',
+    timestamp: new Date(Date.parse('2026-11-27T11:00:00Z') + n * 1000).toISOString(),
+  });
+}
+
+describe('local index: writes proportional to change', () => {
+  it('an appended line adds one small journal batch, not a rewrite (and equals a cold scan)', function () {
+    this.timeout(60_000);
+    const d = tmpdir();
+    generate({ sizeMb: 8, seed: 3, out: d });
+    const root = path.join(d, 'projects');
+    const idx = path.join(d, 'idx');
+    const e = engine(root, idx);
+    const first = e.refreshSync();
+    assert.equal(first.stats.save.mode, 'base');
+    const baseBytes = first.stats.save.bytes;
+    const target = listTranscripts(root)[0]!.path;
+    const per: number[] = [];
+    for (let n = 0; n < 20; n++) {
+      fs.appendFileSync(target, `${response(n)}\n`);
+      const r = e.refreshSync();
+      assert.equal(r.stats.save.mode, 'journal');
+      per.push(r.stats.save.bytes);
+    }
+    assert.ok(Math.max(...per) < 2048, `journal bytes per appended line: ${per.join(', ')} (base ${baseBytes})`);
+    // Nothing changed: nothing written.
+    assert.equal(e.refreshSync().stats.save.mode, 'unchanged');
+    const fresh = engine(root, idx).refreshSync();
+    assert.equal(fresh.stats.bytesRead, 0);
+    assert.deepStrictEqual(totals(fresh.data), totals(new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+
+  it('compacts the journal into a new base once it is long', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    const e = engine(h.projectsDir, idx, { indexCompactBytes: 3000 });
+    e.refreshSync();
+    const target = listTranscripts(h.projectsDir)[0]!.path;
+    const modes: string[] = [];
+    for (let n = 0; n < 12; n++) {
+      fs.appendFileSync(target, `${response(n)}\n`);
+      modes.push(e.refreshSync().stats.save.mode);
+    }
+    assert.ok(modes.includes('journal') && modes.includes('base'), modes.join(','));
+    const journal = indexFile(idx, [h.projectsDir]).replace(/\.bin$/, '.journal');
+    assert.ok(fs.statSync(journal).size < 3000 + 2048);
+    assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+});
+
+describe('local index: shared between processes', () => {
+  it('a warm engine applies what another process appended, without reading those bytes again', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    const ext = engine(h.projectsDir, idx);
+    ext.refreshSync();
+    const target = listTranscripts(h.projectsDir)[0]!.path;
+    fs.appendFileSync(target, `${response(1)}\n`);
+    const cli = engine(h.projectsDir, idx).refreshSync();
+    assert.equal(cli.stats.save.mode, 'journal');
+    const warm = ext.refreshSync();
+    assert.equal(warm.stats.bytesRead, 0, 'the CLI already indexed the new bytes');
+    assert.deepStrictEqual(totals(warm.data), totals(cli.data));
+  });
+
+  it('the CLI reads the extension’s index with --index (same totals, kept history reported)', async () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'globalStorage', 'local-index');
+    const ext = engine(h.projectsDir, idx).refreshSync().data;
+    let out = '';
+    const code = await main(['local', '--dir', h.projectsDir, '--index', idx, '--timezone', 'UTC', '--json'], { out: (t) => (out += t), err: () => {}, env: {} });
+    assert.equal(code, 0);
+    const j = JSON.parse(out) as { skipped: unknown; missing: unknown };
+    assert.deepStrictEqual(j.skipped, ext.skipped);
+    assert.deepStrictEqual(j.missing, { files: 0, entries: 0, tokens: 0, costUsd: '0' });
+  });
+
+  it('a torn write at the end of the journal (a crash mid-append) is ignored, then cut off', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    const e = engine(h.projectsDir, idx);
+    e.refreshSync();
+    const target = listTranscripts(h.projectsDir)[0]!.path;
+    fs.appendFileSync(target, `${response(1)}\n`);
+    e.refreshSync();
+    const journal = indexFile(idx, [h.projectsDir]).replace(/\.bin$/, '.journal');
+    const good = fs.statSync(journal).size;
+    fs.appendFileSync(journal, Buffer.from([0x42, 0x54, 0x43, 0x48, 200, 0, 0, 0, 1, 2, 3]));
+    const again = engine(h.projectsDir, idx);
+    const r = again.refreshSync();
+    assert.equal(r.stats.indexLoaded, 'index');
+    assert.equal(r.stats.bytesRead, 0);
+    fs.appendFileSync(target, `${response(2)}\n`);
+    assert.equal(again.refreshSync().stats.save.mode, 'journal');
+    assert.ok(fs.statSync(journal).size > good);
+    assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+
+  it('a lock held by a live process: the run works in memory; a lock left by a dead one is removed', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    engine(h.projectsDir, idx).refreshSync();
+    const lock = indexFile(idx, [h.projectsDir]).replace(/\.bin$/, '.lock');
+    fs.writeFileSync(lock, `${process.ppid}\n`); // alive, and not us
+    const busy = engine(h.projectsDir, idx).refreshSync();
+    assert.equal(busy.stats.indexLoaded, 'rebuilt (locked)');
+    assert.equal(busy.stats.save.mode, 'locked');
+    fs.writeFileSync(lock, '2147483646\n'); // no such process
+    const r = engine(h.projectsDir, idx).refreshSync();
+    assert.equal(r.stats.indexLoaded, 'index');
+    assert.deepStrictEqual(totals(r.data), totals(busy.data));
+    assert.ok(!fs.existsSync(lock));
+  });
+});
+
+describe('local index: history of transcripts that are gone', () => {
+  it('keeps their usage and says how much of it there is (files, tokens, cost)', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    const before = engine(h.projectsDir, idx).refreshSync().data;
+    assert.deepStrictEqual(before.missing, { files: 0, entries: 0, tokens: 0, costUsd: '0' });
+    // Claude Code's cleanup deletes the older api session (m10, m11 and the counted copies of m9 and m8).
+    fs.rmSync(path.join(h.projectsDir, '-home-dev-api', '7a2d9e10-1c3b-4e5f-8a9b-0c1d2e3f4a02.jsonl'));
+    const after = engine(h.projectsDir, idx).refreshSync().data;
+    assert.deepStrictEqual(after.days, before.days);
+    assert.equal(after.missing?.files, 1);
+    // Kept from it: m10, m11, m9 and m8 (equal copies of m9 and m8 sit in the resumed session; the kept one is
+    // chosen by a fixed order, here the deleted file's): the whole of 2026-11-14, -20 and -24.
+    const gone = new Set(['2026-11-14', '2026-11-24', '2026-11-20']);
+    let tokens = 0;
+    let cost = Decimal.ZERO;
+    for (const r of before.days.filter((x) => gone.has(x.date))) {
+      tokens += r.input + r.output + r.cacheWrite5m + r.cacheWrite1h + r.cacheRead;
+      if (r.costUsd !== null) cost = cost.add(Decimal.parse(r.costUsd));
+    }
+    assert.equal(after.missing?.entries, 4);
+    assert.equal(after.missing?.tokens, tokens);
+    assert.equal(after.missing?.costUsd, cost.toString());
+  });
+});
+
+describe('local watcher: debounce with a maximum wait', () => {
+  /** Timers on a manual clock. */
+  function fakeTimers() {
+    let now = 0;
+    let seq = 0;
+    const due = new Map<number, { at: number; fn: () => void }>();
+    return {
+      timers: { now: () => now, set: (fn: () => void, ms: number) => (due.set(++seq, { at: now + ms, fn }), seq), clear: (h: unknown) => due.delete(h as number) },
+      advance(ms: number) {
+        const end = now + ms;
+        for (;;) {
+          const next = [...due.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+          if (!next || next[1].at > end) break;
+          now = next[1].at;
+          due.delete(next[0]);
+          next[1].fn();
+        }
+        now = end;
+      },
+    };
+  }
+
+  it('fires after a quiet period, and during a steady stream of changes at least every maxMs', () => {
+    const f = fakeTimers();
+    const fired: number[] = [];
+    const d = new Debouncer(() => fired.push(f.timers.now()), 1000, 3000, f.timers);
+    // A change every half second for 30 s (Claude Code streaming): a plain debounce would wait until it stops.
+    for (let t = 0; t < 30_000; t += 500) {
+      d.poke();
+      f.advance(500);
+    }
+    assert.deepEqual(fired.slice(0, 3), [3000, 6000, 9000]);
+    assert.equal(fired.length, 10);
+    f.advance(5000);
+    assert.ok(!d.pending);
+    // One change: fires once, after the quiet period.
+    const n = fired.length;
+    d.poke();
+    f.advance(999);
+    assert.equal(fired.length, n);
+    f.advance(1);
+    assert.equal(fired.length, n + 1);
+    d.dispose();
+  });
+});
+
+describe('local index: watcher hints', () => {
+  it('a warm refresh with the changed paths stats only those; a full walk still runs at least every minute', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    let now = Date.parse('2026-11-27T12:00:00Z');
+    const e = engine(h.projectsDir, path.join(d, 'idx'), { now: () => new Date(now) });
+    e.refreshSync();
+    const files = listTranscripts(h.projectsDir);
+    const [a, b] = [files[0]!.path, files[1]!.path];
+    fs.appendFileSync(a, `${response(1)}\n`);
+    fs.appendFileSync(b, `${response(2)}\n`);
+    // Only `a` is named: `b`'s append is not read yet.
+    now += 5000;
+    const r1 = e.refreshSync({ changed: [a, '/elsewhere/x.jsonl'] });
+    assert.equal(r1.stats.files, 1);
+    assert.equal(r1.stats.filesRead, 1);
+    // A deleted transcript named in the hints is marked gone (its history stays).
+    const c = files[2]!.path;
+    fs.rmSync(c);
+    now += 5000;
+    assert.equal(e.refreshSync({ changed: [c] }).data.missing?.files, 1);
+    // More than a minute after the last full walk, hints or not, everything is walked again.
+    now += 61_000;
+    const r3 = e.refreshSync({ changed: [a] });
+    assert.equal(r3.stats.files, files.length - 1);
+    assert.equal(r3.stats.filesRead, 1, 'b, whose append was not named');
+    assert.deepStrictEqual(totals(r3.data), totals(new LocalUsageEngine({ roots: [h.projectsDir], indexDir: path.join(d, 'idx'), timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+});
