@@ -199,7 +199,10 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     await vscode.window.withProgress({ location: { viewId: VIEWS.costs } }, () => store.refresh());
   });
   register(COMMANDS.showLog, () => log.show());
-  register(COMMANDS.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`));
+  // A setting id (e.g. the price overrides, from the tree) opens that setting; otherwise all of ours.
+  register(COMMANDS.openSettings, (query?: unknown) =>
+    vscode.commands.executeCommand('workbench.action.openSettings', typeof query === 'string' && /^claudeUsage\.[\w.]+$/.test(query) ? query : `@ext:${context.extension.id}`),
+  );
   register(COMMANDS.copyValue, (node: TreeNode) => copyValue(node));
   const groupCommands = { model: COMMANDS.groupCostsByModel, workspace: COMMANDS.groupCostsByWorkspace, description: COMMANDS.groupCostsByDescription } as const;
   for (const g of COST_GROUPINGS) register(groupCommands[g], () => config.setCostGrouping(g));

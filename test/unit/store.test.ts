@@ -14,7 +14,7 @@ import { ManualClock } from '../../src/core/clock';
 import { ManualScheduler } from '../support/manualScheduler';
 import { DEFAULT_STORE_SETTINGS, type StoreSettings } from '../../src/core/model/settings';
 import { FileFocus, FileLease, FileSnapshotPersistence, type Lease } from '../../src/core/store/shared';
-import type { SourceName } from '../../src/core/model/snapshot';
+import type { LocalUsageData, SourceName } from '../../src/core/model/snapshot';
 import { Store, type KeyProvider, type ResolvedKeys } from '../../src/core/store/store';
 import { costOfDay } from '../../src/core/model/facts';
 import { startMockServer, type MockServer } from '../server/server';
@@ -504,5 +504,32 @@ describe('FileLease (one polling window)', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Store: a transcript change during a local refresh', () => {
+  it('is not lost: the store refreshes again right after the running refresh', async () => {
+    const sched = new ManualScheduler(START);
+    let runs = 0;
+    let release: (() => void) | undefined;
+    const localRunner = () =>
+      new Promise<LocalUsageData>((resolve) => {
+        runs++;
+        release = () => resolve({ timezone: 'UTC', days: [], unpricedModels: [], skippedLines: 0, files: runs, roots: [] });
+      });
+    const store = new Store({ scheduler: sched, localRunner, settings: { ...DEFAULT_STORE_SETTINGS, local: { enabled: true } } });
+    await store.start();
+    await sched.advance(0);
+    assert.equal(runs, 1, 'the first refresh runs');
+    store.localChanged(); // an append while it runs
+    release!();
+    await store.whenIdle();
+    await sched.advance(0);
+    assert.equal(runs, 2, 'a second refresh follows at once, not after the 5-minute interval');
+    release!();
+    await store.whenIdle();
+    await sched.advance(60_000);
+    assert.equal(runs, 2, 'and then the interval applies again');
+    store.dispose();
   });
 });

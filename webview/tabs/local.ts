@@ -55,8 +55,9 @@ export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
   );
   replace(
     dom.body.querySelector('#local-notes')!,
-    l.unpricedModels.length ? h('p', { class: 'warning' }, `Unpriced models (tokens counted, cost not estimated): ${l.unpricedModels.join(', ')}. Add a price with the price-override setting.`) : null,
-    h('p', { class: 'muted' }, `${int(l.files)} transcript files in ${l.roots.join(', ') || 'no folders'}; ${int(l.skippedLines)} unreadable lines skipped.`),
+    l.unpricedModels.length ? h('p', { class: 'warning' }, `Unpriced models (tokens counted, cost not estimated): ${l.unpricedModels.join(', ')}. Add a price with the setting claudeUsage.local.priceOverrides.`) : null,
+    l.missingText ? h('p', { class: 'muted', id: 'local-missing' }, l.missingText) : null,
+    h('p', { class: 'muted' }, `${int(l.files)} transcript files in ${l.roots.join(', ') || 'no folders'}. ${l.skippedText}${l.pricesAsOf ? ` Prices as of ${l.pricesAsOf}.` : ''}`),
   );
 }
 

@@ -44,6 +44,9 @@ export const ACTION_COMMANDS: Readonly<Record<ActionName, CommandId>> = {
   connectPlan: COMMANDS.connectPlan,
 };
 
+/** The setting "add a price" opens (Open Settings takes a setting id as its argument). */
+export const PRICE_OVERRIDES_SETTING = 'claudeUsage.local.priceOverrides';
+
 /** The view and status-bar ids the manifest declares. */
 export const VIEWS = {
   container: 'claudeUsage',

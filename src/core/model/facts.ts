@@ -9,6 +9,7 @@ import type { RateLimitSnapshot } from '../anthropic/types';
 import { Decimal } from '../decimal';
 import type { ActionName } from './commands';
 import { addDays, DAY_MS, dayStartMs, daysInMonth, HOUR_MS, monthOf, monthStart, utcDay } from './days';
+import { plural } from './format';
 import { RATE_FAMILIES, type RateFamilyKey } from './labels';
 import type { CostRow, LocalUsageData, LocalUsageDay, SourceName } from './snapshot';
 import { dayInZone, dayStartInZone } from './zones';
@@ -192,6 +193,28 @@ export function localTotals(rows: Iterable<LocalUsageDay>): LocalTotals {
 /** The local day "now" falls on: in `zone` when set, else the zone the transcripts were read in. */
 export function localDayOf(local: Pick<LocalUsageData, 'timezone'>, nowMs: number, zone?: string): string {
   return dayInZone(nowMs, zone || local.timezone);
+}
+
+/** The local 5-hour window as of now: `active` only while its end is still ahead (the data may be older). */
+export function localWindowNow(local: Pick<LocalUsageData, 'currentWindow'> | undefined, nowMs: number): LocalUsageData['currentWindow'] {
+  const w = local?.currentWindow;
+  if (!w) return undefined;
+  return w.active && Date.parse(w.end) <= nowMs ? { ...w, active: false } : w;
+}
+
+/** Why lines were not counted, by reason (so a user comparing totals with another tool can see why). */
+export function skippedText(data: Pick<LocalUsageData, 'skipped' | 'skippedLines'>): string {
+  const sk = data.skipped;
+  if (!sk) return data.skippedLines ? `${plural(data.skippedLines, 'unreadable line')} skipped.` : 'Every usage line was counted.';
+  const parts = [
+    sk.duplicate && plural(sk.duplicate, 'duplicate copy', 'duplicate copies'),
+    sk.replay && plural(sk.replay, '/btw replay'),
+    sk.synthetic && plural(sk.synthetic, 'synthetic line'),
+    sk.apiError && plural(sk.apiError, 'API error line'),
+    sk.corrupt && plural(sk.corrupt, 'unreadable line'),
+    sk.tooLarge && plural(sk.tooLarge, 'line', 'lines') + ' too large',
+  ].filter(Boolean);
+  return parts.length ? `Not counted: ${parts.join(', ')}. Duplicates are copies of counted messages (streamed blocks, resumed sessions, sub-agent copies).` : 'Every usage line was counted.';
 }
 
 /** This machine's estimate for today. */

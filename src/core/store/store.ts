@@ -95,6 +95,8 @@ interface Runtime {
   due: number;
   failures: number;
   inflight?: Promise<void>;
+  /** Asked for again while a fetch was in flight (a transcript appended meanwhile): fetch again right after. */
+  again?: boolean;
 }
 
 const noopLog: StoreLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -278,6 +280,7 @@ export class Store implements Disposable {
     const r = this.runtime(s);
     r.due = now;
     r.failures = 0;
+    if (r.inflight) r.again = true;
   }
 
   private intervalMs(s: SourceName): number {
@@ -425,7 +428,9 @@ export class Store implements Disposable {
       const data = await this.fetchData(s);
       const now = this.scheduler.now();
       r.failures = 0;
-      r.due = now + this.intervalMs(s);
+      // A change that arrived during this fetch is not lost: the next fetch is due at once.
+      r.due = r.again ? now : now + this.intervalMs(s);
+      r.again = false;
       this.setSource(s, {
         data,
         fetchedAt: iso(now),

@@ -7,7 +7,7 @@ import type { RateLimitSnapshot } from '../anthropic/types';
 import { needsUser, type ApiErrorInit } from '../anthropic/errors';
 import { COMMANDS } from '../model/commands';
 import { utcDay } from '../model/days';
-import { errorSentence, familyRows, localToday, minRemainingShare, monthToDate, orgToday, PROJECTION_LABEL, tightestFamilies, type LocalTotals } from '../model/facts';
+import { errorSentence, familyRows, localToday, localWindowNow, minRemainingShare, monthToDate, orgToday, PROJECTION_LABEL, tightestFamilies, type LocalTotals } from '../model/facts';
 import { ago, compact, duration, int, plural, sharePct, until, usd, usdEstimate } from '../model/format';
 import { ERROR_SHORT, KEY_SOURCE_LABEL, SOURCE_TITLES } from '../model/labels';
 import type { LocalWindow, SourceName, SourceState, StoreSnapshot } from '../model/snapshot';
@@ -130,7 +130,7 @@ export function buildStatusBar(snap: StoreSnapshot, settings: StatusBarSettings,
       parts.todayCost = `${usdEstimate(localDay.total, localDay.unpriced)} today`;
     }
     // The local 5-hour window is an estimate: it never stands in for the plan's own figure.
-    const w = local.currentWindow;
+    const w = localWindowNow(local, nowMs);
     if (w?.active && !planText) parts.window = localWindowText(w, nowMs);
   }
 
@@ -219,7 +219,7 @@ export function buildTooltip(snap: StoreSnapshot, nowMs: number, o: TooltipOptio
   if ((o.showLocal ?? true) && snap.local.data) {
     const l = o.localDay ?? localToday(snap.local.data, nowMs, o.localZone);
     lines.push(`Claude Code on this machine today: ${usdEstimate(l.total)}${l.unpriced ? ' + unpriced models' : ''} (API-equivalent estimate), ${int(l.tokens)} tokens`);
-    const w = snap.local.data.currentWindow;
+    const w = localWindowNow(snap.local.data, nowMs);
     if (w?.active) {
       const rate = Number(w.burnTokensPerHour) > 0 ? `, burn ${usd(w.burnUsdPerHour)}/h, projected ${usd(w.projectedCostUsd)} by its end` : ', no activity in the last 30 min';
       lines.push('', `Local 5-hour window (an estimate from transcripts, not the plan's figure): ${usdEstimate(w.costUsd)} (${int(w.tokens)} tokens), ends ${until(w.end, nowMs)}${rate}`);

@@ -5,9 +5,9 @@
 import type { ApiErrorInit } from '../anthropic/errors';
 import type { Decimal } from '../decimal';
 import { acceptanceRate, activityBy, type ClaudeCodeActivity } from '../reports/claudeCode';
-import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS } from '../model/commands';
+import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, PRICE_OVERRIDES_SETTING } from '../model/commands';
 import { addDays, dayLabel, utcDay } from '../model/days';
-import { errorAction, familyRows, localTotals, monthToDate, PROJECTION_METHOD, sumRows } from '../model/facts';
+import { errorAction, familyRows, localTotals, localWindowNow, skippedText, monthToDate, PROJECTION_METHOD, sumRows } from '../model/facts';
 import { ago, compact, int, plural, ratePct, sharePct, until, usd, usdEstimate, usdExact } from '../model/format';
 import { costGroup, costTypeLabel, TOKEN_TYPES, workspaceName } from '../model/labels';
 import type { CostGrouping } from '../model/settings';
@@ -296,7 +296,7 @@ export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: Pla
     if (!st.loading && !st.error) out.push({ id: 'local/none', label: 'No Claude Code transcripts found on this machine', icon: 'info' });
     return out;
   }
-  const w = data.currentWindow;
+  const w = localWindowNow(data, nowMs);
   if (w?.active) {
     const rate = Number(w.burnTokensPerHour) > 0 ? ` · ${usd(w.burnUsdPerHour)}/h` : ' · idle';
     out.push({
@@ -310,7 +310,25 @@ export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: Pla
     });
   }
   if (data.unpricedModels.length)
-    out.push({ id: 'local/unpriced', label: 'Unpriced models', description: data.unpricedModels.join(', '), icon: 'warning', tooltip: 'Tokens of these models are counted but have no price; set claudeUsage.local.priceOverrides to price them.' });
+    out.push({
+      id: 'local/unpriced',
+      label: 'Unpriced models',
+      description: `${data.unpricedModels.join(', ')} · add a price`,
+      icon: 'warning',
+      tooltip: `Tokens of these models are counted but have no price (prices as of ${data.pricesAsOf ?? '?'}). Click to add one in claudeUsage.local.priceOverrides.`,
+      command: { command: COMMANDS.openSettings, title: 'Add a price', arguments: [PRICE_OVERRIDES_SETTING] },
+    });
+  const m = data.missing;
+  if (m && m.files > 0)
+    out.push({
+      id: 'local/missing',
+      label: `Includes ${plural(m.files, 'transcript')} no longer on disk`,
+      description: `${usdEstimate(m.costUsd)} · ${compact(m.tokens)} tokens`,
+      icon: 'history',
+      tooltip: `Claude Code deletes transcripts after cleanupPeriodDays (default 30); the index keeps their usage, so this history outlives them. \`claude-usage local --index ${data.indexDir ?? '<the extension\'s local-index folder>'}\` reads the same index.`,
+      contextValue: 'value',
+      copyValue: m.costUsd,
+    });
   const days = [...new Set(data.days.map((d) => d.date))].sort().reverse();
   for (const day of days) {
     const rows = data.days.filter((d) => d.date === day);
@@ -347,6 +365,16 @@ export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: Pla
       }),
     });
   }
-  if (days.length) out.push({ id: 'local/note', label: 'Costs are API-equivalent estimates', icon: 'info' });
+  if (days.length) {
+    const sk = data.skipped;
+    const notCounted = sk ? sk.corrupt + sk.tooLarge + sk.synthetic + sk.apiError + sk.replay : data.skippedLines;
+    out.push({
+      id: 'local/note',
+      label: 'Costs are API-equivalent estimates',
+      description: `prices as of ${data.pricesAsOf ?? '?'}${notCounted ? ` · ${plural(notCounted, 'line')} not counted` : ''}`,
+      tooltip: skippedText(data),
+      icon: 'info',
+    });
+  }
   return out;
 }

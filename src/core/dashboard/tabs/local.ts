@@ -1,7 +1,8 @@
 /** The "This machine" tab: API-equivalent estimates from this machine's transcripts (days in their time zone). */
 import { Decimal } from '../../decimal';
 import { DAY_MS, dayStartMs } from '../../model/days';
-import { localToday } from '../../model/facts';
+import { localToday, localWindowNow, skippedText } from '../../model/facts';
+import { plural, usdEstimate } from '../../model/format';
 import { planFacts } from '../../plan/facts';
 import { planChartSeries, planGauges, type PlanGauge, type PlanSeries } from '../../plan/surfaces';
 import { budgetStatus } from '../../budget/status';
@@ -40,6 +41,11 @@ export interface LocalTab {
   window?: LocalUsageData['currentWindow'];
   unpricedModels: string[];
   skippedLines: number;
+  /** Why usage lines were not counted, by reason ("Not counted: 12 duplicate copies, 1 /btw replay."). */
+  skippedText: string;
+  /** "Includes 3 transcripts no longer on disk: ≈$0.24" (the index keeps deleted transcripts' usage). */
+  missingText?: string;
+  pricesAsOf?: string;
   files: number;
   roots: string[];
 }
@@ -53,7 +59,7 @@ export function localCostSeries(data: LocalUsageData, range: DateRange): SeriesS
 }
 
 export function localView(data: LocalUsageData | undefined, range: DateRange, nowMs: number): Omit<LocalTab, 'status' | 'available' | 'budgets' | 'budgetLines'> {
-  if (!data) return { costByModel: emptySet(range.days), tokensByModel: [], totalCostUsd: '0', todayCostUsd: '0', unpricedModels: [], skippedLines: 0, files: 0, roots: [] };
+  if (!data) return { costByModel: emptySet(range.days), tokensByModel: [], totalCostUsd: '0', todayCostUsd: '0', unpricedModels: [], skippedLines: 0, skippedText: '', files: 0, roots: [] };
   const days = data.days.filter((d) => d.date >= range.since && d.date <= range.until);
   const costByModel = localCostSeries(data, range);
   const tok = new Map<string, LocalTab['tokensByModel'][number] & { cost: Decimal | null }>();
@@ -71,9 +77,12 @@ export function localView(data: LocalUsageData | undefined, range: DateRange, no
       .sort((a, b) => b.input + b.output + b.cacheRead - (a.input + a.output + a.cacheRead) || a.model.localeCompare(b.model)),
     totalCostUsd: costByModel.total,
     todayCostUsd: localToday(data, nowMs).total.toString(),
-    ...(data.currentWindow ? { window: data.currentWindow } : {}),
+    ...(data.currentWindow ? { window: localWindowNow(data, nowMs) } : {}),
     unpricedModels: data.unpricedModels,
     skippedLines: data.skippedLines,
+    skippedText: skippedText(data),
+    ...(data.missing && data.missing.files > 0 ? { missingText: `Includes ${plural(data.missing.files, 'transcript')} no longer on disk: ${usdEstimate(data.missing.costUsd)} (the index keeps their usage after Claude Code deletes them).` } : {}),
+    ...(data.pricesAsOf ? { pricesAsOf: data.pricesAsOf } : {}),
     files: data.files,
     roots: data.roots,
   };
