@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock';
 import { Debouncer } from '../core/local/debounce';
 import { discoverRoots } from '../core/local/discovery';
-import { indexFile } from '../core/local/index';
+import { indexFile } from '../core/local/transcriptIndex';
 import type { LocalUsageData } from '../core/model/snapshot';
 import type { LocalUsage } from '../core/local/service';
 import type { ConfigService, Config } from './config';

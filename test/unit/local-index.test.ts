@@ -9,7 +9,7 @@ import { generate } from '../../bench/local/generate';
 import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { Debouncer } from '../../src/core/local/debounce';
-import { indexFile } from '../../src/core/local/index';
+import { indexFile } from '../../src/core/local/transcriptIndex';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { LocalUsageEngine } from '../../src/core/local/service';
 import type { LocalUsageData } from '../../src/core/model/snapshot';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
-import { indexFile } from '../../src/core/local/index';
+import { indexFile } from '../../src/core/local/transcriptIndex';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';

@@ -13,7 +13,7 @@ import type { LocalUsageData } from '../model/snapshot';
 import { Aggregator, type LocalReport, type SavedAggregates } from './aggregate';
 import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
 import { emptyLine, type UsageLine } from './extract';
-import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './index';
+import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from '../model/zones';
 
