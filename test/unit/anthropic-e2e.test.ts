@@ -234,7 +234,7 @@ describe('anthropic client end to end (local Anthropic server)', function () {
           assert.equal(kind, want.kind, `${fault} on ${m.name}`);
           assert.equal(attempts, want.attempts, `${fault} on ${m.name}: attempts`);
           assert.equal(log.length, attempts, `${fault} on ${m.name}: one log entry per attempt`);
-          assert.ok(took < 3000 + 300, `${fault} on ${m.name} took ${took} ms (deadline 3000)`);
+          assert.ok(took < 3000 + 900, `${fault} on ${m.name} took ${took} ms (deadline 3000; slack for a loaded machine)`);
           if (err) {
             assert.equal(err.endpoint, m.path);
             if (!['timeout', 'network'].includes(err.kind)) assert.ok(err.requestId?.startsWith('req_'), `${fault} on ${m.name}: request-id`);

@@ -238,7 +238,7 @@ describe('anthropic transport (scripted loopback server)', () => {
     const took = performance.now() - started;
     await api.close();
     assert.equal(e.kind, 'timeout');
-    assert.ok(took < 1000 + 250, `took ${took} ms`);
+    assert.ok(took < 1000 + 750, `took ${took} ms (deadline 1000 ms; slack for a loaded machine, still under the 2 s response)`);
     assert.ok(srv.seen.length >= 2 && srv.seen.length <= 3);
   });
 

@@ -164,12 +164,13 @@ describe('plan: state file merge and history', () => {
       // Another, live writer (a process) holds the lock for the whole wait, its token changing: the fallback runs.
       const lock = `${path}.lock`;
       writeFileSync(lock, 'other:start');
-      const holder = spawn(process.execPath, ['-e', `const f=require('fs');let n=0;const t=setInterval(()=>f.writeFileSync(${JSON.stringify(lock)},'other:'+n++),10);setTimeout(()=>clearInterval(t),3000)`], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 150));
+      const holder = spawn(process.execPath, ['-e', `const f=require('fs');let n=0;setInterval(()=>f.writeFileSync(${JSON.stringify(lock)},'other:'+n++),10)`], { stdio: 'ignore' });
+      // Wait until the holder runs (its start takes longer on a loaded machine): its token has changed twice.
+      for (let i = 0; i < 500 && !/^other:[1-9]/.test(readFileSync(lock, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
       const aside = parseStatusPayload(JSON.stringify(realPayload({ session_id: 'late', rate_limits: { five_hour: { used_percentage: 61, resets_at: SEC + 3600 } } })))!;
       let result: PlanData;
       try {
-        result = recordObservation(path, aside, NOW, { lockWaitMs: 150 });
+        result = recordObservation(path, aside, NOW, { lockWaitMs: 400 });
       } finally {
         holder.kill();
         await new Promise((r) => holder.once('exit', r));

@@ -7,73 +7,20 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAnthropicClient } from '../../src/core/anthropic/client';
 import { Decimal } from '../../src/core/decimal';
-import { FileDayCache } from '../../src/core/store/dayCache';
 import { ManualClock } from '../../src/core/clock';
 import { ManualScheduler } from '../support/manualScheduler';
-import { DEFAULT_STORE_SETTINGS, type StoreSettings } from '../../src/core/model/settings';
-import { FileFocus, FileLease, FileSnapshotPersistence, type Lease } from '../../src/core/store/shared';
+import { DEFAULT_STORE_SETTINGS } from '../../src/core/model/settings';
+import { FileFocus, FileLease, type Lease } from '../../src/core/store/shared';
 import type { LocalUsageData, SourceName } from '../../src/core/model/snapshot';
-import { Store, type KeyProvider, type ResolvedKeys } from '../../src/core/store/store';
 import { costOfDay } from '../../src/core/model/facts';
-import { startMockServer, type MockServer } from '../server/server';
+import { MIN, START, storeHarness, type StoreHarness } from './storeHarness';
+import { startMockServer } from '../server/server';
+import { Store } from '../../src/core/store/store';
 
-const START = Date.UTC(2026, 10, 27, 12, 0, 0);
-const MIN = 60_000;
-
-interface Harness {
-  sched: ManualScheduler;
-  server: MockServer;
-  dir: string;
-  stores: Store[];
-  keys: ResolvedKeys;
-  make(id: string, extra?: { settings?: Partial<StoreSettings>; lease?: Lease | null; focused?: boolean; onError?: (s: SourceName) => void }): Promise<Store>;
-  advance(ms: number): Promise<void>;
-  count(path: string): number;
-}
-
-async function harness(): Promise<Harness> {
-  const sched = new ManualScheduler(START);
-  const server = await startMockServer({ now: () => new Date(sched.now()), seed: 7 });
-  const dir = await mkdtemp(join(tmpdir(), 'cu-store-'));
-  const keys: ResolvedKeys = { api: server.keys.standard, admin: server.keys.admin, status: { api: 'secretStorage', admin: 'secretStorage' } };
-  const provider: KeyProvider = { getKeys: async () => h.keys };
-  const h: Harness = {
-    sched,
-    server,
-    dir,
-    stores: [],
-    keys,
-    async make(id, extra = {}) {
-      const focus = new FileFocus(join(dir, 'focus.json'), id);
-      const store = new Store({
-        keys: provider,
-        clientFactory: (o) => createAnthropicClient({ ...o, sleep: async () => {}, maxAttempts: 1 }),
-        settings: { ...DEFAULT_STORE_SETTINGS, baseUrl: server.url, ...extra.settings },
-        scheduler: sched,
-        persistence: new FileSnapshotPersistence(join(dir, 'snapshot.json')),
-        dayCache: new FileDayCache(join(dir, 'days')),
-        ...(extra.lease === null ? {} : { lease: extra.lease ?? new FileLease(join(dir, 'lease.json'), id, sched) }),
-        focus,
-        ...(extra.onError ? { onError: extra.onError } : {}),
-      });
-      if (extra.focused !== false) await focus.setFocused(true);
-      h.stores.push(store);
-      return store;
-    },
-    advance: (ms) => sched.advance(ms, async () => void (await Promise.all(h.stores.map((s) => s.whenIdle())))),
-    count: (path) => server.requests.filter((r) => r.path === path).length,
-  };
-  return h;
-}
-
-async function teardown(h: Harness): Promise<void> {
-  for (const s of h.stores) s.dispose();
-  await Promise.all(h.stores.map((s) => s.whenIdle()));
-  await h.server.close();
-  await rm(h.dir, { recursive: true, force: true, maxRetries: 5 });
-}
+type Harness = StoreHarness;
+const harness = (): Promise<Harness> => storeHarness();
+const teardown = (h: Harness): Promise<void> => h.close();
 
 const COST = '/v1/organizations/cost_report';
 const USAGE = '/v1/organizations/usage_report/messages';

@@ -13,7 +13,7 @@ import { Decimal } from '../../src/core/decimal';
 import { FileDayCache } from '../../src/core/store/dayCache';
 import { DEFAULT_STORE_SETTINGS, type StoreSettings } from '../../src/core/model/settings';
 import { FileFocus, FileLease, FileSnapshotPersistence, type Lease } from '../../src/core/store/shared';
-import type { ClaudeCodeRow, StoreSnapshot } from '../../src/core/model/snapshot';
+import type { ClaudeCodeRow, SourceName, StoreSnapshot } from '../../src/core/model/snapshot';
 import { Store, type KeyProvider, type ResolvedKeys, type StoreLogger } from '../../src/core/store/store';
 import { costOfDay } from '../../src/core/model/facts';
 import { buildStatusBar, buildTooltip } from '../../src/core/viewModels/statusBar';
@@ -37,8 +37,10 @@ export interface StoreHarness {
   stores: Store[];
   keys: ResolvedKeys;
   log: LogLine[];
-  make(id: string, extra?: { settings?: Partial<StoreSettings>; lease?: Lease | null; focused?: boolean }): Promise<Store>;
+  make(id: string, extra?: { settings?: Partial<StoreSettings>; lease?: Lease | null; focused?: boolean; onError?: (s: SourceName) => void }): Promise<Store>;
   advance(ms: number): Promise<void>;
+  /** Requests the server has seen for a path. */
+  count(path: string): number;
   /** Disposes every store (like closing the windows), keeping the folder. */
   closeAll(): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function storeHarness(options: { seed?: number; start?: number } = 
         ...(extra.lease === null ? {} : { lease: extra.lease ?? new FileLease(join(dir, 'lease.json'), id, sched) }),
         focus,
         log: logger,
+        ...(extra.onError ? { onError: extra.onError } : {}),
       });
       // What the views do: render every snapshot they are given.
       store.onDidChange((s) => renderAll(s, sched.now()));
@@ -84,6 +87,7 @@ export async function storeHarness(options: { seed?: number; start?: number } = 
       return store;
     },
     advance: (ms) => sched.advance(ms, async () => void (await Promise.all(h.stores.map((s) => s.whenIdle())))),
+    count: (path) => h.server.requests.filter((r) => r.path === path).length,
     async closeAll() {
       for (const s of h.stores) s.dispose();
       await Promise.all(h.stores.map((s) => s.whenIdle()));
@@ -91,7 +95,7 @@ export async function storeHarness(options: { seed?: number; start?: number } = 
     },
     async close() {
       await h.closeAll();
-      await server.close();
+      await h.server.close(); // a test may have replaced the server (to take it down and bring up another)
       await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
