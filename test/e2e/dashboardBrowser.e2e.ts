@@ -333,6 +333,25 @@ describe('dashboard page in Chromium (same HTML + CSP as the panel)', function (
     await page.close();
   });
 
+  it('says one of anything in the singular on every tab (1 probe, 1 session, 1 commit, 1 PR)', async () => {
+    const one = sampleSnapshot(NOW);
+    const rl = one.rateLimits.data!;
+    one.rateLimits = { ...one.rateLimits, data: { ...rl, history: [rl.current], probeSpendToday: { ...rl.probeSpendToday!, probes: 1 } } };
+    const row = one.claudeCode.data!.rows.find((r) => r.actor === 'ci-bot')!;
+    one.claudeCode = { ...one.claudeCode, data: { ...one.claudeCode.data!, rows: [{ ...row, sessions: 1, commits: 1, pullRequests: 1 }] } };
+    one.local = { ...one.local, data: { ...one.local.data!, skippedLines: 1, files: 1 } };
+    const page = await openPage(h, one);
+    const wrong: string[] = [];
+    for (const tab of TAB_IDS) {
+      await selectTab(page, tab);
+      const text = await page.locator(`#panel-${tab}`).innerText();
+      for (const m of text.matchAll(/(?<![\d.,])1 (probes|sessions|commits|PRs|pull requests|lines|files|days|windows|transcripts|models|requests)\b/g)) wrong.push(`${tab}: "${m[0]}"`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.match(await page.locator('#panel-overview').innerText(), /1 probe,/);
+    await page.close();
+  });
+
   it('ignores malformed host messages', async () => {
     const page = await openPage(h, snapshot);
     const before = await page.locator('#ov-today .tile-value').innerText();

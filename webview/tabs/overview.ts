@@ -2,7 +2,7 @@
 import type { OverviewTab } from '../../src/core/dashboard/tabs/overview';
 import { TOKEN_TYPES } from '../../src/core/model/labels';
 import { shortDate } from '../../src/core/model/days';
-import { int, pct, usd } from '../../src/core/model/format';
+import { int, pct, plural, usd } from '../../src/core/model/format';
 import { drawChart } from '../charts';
 import { h, replace, table } from '../dom';
 import { budgetDatasets, budgetList, chartPart, layout, moneyAxis, seriesTable, showBanner, tile, type TabDom } from '../parts';
@@ -32,7 +32,7 @@ export function renderOverview(dom: TabDom, o: OverviewTab, env: RenderEnv): voi
       : []),
     o.hasTokens ? tile('Cache hit share', pct(o.cacheHitShare), 'cache reads ÷ all input tokens', 'ov-cache-share') : null,
     o.cacheSavingsUsd !== null ? tile('Caching saved (estimate)', usd(o.cacheSavingsUsd), `${label.toLowerCase()}²`, 'ov-cache-saved') : null,
-    o.probeSpend ? tile('Probe spend today', usd(o.probeSpend.costUsd), `${int(o.probeSpend.probes)} probes, ${int(o.probeSpend.inputTokens + o.probeSpend.outputTokens)} tokens (estimate)`, 'ov-probe') : null,
+    o.probeSpend ? tile('Probe spend today', usd(o.probeSpend.costUsd), `${plural(o.probeSpend.probes, 'probe')}, ${int(o.probeSpend.inputTokens + o.probeSpend.outputTokens)} tokens (estimate)`, 'ov-probe') : null,
     o.localTodayUsd !== undefined ? tile('This machine today', usd(o.localTodayUsd), 'API-equivalent estimate from local transcripts', 'ov-local-today') : null,
   );
   const grid = dom.body.querySelector('#overview-grid')!;

@@ -52,7 +52,7 @@ export function renderRateLimits(dom: TabDom, r: RateLimitsTab, env: RenderEnv):
         )
       : null,
   );
-  const hist = chartPart('rl-history', 'Remaining share per probe (%)', `History of remaining capacity over ${r.history.labels.length} probes since start-up`);
+  const hist = chartPart('rl-history', 'Remaining share per probe (%)', `History of remaining capacity over ${plural(r.history.labels.length, 'probe')} since start-up`);
   if (!hist.el.isConnected) replace(dom.body.querySelector('#rl-history')!, hist.el);
   const timeLabel = (l: string) => (Number.isNaN(Date.parse(l)) ? l : new Date(l).toISOString().slice(11, 19));
   drawChart(
