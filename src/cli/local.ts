@@ -11,6 +11,8 @@ import { Decimal, formatUsd } from '../core/decimal';
 import { validateOverrides, type PriceOverrides, type TokenCounts } from '../core/pricing';
 import { LocalUsageEngine } from '../core/local/service';
 import { monthOf, weekOf } from '../core/model/days';
+import { missingText, skippedText } from '../core/model/facts';
+import { plural } from '../core/model/format';
 import { checkTimeZone, systemTimeZone } from '../core/model/zones';
 import { systemClock } from '../core/clock';
 import { BUDGET_HELP, budgetLine, budgetPeriod, coverPeriod, daysWithin, localBudget, parseBudgetOption } from './budget';
@@ -211,7 +213,7 @@ const command: Command = async (argv, io) => {
     io.out(JSON.stringify(out, null, 2));
     return b?.exitCode ?? EXIT_OK;
   }
-  io.out(`Claude Code usage from ${data.files} transcript file(s) in ${roots.join(', ') || '(none)'}; time zone ${data.timezone}.`);
+  io.out(`Claude Code usage from ${plural(data.files, 'transcript file')} in ${roots.join(', ') || '(none)'}; time zone ${data.timezone}.`);
   io.out(`Costs are an API-equivalent estimate (prices as of ${data.pricesAsOf}); subscription plans do not pay them.\n`);
   const groups = new Map<string, { t: ModelTotals; cost: Decimal; unpriced: boolean }>();
   const keyOf = (r: LocalUsageDay): string =>
@@ -257,20 +259,9 @@ const command: Command = async (argv, io) => {
     }
   }
   const sk = data.skipped;
-  if (sk && Object.values(sk).some((n) => n > 0)) {
-    const parts = [
-      sk.duplicate && `${int(sk.duplicate)} duplicate copies`,
-      sk.replay && `${int(sk.replay)} /btw replays`,
-      sk.synthetic && `${int(sk.synthetic)} synthetic`,
-      sk.apiError && `${int(sk.apiError)} API errors`,
-      sk.corrupt && `${int(sk.corrupt)} unreadable`,
-      sk.tooLarge && `${int(sk.tooLarge)} too large`,
-    ].filter(Boolean);
-    io.out(`\nUsage lines not counted: ${parts.join(', ')}.`);
-  }
-  if (data.missing && data.missing.files > 0) {
-    io.out(`History kept from ${int(data.missing.files)} transcript(s) no longer on disk: ${int(data.missing.tokens)} tokens, ${formatUsd(Decimal.parse(data.missing.costUsd))} in this report.`);
-  }
+  if (sk && Object.values(sk).some((n) => n > 0)) io.out(`\n${skippedText(data)}`);
+  const missing = missingText(data);
+  if (missing) io.out(`${missing} (${int(data.missing!.tokens)} tokens in this report; the index keeps their usage after Claude Code deletes them).`);
   if (b) io.out(`\n${budgetLine(b)}`);
   return b?.exitCode ?? EXIT_OK;
 };

@@ -12,7 +12,12 @@ import { Debouncer } from '../../src/core/local/debounce';
 import { indexFile } from '../../src/core/local/transcriptIndex';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { LocalUsageEngine } from '../../src/core/local/service';
-import type { LocalUsageData } from '../../src/core/model/snapshot';
+import { emptySnapshot, type LocalUsageData, type StoreSnapshot } from '../../src/core/model/snapshot';
+import { missingText } from '../../src/core/model/facts';
+import { usdEstimate } from '../../src/core/model/format';
+import { localTree } from '../../src/core/viewModels/tree';
+import { localView } from '../../src/core/dashboard/tabs/local';
+import { resolveRange } from '../../src/core/dashboard/view';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 
 const made: string[] = [];
@@ -163,7 +168,7 @@ describe('local index: shared between processes', () => {
 });
 
 describe('local index: history of transcripts that are gone', () => {
-  it('keeps their usage and says how much of it there is (files, tokens, cost)', () => {
+  it('keeps their usage and says how much of it there is (files, tokens, cost), in one sentence on every surface', async () => {
     const d = tmpdir();
     const h = makeClaudeHome(d, NOW());
     const idx = path.join(d, 'idx');
@@ -186,6 +191,16 @@ describe('local index: history of transcripts that are gone', () => {
     assert.equal(after.missing?.entries, 4);
     assert.equal(after.missing?.tokens, tokens);
     assert.equal(after.missing?.costUsd, cost.toString());
+    // One sentence on every surface: the tree, the dashboard's This machine tab and the CLI (with --index).
+    const text = missingText(after)!;
+    assert.equal(text, `Includes 1 transcript no longer on disk: ${usdEstimate(cost)}`);
+    const snap: StoreSnapshot = { ...emptySnapshot(NOW()), ready: true, local: { stale: false, loading: false, data: after } };
+    const item = localTree(snap, NOW().getTime()).find((n) => n.id === 'local/missing')!;
+    assert.equal(`${item.label}: ${item.description!.split(' · ')[0]}`, text);
+    assert.ok(localView(after, resolveRange({ kind: '30d' }, NOW().getTime()), NOW().getTime()).missingText?.startsWith(text));
+    let out = '';
+    assert.equal(await main(['local', '--dir', h.projectsDir, '--index', idx, '--timezone', 'UTC', '--since', '2026-01-01'], { out: (t) => (out += t), err: () => {}, env: {} }), 0);
+    assert.ok(out.includes(text), out);
   });
 });
 

@@ -9,7 +9,7 @@ import type { RateLimitSnapshot } from '../anthropic/types';
 import { Decimal } from '../decimal';
 import type { ActionName } from './commands';
 import { addDays, DAY_MS, dayStartMs, daysInMonth, HOUR_MS, monthOf, monthStart, utcDay } from './days';
-import { plural } from './format';
+import { plural, usdEstimate } from './format';
 import { RATE_FAMILIES, type RateFamilyKey } from './labels';
 import type { CostRow, LocalUsageData, LocalUsageDay, SourceName } from './snapshot';
 import { dayInZone, dayStartInZone } from './zones';
@@ -215,6 +215,12 @@ export function skippedText(data: Pick<LocalUsageData, 'skipped' | 'skippedLines
     sk.tooLarge && plural(sk.tooLarge, 'line', 'lines') + ' too large',
   ].filter(Boolean);
   return parts.length ? `Not counted: ${parts.join(', ')}. Duplicates are copies of counted messages (streamed blocks, resumed sessions, sub-agent copies).` : 'Every usage line was counted.';
+}
+
+/** "Includes 3 transcripts no longer on disk: ≈$0.24" — usage the index keeps after Claude Code deleted its transcripts; undefined when there is none. */
+export function missingText(data: Pick<LocalUsageData, 'missing'>): string | undefined {
+  const m = data.missing;
+  return m && m.files > 0 ? `Includes ${plural(m.files, 'transcript')} no longer on disk: ${usdEstimate(m.costUsd)}` : undefined;
 }
 
 /** This machine's estimate for today. */

@@ -1,8 +1,7 @@
 /** The "This machine" tab: API-equivalent estimates from this machine's transcripts (days in their time zone). */
 import { Decimal } from '../../decimal';
 import { DAY_MS, dayStartMs } from '../../model/days';
-import { localToday, localWindowNow, skippedText } from '../../model/facts';
-import { plural, usdEstimate } from '../../model/format';
+import { localToday, localWindowNow, missingText, skippedText } from '../../model/facts';
 import { planFacts } from '../../plan/facts';
 import { planChartSeries, planGauges, type PlanGauge, type PlanSeries } from '../../plan/surfaces';
 import { budgetStatus } from '../../budget/status';
@@ -81,7 +80,7 @@ export function localView(data: LocalUsageData | undefined, range: DateRange, no
     unpricedModels: data.unpricedModels,
     skippedLines: data.skippedLines,
     skippedText: skippedText(data),
-    ...(data.missing && data.missing.files > 0 ? { missingText: `Includes ${plural(data.missing.files, 'transcript')} no longer on disk: ${usdEstimate(data.missing.costUsd)} (the index keeps their usage after Claude Code deletes them).` } : {}),
+    ...(missingText(data) ? { missingText: `${missingText(data)} (the index keeps their usage after Claude Code deletes them).` } : {}),
     ...(data.pricesAsOf ? { pricesAsOf: data.pricesAsOf } : {}),
     files: data.files,
     roots: data.roots,
