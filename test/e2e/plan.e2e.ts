@@ -169,7 +169,7 @@ describe('plan limits', function () {
       const panel = view.locator('#plan-panel');
       await panel.getByText('5-hour session').first().waitFor({ state: 'visible', timeout: 15_000 });
       await panel.getByText(/42% used · resets \d\d:\d\d/).first().waitFor({ state: 'visible', timeout: 15_000 });
-      assert.match(await panel.innerText(), /Used 18 % with \d+ % of the week gone/);
+      assert.match(await panel.innerText(), /Used 18% with \d+% of the week gone/);
       await view.locator('#plan-history canvas').waitFor({ state: 'visible', timeout: 15_000 });
       await wb().screenshot('plan-dashboard');
     });

@@ -259,7 +259,7 @@ describe('plan: facts', () => {
       const d = mergeObservation(emptyPlanData(), payload({ windows: [{ key: 'seven_day', kind: 'week', usedPercent: 62, resetsAt }] }), NOW);
       const f = planFacts(d, NOW, { timeZone: tz });
       const w = f.windows[0]!;
-      assert.match(w.pace!.sentence, /^used 62 % with 48 % of the week gone; at this pace it runs out \w{3} \d\d:\d\d, 37 h 56 min before it resets$/);
+      assert.match(w.pace!.sentence, /^used 62% with 48% of the week gone; at this pace it runs out \w{3} \d\d:\d\d, 37 h 56 min before it resets$/);
       assert.equal(w.resetClock, resetClock(resetsAt, NOW, tz));
       assert.match(w.resetClock!, /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d$/);
     });
@@ -273,14 +273,14 @@ describe('plan: facts', () => {
   it('pace that lasts until the reset, idle, used up, and too little history', () => {
     const lasting = planFacts(rising(20, 0.1, 30, NOW + 60 * MIN), NOW, { timeZone: 'UTC' }).windows[0]!.pace!;
     assert.equal(lasting.kind, 'lasts');
-    assert.equal(lasting.sentence, 'at this pace it lasts until the reset at 14:00 (about 26 % used by then)');
+    assert.equal(lasting.sentence, 'at this pace it lasts until the reset at 14:00 (about 26% used by then)');
     assert.equal(planFacts(rising(20, 0, 30, NOW + 60 * MIN), NOW).windows[0]!.pace, undefined, 'no use: no pace');
     assert.equal(planFacts(rising(20, 1, 2, NOW + 60 * MIN), NOW).windows[0]!.pace, undefined, 'two minutes of history are not a pace');
     const w = { key: 'five_hour', kind: 'session' as const, usedPercent: 100, resetsAt: NOW + 30 * MIN, observedAt: NOW };
     assert.equal(sessionPace(w, [], { ...DEFAULT_PLAN_SETTINGS, timeZone: 'UTC' })!.sentence, 'the 5-hour window is used up; it resets at 13:30');
     assert.equal(weekPace({ key: 'seven_day', kind: 'week', usedPercent: 10, observedAt: NOW }, NOW, DEFAULT_PLAN_SETTINGS), undefined);
     const behind = weekPace({ key: 'seven_day', kind: 'week', usedPercent: 10, observedAt: NOW, resetsAt: NOW + 3.5 * 86_400_000 }, NOW, DEFAULT_PLAN_SETTINGS)!;
-    assert.equal(behind.sentence, 'used 10 % with 50 % of the week gone');
+    assert.equal(behind.sentence, 'used 10% with 50% of the week gone');
   });
 
   it('only samples of the current window count for the pace (a reset in between starts afresh)', () => {

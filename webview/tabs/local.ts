@@ -116,7 +116,7 @@ function renderPlan(el: Element, p: PlanPanel | undefined): void {
     'plan-history-chart',
     hist.canvas,
     'line',
-    { datasets: p.series.map((s) => ({ label: s.label, data: s.points.map((pt) => ({ x: pt.t, y: pt.used })), pointRadius: 0, stepped: false, spanGaps: true })) },
+    { datasets: p.series.map((s) => ({ label: s.label, data: s.points.map((pt) => ({ x: pt.t, y: pt.used })), pointRadius: s.points.length < 3 ? 3 : 0, stepped: false, spanGaps: true })) },
     (t) => {
       const o = axisOptions(t, { yMax: 100, tickFormat: (v) => `${v}%`, tooltipLabel: (v, l) => `${l}: ${v.toFixed(0)}%` }) as Record<string, unknown> & { scales: Record<string, Record<string, unknown>> };
       o.scales.x = { type: 'linear', min: p.from, max: p.to, ticks: { color: t.foreground, maxTicksLimit: 6, callback: (v: number | string) => axisTime(Number(v)) }, grid: { display: false } };

@@ -3,7 +3,7 @@
  * each window's state (current, stale with its age, or reset once its reset time has passed), its warning
  * level, its reset time in the user's zone, and the pace:
  *   "at this pace the 5-hour window runs out at 15:40, 25 min before it resets"
- *   "used 62 % with 48 % of the week gone"
+ *   "used 62% with 48% of the week gone"
  * No vscode import; no wall clock (callers pass `nowMs` from their Clock).
  */
 import { ago, clockTime, countdown, pct, resetClock, span } from './format';
@@ -106,9 +106,6 @@ export function levelOf(usedPercent: number, s: Pick<PlanSettings, 'warningPerce
 
 const worse = (a: PlanLevel, b: PlanLevel): PlanLevel => (a === 'error' || b === 'error' ? 'error' : a === 'warning' || b === 'warning' ? 'warning' : 'normal');
 
-/** Percent in a sentence, spaced as in "used 62 % with 48 % of the week gone". */
-const spct = (n: number): string => pct(n).replace('%', ' %');
-
 /** The samples of the window that resets at `resetsAt` (same reset time within a minute). */
 export function samplesOfWindow(history: readonly PlanSample[] | undefined, resetsAt: number | undefined, lengthMs: number): PlanSample[] {
   if (!history) return [];
@@ -138,17 +135,17 @@ export function sessionPace(w: PlanWindow, history: readonly PlanSample[] | unde
     return { kind: 'runsOut', at, atClock: when(at), beforeResetMs: before, sentence: `at this pace the 5-hour window runs out at ${when(at)}, ${span(before)} before it resets` };
   }
   const projected = Math.min(100, w.usedPercent + rate * (w.resetsAt - w.observedAt));
-  return { kind: 'lasts', projectedPercent: projected, sentence: `at this pace it lasts until the reset at ${when(w.resetsAt)} (about ${spct(projected)} used by then)` };
+  return { kind: 'lasts', projectedPercent: projected, sentence: `at this pace it lasts until the reset at ${when(w.resetsAt)} (about ${pct(projected)} used by then)` };
 }
 
-/** "used 62 % with 48 % of the week gone" (and when it runs out, if the pace empties it before the reset). */
+/** "used 62% with 48% of the week gone" (and when it runs out, if the pace empties it before the reset). */
 export function weekPace(w: PlanWindow, nowMs: number, s: PlanSettings): PaceFact | undefined {
   if (w.resetsAt === undefined) return undefined;
   const start = w.resetsAt - WEEK_MS;
   const elapsed = Math.min(1, Math.max(0, (nowMs - start) / WEEK_MS));
   const elapsedPercent = elapsed * 100;
   const ahead = w.usedPercent > elapsedPercent + 0.5;
-  let sentence = `used ${spct(w.usedPercent)} with ${spct(elapsedPercent)} of the week gone`;
+  let sentence = `used ${pct(w.usedPercent)} with ${pct(elapsedPercent)} of the week gone`;
   let runsOutAt: number | undefined;
   const obsElapsed = w.observedAt - start;
   if (ahead && w.usedPercent > 0 && w.usedPercent < 100 && obsElapsed > 3_600_000) {
