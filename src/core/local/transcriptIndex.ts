@@ -656,7 +656,7 @@ function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): bool
   const words = new Uint32Array(payload.buffer, payload.byteOffset, payload.length / 4);
   for (let k = 0; k < n; k++) {
     const i = words[at / 4]!;
-    l.putRecord(i, words.subarray(at / 4 + 1, at / 4 + 1 + W));
+    l.putRecord(i, words, at / 4 + 1);
     at += 4 + RECORD_BYTES;
   }
   return checkRecords(l, Math.min(from, l.count), state.files.length);
