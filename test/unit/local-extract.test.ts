@@ -10,7 +10,7 @@ import { generate } from '../../bench/local/generate';
 import { generateRealistic } from '../../bench/local/realistic';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { emptyLine, extractLine, X_API_ERROR, X_CORRUPT, X_ENTRY, X_FALLBACK, X_IGNORE, X_SYNTHETIC, type UsageLine } from '../../src/core/local/extract';
-import { parseUsageLine, type ParsedLine } from '../../src/core/local/reader';
+import { parseUsageLine, scanFile, type ParsedLine } from '../../src/core/local/reader';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 
 const made: string[] = [];
@@ -203,6 +203,55 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
     // Most generated lines are read without JSON.parse (only odd numbers, escaped keys, duplicate objects,
     // other timestamp forms and truncations fall back).
     assert.ok(fallbacks < runs * 0.3, `${fallbacks} of ${runs} fell back`);
+  });
+
+  /** Every entry, the skip tallies and the end offset of a scan of `file`, read as a small read or not. */
+  function scanAll(file: string, small: boolean): unknown {
+    const entries: UsageLine[] = [];
+    const r = scanFile(file, 0, (l) => entries.push({ ...l, cwd: undefined, sessionId: l.sessionId }), { wantCwd: () => false, small });
+    return { entries, r };
+  }
+
+  it('a small read (usage lines through JSON.parse first) reads every line as the extractor does', function () {
+    this.timeout(60_000);
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    const files = listTranscripts(h.projectsDir).map((f) => f.path);
+    for (const [shape, gen] of [
+      ['synthetic', generate],
+      ['realistic', generateRealistic],
+    ] as const) {
+      const out = path.join(d, shape);
+      gen({ sizeMb: 4, seed: 11, out });
+      files.push(...listTranscripts(path.join(out, 'projects')).map((f) => f.path));
+    }
+    // Lines where a JSON.parse reading would differ from the extractor's or needs care: duplicate "type"
+    // keys (the extractor stops at the first), keys spelled with escapes or spaces, damaged content.
+    const u = '"usage":{"input_tokens":5,"output_tokens":7}';
+    const msg = `"message":{"id":"m-x","model":"claude-opus-4-6","type":"message","content":[{"type":"text","text":"a \\"type\\": b"}],${u}}`;
+    const tricky = [
+      `{"type":"user","timestamp":"2026-11-20T10:00:00Z",${msg},"type":"assistant"}`,
+      `{"type":"assistant","timestamp":"2026-11-20T10:00:00Z",${msg},"type":"user"}`,
+      `{"typ\\u0065":"user","timestamp":"2026-11-20T10:00:00Z",${msg},"type":"assistant"}`,
+      `{"type" :"user","timestamp":"2026-11-20T10:00:00Z",${msg},"type":"assistant"}`,
+      `{"timestamp":"2026-11-20T10:00:00Z",${msg},"type":"assistant","requestId":"r-1"}`,
+      `{"timestamp":"2026-11-20T10:00:00Z",${msg.replace('"text":"a', '"text":"a\u0001')},"type":"assistant"}`,
+      `{"timestamp":"2026-11-20T10:00:00Z","message":{"id":"m-y","model":"m","content":[{"type":"tool_use","input":{"type":"x","type":"y"}}],${u}},"type":"assistant"}`,
+      `{"type":"progress","timestamp":"2026-11-20T10:00:00Z","data":{"type":"agent_progress","message":{"type":"assistant","timestamp":"2026-11-20T10:00:00Z",${msg}}}}`,
+      `{"timestamp":"nope",${msg},"type":"assistant"}`,
+      `{"timestamp":"2026-11-20T10:00:00Z",${msg.replace('"model":"claude-opus-4-6"', '"model":"<synthetic>"')},"type":"assistant"}`,
+      `[${u}]`,
+    ];
+    const t = path.join(d, 'tricky.jsonl');
+    fs.writeFileSync(t, `${tricky.join('\n')}\n`);
+    files.push(t);
+    let entries = 0;
+    for (const f of files) {
+      const big = scanAll(f, false);
+      assert.deepStrictEqual(scanAll(f, true), big, f);
+      entries += (big as { entries: unknown[] }).entries.length;
+    }
+    assert.ok(files.length > 10 && entries > 600, `${files.length} files, ${entries} entries`);
   });
 
   it('reads the fixed cases the rules name', () => {

@@ -666,13 +666,15 @@ function feed(s: number, e: number, esc: boolean): void {
 
 const DAYS_OK = (y: number, m: number, d: number, h: number, mi: number, sec: number) => y >= 0 && m >= 1 && m <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59;
 const dg = (j: number) => b[j]! - 0x30;
+/** Offsets of the digits in `YYYY-MM-DDTHH:MM:SS`. */
+const TS_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
 /** `YYYY-MM-DDTHH:MM:SS[.sss]Z` read directly; any other form goes through `Date.parse` of the text. */
 function timestamp(s: number, e: number, esc: boolean): number {
   const n = e - s;
   if (!esc && (n === 20 || n === 24) && b[s + 4] === 0x2d && b[s + 7] === 0x2d && b[s + 10] === 0x54 && b[s + 13] === 0x3a && b[s + 16] === 0x3a && b[e - 1] === 0x5a) {
     let ok = true;
-    for (const j of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(b[s + j])) ok = false;
+    for (let k = 0; k < TS_DIGITS.length; k++) if (!isDigit(b[s + TS_DIGITS[k]!])) ok = false;
     if (n === 24 && (b[s + 19] !== 0x2e || !isDigit(b[s + 20]) || !isDigit(b[s + 21]) || !isDigit(b[s + 22]))) ok = false;
     if (ok) {
       const y = dg(s) * 1000 + dg(s + 1) * 100 + dg(s + 2) * 10 + dg(s + 3);

@@ -45,6 +45,28 @@ export class KeyHasher {
     return this;
   }
 
+  /** Feeds a string's UTF-8 bytes (ASCII straight from its char codes, anything else encoded first). */
+  string(s: string): this {
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        const b = Buffer.from(s, 'utf8');
+        return this.bytes(b, 0, b.length);
+      }
+    }
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    this.len += s.length;
+    return this;
+  }
+
   byte(c: number): this {
     this.h1 = Math.imul(this.h1 ^ c, 0x01000193);
     let h2 = Math.imul(this.h2 ^ c, 0x5bd1e995);
@@ -72,15 +94,14 @@ export class KeyHasher {
 /** Separator fed between `message.id` and `requestId` (a byte no JSON string's UTF-8 holds raw). */
 export const KEY_SEPARATOR = 0x00;
 
+const stringHasher = new KeyHasher();
+
 /** Hashes of `message.id` alone and of `message.id` + `requestId` (the dedup key), from strings. */
 export function hashIds(id: string, requestId: string | undefined): { i1: number; i2: number; k1: number; k2: number } {
-  const h = new KeyHasher();
-  const idb = Buffer.from(id, 'utf8');
-  h.bytes(idb, 0, idb.length);
+  const h = stringHasher.reset().string(id);
   const i1 = h.finish1();
   const i2 = h.finish2();
   if (requestId === undefined) return { i1, i2, k1: i1, k2: i2 };
-  const rb = Buffer.from(requestId, 'utf8');
-  h.byte(KEY_SEPARATOR).bytes(rb, 0, rb.length);
+  h.byte(KEY_SEPARATOR).string(requestId);
   return { i1, i2, k1: h.finish1(), k2: h.finish2() };
 }

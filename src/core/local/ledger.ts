@@ -293,10 +293,12 @@ export class Ledger {
   }
 
   /** Appends a raw record (the index's journal replay) or overwrites entry `i`. */
-  putRecord(i: number, rec: Uint32Array): void {
+  putRecord(i: number, src: Uint32Array, off: number): void {
     if (!this.aggInvalid && !this.aggLog.has(i)) this.aggLog.set(i, i < this.aggBase && i < this.count ? this.words.slice(i * W, i * W + W) : null);
     while (i >= this.words.length / W) this.grow();
-    this.words.set(rec, i * W);
+    const w = this.words;
+    const o = i * W;
+    for (let k = 0; k < W; k++) w[o + k] = src[off + k]!;
     if (i >= this.count) this.count = i + 1;
     this.indexEntry(i);
   }

@@ -59,6 +59,11 @@ export function parseUsageLine(text: string): ParsedLine {
   } catch {
     return 'corrupt';
   }
+  return usageOf(o);
+}
+
+/** `parseUsageLine` of an already parsed line. */
+function usageOf(o: unknown): ParsedLine {
   if (!isObj(o)) return 'corrupt';
   if (o.type === 'assistant') return entryOf(o, undefined);
   if (o.type === 'progress' && isObj(o.data) && isObj(o.data.message) && o.data.message.type === 'assistant') return entryOf(o.data.message, o);
@@ -91,8 +96,13 @@ function entryOf(line: Obj, parent: Obj | undefined): ParsedLine {
   const id = str(message.id);
   const rid = str(line.requestId);
   const geo = usage.inference_geo;
+  const h = id !== undefined ? hashIds(id, rid) : undefined;
   const r: UsageLine = {
-    ...emptyLine(),
+    keyed: h !== undefined,
+    i1: h ? h.i1 : 0,
+    i2: h ? h.i2 : 0,
+    k1: h ? h.k1 : 0,
+    k2: h ? h.k2 : 0,
     ts,
     model,
     sidechain: parent ? line.isSidechain !== false : line.isSidechain === true,
@@ -106,7 +116,6 @@ function entryOf(line: Obj, parent: Obj | undefined): ParsedLine {
     nested: parent !== undefined,
   };
   if (parent && typeof line.isSidechain !== 'boolean') r.sidechain = true;
-  if (id !== undefined) Object.assign(r, { keyed: true, ...hashIds(id, rid) });
   const session = str(line.sessionId) ?? (parent ? str(parent.sessionId) : undefined);
   const cwd = str(line.cwd) ?? (parent ? str(parent.cwd) : undefined);
   if (session !== undefined) r.sessionId = session;
@@ -137,7 +146,79 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Whether the next entry should carry its `cwd` (only the first of a file needs it). */
   wantCwd?: () => boolean;
+  /**
+   * A small read (a warm refresh's appended bytes): lines holding the usage marker are read with
+   * `JSON.parse` first (`jsonFirst`). The byte-level extractor pays off once V8 has compiled it; in a fresh
+   * process reading a few MB it runs interpreted and is several times slower than the native parser.
+   */
+  small?: boolean;
 }
+
+
+const hasType = (v: unknown): number => (isObj(v) && 'type' in v ? 1 : 0);
+
+/** Keys named `type` of a line's entry, its message and the message's content items (a lower bound of `typeKeys`). */
+function entryTypeKeys(v: unknown): number {
+  if (!isObj(v)) return 0;
+  let n = hasType(v);
+  const m = v.message;
+  if (isObj(m)) {
+    n += hasType(m);
+    if (Array.isArray(m.content)) for (const c of m.content) n += hasType(c);
+  }
+  return n;
+}
+
+/** Keys named `type` in a parsed value (each object counts its own once). */
+function typeKeys(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) n += typeKeys(x);
+    return n;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] === 'type') n++;
+    n += typeKeys((v as Obj)[keys[i]!]);
+  }
+  return n;
+}
+
+/**
+ * The reading of a complete line with `JSON.parse`, or undefined when the byte-level extractor must read it
+ * (`JSON.parse` rejects it, or it might hold a duplicate `"type"` key). For every line `JSON.parse` accepts
+ * the extractor's reading is the reference's (the differential tests in local-extract.test.ts), with one
+ * exception this guards: the extractor leaves a line at its first top-level `"type"` when that is not an
+ * assistant or progress line, where `JSON.parse` keeps the last of two. A line whose `"type":` byte
+ * sequences (not preceded by a backslash, i.e. not inside a string) are as many as the `type` keys parsed
+ * has no duplicate one; keys spelled otherwise (`\u` escapes, a space before the colon) are left to the extractor.
+ */
+function jsonFirst(view: Buffer, ls: number, le: number): ParsedLine | undefined {
+  let text = view.toString('utf8', ls, le);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = usageOf(o);
+  if (parsed === 'ignore') return parsed;
+  if (text.indexOf('\\u') >= 0) return undefined;
+  let seen = 0;
+  for (let at = text.indexOf('"type"'); at >= 0; at = text.indexOf('"type"', at + 6)) {
+    if (at > 0 && text.charCodeAt(at - 1) === BACKSLASH) continue; // inside a string
+    const c = text.charCodeAt(at + 6);
+    if (c === 0x3a) seen++;
+    else if (c === 0x20 || c === 0x09 || c === 0x0d) return undefined; // a key spelled with a space: the extractor reads it
+  }
+  // typeKeys(o) ≤ seen; most lines have as many in their entry, message and content items alone.
+  const d = isObj(o) ? o.data : undefined;
+  const quick = entryTypeKeys(o) + (isObj(d) ? hasType(d) + entryTypeKeys(d.message) : 0);
+  return seen === quick || seen === typeKeys(o) ? parsed : undefined;
+}
+const BACKSLASH = 0x5c;
 
 const isBlank = (b: Buffer, s: number, e: number): boolean => {
   for (let i = s; i < e; i++) {
@@ -167,10 +248,14 @@ export function scanFd(fd: number, from: number, onLine: (l: UsageLine) => void,
   const skipped = zeroSkips();
   const line = emptyLine();
   const wantCwd = o.wantCwd ?? (() => false);
+  const small = o.small === true;
   /** Handles one line; returns false when it is not a complete line (only asked for a final line). */
   const handle = (view: Buffer, ls: number, le: number, final: boolean): boolean => {
-    let code = extractLine(view, ls, le, line, wantCwd());
-    let parsed: ParsedLine | undefined;
+    let parsed = small && !final && view.subarray(ls, le).indexOf(USAGE) >= 0 ? jsonFirst(view, ls, le) : undefined;
+    let code: number;
+    if (parsed !== undefined) {
+      code = parsed === 'ignore' ? X_IGNORE : parsed === 'corrupt' ? X_CORRUPT : parsed === 'synthetic' ? X_SYNTHETIC : parsed === 'apiError' ? X_API_ERROR : X_ENTRY;
+    } else code = extractLine(view, ls, le, line, wantCwd());
     // A final line without `\n` whose type says "no usage" is left to be read again: cheaper than proving
     // it complete.
     if (final && code === X_IGNORE) return false;
