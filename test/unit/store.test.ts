@@ -238,7 +238,7 @@ describe('Store against the local Anthropic server', function () {
     await store.start();
     await h.advance(10 * MIN);
     assert.equal(h.count(MESSAGES), 0);
-    const other = new FileFocus(join(h.dir, 'focus.json'), 'another-window');
+    const other = new FileFocus(join(h.dir, 'focus.json'), 'another-window', { clock: h.sched });
     await other.setFocused(true);
     await h.advance(MIN);
     assert.ok(h.count(MESSAGES) >= 1, 'resumes within a housekeeping period when another window gains focus');
