@@ -147,7 +147,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
       prompt:
         name === 'api'
           ? 'A standard key (sk-ant-api…) for rate-limit headroom. Stored in VS Code SecretStorage (OS keychain).'
-          : 'An Admin key (sk-ant-admin…) for organisation costs, tokens and Claude Code analytics. Stored in VS Code SecretStorage.',
+          : 'An Admin key (sk-ant-admin…) for organization costs, tokens and Claude Code analytics. Stored in VS Code SecretStorage.',
       placeHolder: name === 'api' ? 'sk-ant-api03-…' : 'sk-ant-admin01-…',
       password: true,
       ignoreFocusOut: true,

@@ -314,7 +314,7 @@ describe('dashboard without keys (e2e, real VS Code): this machine only', functi
 
   after(() => removeDir(join(dir, '..')));
 
-  it('says which key fills the organisation tabs, shows local estimates equal to the sample, and its button opens Set Admin API Key', async () => {
+  it('says which key fills the organization tabs, shows local estimates equal to the sample, and its button opens Set Admin API Key', async () => {
     await wb().runCommand('Show Claude Usage');
     const page = wb().page;
     const deadline = performance.now() + 60_000;

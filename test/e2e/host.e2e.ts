@@ -107,7 +107,7 @@ describe('host surfaces (e2e)', () => {
     await wb().screenshot('host-set-key-saved');
   });
 
-  it('two windows share one poller: the second makes no organisation calls', async () => {
+  it('two windows share one poller: the second makes no organization calls', async () => {
     const server = wb().server!.raw;
     server.resetRequests();
     const second = await wb().browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -133,7 +133,7 @@ describe('plan limits', function () {
     const page = w.page.locator('.gettingStartedContainer');
     await page.getByText("See your plan's 5-hour and weekly limits").first().waitFor({ state: 'visible', timeout: 15_000 });
     await page.getByRole('button', { name: 'Connect Claude Code Plan Limits' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    for (const step of ['Live rate-limit headroom (API key)', 'Organisation costs (Admin key)', 'Open the dashboard']) {
+    for (const step of ['Live rate-limit headroom (API key)', 'Organization costs (Admin key)', 'Open the dashboard']) {
       assert.ok(await page.getByText(step).first().isVisible(), step);
     }
     // The step's media (media/walkthrough/plan-limits.md) renders in a webview beside the steps.

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Decimal } from '../../src/core/decimal';
 import type { ClaudeCodeRow, CostRow, TokenRow } from '../../src/core/model/snapshot';
 import { emptySnapshot } from '../../src/core/model/snapshot';
-import { buildDashboard, DEFAULT_DASHBOARD_SETTINGS, resolveRange } from '../../src/core/dashboard/view';
+import { buildDashboard, buildTab, DEFAULT_DASHBOARD_SETTINGS, headerInfo, resolveRange, tabContext } from '../../src/core/dashboard/view';
 import { coverageNote, sourceStatus } from '../../src/core/dashboard/status';
 import { cacheSavings } from '../../src/core/dashboard/tabs/overview';
 import { costSeries } from '../../src/core/dashboard/tabs/cost';
@@ -131,7 +131,7 @@ describe('dashboard view model: tokens', () => {
   it('gives per-day series by token type in natural order, and the cache hit share', () => {
     const range = resolveRange({ kind: '7d' }, NOW);
     const snap = { ...emptySnapshot(NOW_DATE), tokens: { stale: false, loading: false, data: { since: '2026-11-01', until: '2026-11-28', daily: [tr('2026-11-27', 10), tr('2026-11-27', 1, 'x'), tr('2026-11-21', 100)], hourly: [] } } };
-    const set = tokensTab({ snapshot: snap, settings: DEFAULT_DASHBOARD_SETTINGS, range, grouping: 'model', nowMs: NOW, today: '2026-11-27' }).daily;
+    const set = tokensTab({ snapshot: snap, settings: DEFAULT_DASHBOARD_SETTINGS, range, localRange: range, grouping: 'model', nowMs: NOW, today: '2026-11-27' }).daily;
     assert.deepEqual(set.series.map((s) => s.name), ['Uncached input', 'Cache write (5 min)', 'Cache write (1 h)', 'Cache read', 'Output']);
     assert.equal(set.series[3]!.values[6], '44');
     assert.equal(set.series[0]!.values[0], '100');
@@ -226,6 +226,21 @@ describe('dashboard view model: rate limits, local, status', () => {
     const expectedToday = s.local.data!.days.filter((d) => d.date === '2026-11-27' && d.costUsd).reduce((a, d) => a.add(Decimal.parse(d.costUsd!)), Decimal.ZERO);
     assert.equal(v.todayCostUsd, expectedToday.toString());
     assert.deepEqual(v.unpricedModels, ['claude-mystery-9']);
+  });
+
+  it("this machine's range ends on the machine's today: in Kiritimati at 23:20 UTC on 28 Feb, \"Last 30 days\" includes 1 March", () => {
+    const now = Date.parse('2027-02-28T23:20:00Z');
+    const s = sampleSnapshot(new Date(now));
+    s.local = { ...s.local, data: { ...s.local.data!, timezone: 'Pacific/Kiritimati', days: [...s.local.data!.days, { date: '2027-03-01', project: '/p', model: 'claude-opus-4-5', input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: '5' }] } };
+    const ctx = tabContext(s, { range: { kind: '30d' }, grouping: 'model' }, now);
+    assert.equal(ctx.range.until, '2027-02-28');
+    assert.equal(ctx.localRange.until, '2027-03-01');
+    assert.equal(ctx.localRange.days.length, 30);
+    const tab = buildTab('local', ctx);
+    assert.equal(tab.todayCostUsd, '5');
+    assert.ok(Decimal.parse(tab.totalCostUsd).cmp(Decimal.parse(tab.todayCostUsd)) >= 0, `last 30 days ${tab.totalCostUsd} ≥ today ${tab.todayCostUsd}`);
+    assert.equal(headerInfo(ctx, 'local').range, 'Last 30 days: 2027-01-31 to 2027-03-01 (days in Pacific/Kiritimati)');
+    assert.equal(headerInfo(ctx, 'cost').range, 'Last 30 days: 2027-01-30 to 2027-02-28 (UTC)');
   });
 
   it('says which key or setting fills an empty source, and keeps stale data with the error', () => {

@@ -212,7 +212,7 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     assert.ok(reread?.costs.data && reread.tokens.data && reread.claudeCode.data, 'everything still reads back');
   });
 
-  it('a removed Admin key clears the organisation data on disk too (a restart does not show it)', async () => {
+  it('a removed Admin key clears the organization data on disk too (a restart does not show it)', async () => {
     const store = await h.make('w1', { lease: null });
     await store.start();
     await h.advance(1000);

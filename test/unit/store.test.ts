@@ -248,7 +248,7 @@ describe('Store against the local Anthropic server', function () {
     assert.equal(h.count(MESSAGES), 10, 'every 30 s while focused');
   });
 
-  it('a corrupt snapshot file starts empty; a removed admin key clears organisation data', async () => {
+  it('a corrupt snapshot file starts empty; a removed admin key clears organization data', async () => {
     await writeFile(join(h.dir, 'snapshot.json'), '{"version":1,"costs":');
     const store = await h.make('w1');
     await store.start();

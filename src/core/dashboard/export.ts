@@ -111,7 +111,7 @@ export function exportCsv(snapshot: StoreSnapshot, view: ViewState, nowMs: numbe
         TEXT,
       );
     case 'local': {
-      const rows = (snapshot.local.data?.days ?? []).filter((r) => r.date >= range.since && r.date <= range.until);
+      const rows = (snapshot.local.data?.days ?? []).filter((r) => r.date >= ctx.localRange.since && r.date <= ctx.localRange.until);
       rows.sort((a, b) => a.date.localeCompare(b.date) || a.project.localeCompare(b.project) || a.model.localeCompare(b.model));
       return toCsv(
         LOCAL_COLUMNS,

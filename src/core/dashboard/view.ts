@@ -9,6 +9,7 @@
  */
 import { addDays, daysThrough, isIsoDate, monthStart, utcDay } from '../model/days';
 import { ago } from '../model/format';
+import { dayInZone } from '../model/zones';
 import { COST_GROUPINGS, type CostGrouping } from '../model/settings';
 import { KEY_SOURCE_LABEL, SOURCE_TITLES } from '../model/labels';
 import type { SourceName, StoreSnapshot } from '../model/snapshot';
@@ -61,8 +62,9 @@ export interface DateRange {
 /** The most days a custom range may span (about ten years), so a typo cannot allocate millions of days. */
 export const MAX_RANGE_DAYS = 3660;
 
-export function resolveRange(spec: RangeSpec, nowMs: number): DateRange {
-  const today = utcDay(nowMs);
+/** The range's days ending today: today in UTC (the organization's reports), or in `zone` (this machine's transcripts). */
+export function resolveRange(spec: RangeSpec, nowMs: number, zone?: string): DateRange {
+  const today = zone ? dayInZone(nowMs, zone) : utcDay(nowMs);
   switch (spec.kind) {
     case '7d':
     case '30d':
@@ -99,7 +101,10 @@ export const DEFAULT_DASHBOARD_SETTINGS: DashboardSettings = { plan: DEFAULT_PLA
 export interface TabContext {
   snapshot: StoreSnapshot;
   settings: DashboardSettings;
+  /** The range in UTC days (the organization's reports are by UTC day). */
   range: DateRange;
+  /** The same range in days of this machine's zone (the transcripts' days), so "Last 30 days" ends on the machine's today. */
+  localRange: DateRange;
   grouping: Grouping;
   nowMs: number;
   /** Today, UTC. */
@@ -125,7 +130,10 @@ const BUILDERS: { [K in TabId]: (c: TabContext) => TabModels[K] } = {
 };
 
 export function tabContext(snapshot: StoreSnapshot, view: Pick<ViewState, 'range' | 'grouping'>, nowMs: number, settings: DashboardSettings = DEFAULT_DASHBOARD_SETTINGS): TabContext {
-  return { snapshot, settings, range: resolveRange(view.range, nowMs), grouping: view.grouping, nowMs, today: utcDay(nowMs) };
+  const range = resolveRange(view.range, nowMs);
+  const zone = snapshot.local.data?.timezone;
+  const localRange = zone && view.range.kind !== 'custom' ? resolveRange(view.range, nowMs, zone) : range;
+  return { snapshot, settings, range, localRange, grouping: view.grouping, nowMs, today: utcDay(nowMs) };
 }
 
 /** One tab's model (the webview builds only the tab it shows). */
@@ -138,12 +146,14 @@ const TAB_SOURCE: Record<TabId, SourceName> = { overview: 'costs', cost: 'costs'
 
 /** The header line: the range, how old the shown tab's data is, and which keys are in use. */
 export function headerInfo(ctx: TabContext, tab: TabId): { range: string; age: string } {
-  const { range, snapshot } = ctx;
+  const { snapshot } = ctx;
+  const local = tab === 'local' && ctx.localRange !== ctx.range;
+  const range = local ? ctx.localRange : ctx.range;
   const source = TAB_SOURCE[tab] === 'costs' && !snapshot.costs.data && snapshot.local.data ? 'local' : TAB_SOURCE[tab];
   const fetchedAt = snapshot[source].fetchedAt;
   const age = fetchedAt ? `${SOURCE_TITLES[source]} updated ${ago(fetchedAt, ctx.nowMs)}. ` : '';
   return {
-    range: `${range.label}: ${range.since} to ${range.until} (UTC)`,
+    range: `${range.label}: ${range.since} to ${range.until} (${local ? `days in ${snapshot.local.data!.timezone}` : 'UTC'})`,
     age: `${age}Keys: API key ${KEY_SOURCE_LABEL[snapshot.keys.api]}, Admin key ${KEY_SOURCE_LABEL[snapshot.keys.admin]}.`,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Complete UTC days cached on disk, one JSON file per source per day, so they are never fetched again.
- * Namespaced by a fingerprint of (base URL, key) so two organisations never share a cache.
+ * Namespaced by a fingerprint of (base URL, key) so two organizations never share a cache.
  *
  * A day read back is checked like an API response: the envelope `{"v":1,"day":…,"data":[rows]}` and every
  * row against the caller's shape (`DAY_CACHE_ROWS` in model/shapes.ts). A file that does not pass is

@@ -694,7 +694,7 @@ export class Store implements Disposable {
       this.adminClient = undefined;
       if (changed) {
         for (const s of ADMIN_SOURCES) {
-          // Another key may be another organisation: its numbers must not stay on screen.
+          // Another key may be another organization: its numbers must not stay on screen.
           this.current = { ...this.current, [s]: cleared() };
           this.dueNow(s, now);
         }

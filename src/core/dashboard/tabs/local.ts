@@ -111,6 +111,6 @@ export function localTab(c: TabContext): LocalTab {
     ...(plan ? { plan } : {}),
     budgets: budgetRows(report, c.nowMs).filter((r) => r.kind === 'local'),
     budgetLines: budgetChartLines(c.settings.budgets, c.nowMs, 'local'),
-    ...localView(data, c.range, c.nowMs),
+    ...localView(data, c.localRange, c.nowMs),
   };
 }
