@@ -169,13 +169,7 @@ export class Aggregator {
       this.chain = undefined;
       this.restore(ledger, fromSaved);
       this.resolved = models.map((m) => book.resolve(m));
-      for (const [i, old] of changes.touched) {
-        if (old) {
-          SCRATCH_W.set(old);
-          this.apply(ledger, SCRATCH_W, 0, SCRATCH_F[2]!, -1, o);
-        }
-        this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
-      }
+      this.applyTouched(ledger, changes.touched, o);
     } else if (changes.invalid || sig !== this.sig) {
       this.sig = sig;
       this.prepare(ledger, o, labelText);
@@ -190,13 +184,7 @@ export class Aggregator {
         this.noteChain(ledger, i, old);
       }
       this.resolved = models.map((m) => book.resolve(m));
-      for (const [i, old] of changes.touched) {
-        if (old) {
-          SCRATCH_W.set(old);
-          this.apply(ledger, SCRATCH_W, 0, SCRATCH_F[2]!, -1, o);
-        }
-        this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
-      }
+      this.applyTouched(ledger, changes.touched, o);
     }
     return this.report(ledger, o);
   }
@@ -265,6 +253,17 @@ export class Aggregator {
   }
 
   /** Adds (sign 1) or removes (sign -1) one record's contribution. */
+  /** Entries changed since the last update: each old copy (if any) taken out, the current one counted. */
+  private applyTouched(ledger: Ledger, touched: Map<number, Uint32Array | null>, o: AggregateOptions): void {
+    for (const [i, old] of touched) {
+      if (old) {
+        SCRATCH_W.set(old);
+        this.apply(ledger, SCRATCH_W, 0, SCRATCH_F[2]!, -1, o);
+      }
+      this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+    }
+  }
+
   private apply(ledger: Ledger, w: Uint32Array, off: number, ts: number, sign: number, o: AggregateOptions): void {
     const fw = w[off + W_FLAGS]!;
     const f = fw & 0xff;
