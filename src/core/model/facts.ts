@@ -217,10 +217,16 @@ export function skippedText(data: Pick<LocalUsageData, 'skipped' | 'skippedLines
   return parts.length ? `Not counted: ${parts.join(', ')}. Duplicates are copies of counted messages (streamed blocks, resumed sessions, sub-agent copies).` : 'Every usage line was counted.';
 }
 
-/** "Includes 3 transcripts no longer on disk: ≈$0.24" — usage the index keeps after Claude Code deleted its transcripts; undefined when there is none. */
-export function missingText(data: Pick<LocalUsageData, 'missing'>): string | undefined {
+/** "Includes 3 transcripts no longer on disk" — usage the index keeps after Claude Code deleted its transcripts; undefined when there is none. */
+export function missingLabel(data: Pick<LocalUsageData, 'missing'>): string | undefined {
   const m = data.missing;
-  return m && m.files > 0 ? `Includes ${plural(m.files, 'transcript')} no longer on disk: ${usdEstimate(m.costUsd)}` : undefined;
+  return m && m.files > 0 ? `Includes ${plural(m.files, 'transcript')} no longer on disk` : undefined;
+}
+
+/** The same with its estimate: "Includes 3 transcripts no longer on disk: ≈$0.24". */
+export function missingText(data: Pick<LocalUsageData, 'missing'>): string | undefined {
+  const label = missingLabel(data);
+  return label && `${label}: ${usdEstimate(data.missing!.costUsd)}`;
 }
 
 /** This machine's estimate for today. */

@@ -7,7 +7,7 @@ import type { Decimal } from '../decimal';
 import { acceptanceRate, activityBy, type ClaudeCodeActivity } from '../reports/claudeCode';
 import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, PRICE_OVERRIDES_SETTING } from '../model/commands';
 import { addDays, dayLabel, utcDay } from '../model/days';
-import { errorAction, familyRows, localTotals, localWindowNow, missingText, skippedText, monthToDate, PROJECTION_METHOD, sumRows } from '../model/facts';
+import { errorAction, familyRows, localTotals, localWindowNow, missingLabel, skippedText, monthToDate, PROJECTION_METHOD, sumRows } from '../model/facts';
 import { ago, compact, int, plural, ratePct, sharePct, until, usd, usdEstimate, usdExact } from '../model/format';
 import { costGroup, costTypeLabel, TOKEN_TYPES, workspaceName } from '../model/labels';
 import type { CostGrouping } from '../model/settings';
@@ -322,7 +322,7 @@ export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: Pla
   if (m && m.files > 0)
     out.push({
       id: 'local/missing',
-      label: missingText(data)!.replace(/: .*$/, ''),
+      label: missingLabel(data)!,
       description: `${usdEstimate(m.costUsd)} · ${compact(m.tokens)} tokens`,
       icon: 'history',
       tooltip: `Claude Code deletes transcripts after cleanupPeriodDays (default 30); the index keeps their usage, so this history outlives them. \`claude-usage local --index ${data.indexDir ?? '<the extension\'s local-index folder>'}\` reads the same index.`,

@@ -61,6 +61,7 @@ export function localView(data: LocalUsageData | undefined, range: DateRange, no
   if (!data) return { costByModel: emptySet(range.days), tokensByModel: [], totalCostUsd: '0', todayCostUsd: '0', unpricedModels: [], skippedLines: 0, skippedText: '', files: 0, roots: [] };
   const days = data.days.filter((d) => d.date >= range.since && d.date <= range.until);
   const costByModel = localCostSeries(data, range);
+  const missing = missingText(data);
   const tok = new Map<string, LocalTab['tokensByModel'][number] & { cost: Decimal | null }>();
   for (const d of days) {
     const t = tok.get(d.model) ?? { model: d.model, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: null, cost: Decimal.ZERO };
@@ -80,7 +81,7 @@ export function localView(data: LocalUsageData | undefined, range: DateRange, no
     unpricedModels: data.unpricedModels,
     skippedLines: data.skippedLines,
     skippedText: skippedText(data),
-    ...(missingText(data) ? { missingText: `${missingText(data)} (the index keeps their usage after Claude Code deletes them).` } : {}),
+    ...(missing ? { missingText: `${missing} (the index keeps their usage after Claude Code deletes them).` } : {}),
     ...(data.pricesAsOf ? { pricesAsOf: data.pricesAsOf } : {}),
     files: data.files,
     roots: data.roots,
