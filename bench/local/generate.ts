@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mulberry32 } from '../../test/support/prng';
+import { mulberry32, randomDraws } from '../../test/support/prng';
 import { generateRealistic } from './realistic';
 
 function arg(name: string, def?: string): string {
@@ -35,20 +35,7 @@ export interface GenerateOptions {
 
 export function generate(o: GenerateOptions): { files: number; bytes: number } {
   const rnd = mulberry32(o.seed);
-  const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const hex = (n: number) => {
-    let s = '';
-    while (s.length < n) s += Math.floor(rnd() * 0x100000000).toString(16).padStart(8, '0');
-    return s.slice(0, n);
-  };
-  const b62 = (n: number) => {
-    const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-    let s = '';
-    for (let i = 0; i < n; i++) s += A[Math.floor(rnd() * 62)];
-    return s;
-  };
-  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  const { int, pick, hex, b62, uuid } = randomDraws(rnd);
   const words = 'the function returns a value when called with options and the test checks that result matches expected output for every case in file src index ts const let await async import export class interface type of string number boolean undefined null error message retry timeout request response'.split(' ');
   let pool = '';
   while (pool.length < 2_000_000) pool += `${pick(words)}${rnd() < 0.1 ? '\n' : ' '}`;

@@ -17,13 +17,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { opt } from './args';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const argv = process.argv.slice(2);
-const opt = (n: string, d?: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
 const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
 const workerFile = path.resolve(opt('worker', path.join(ROOT, 'dist', 'indexWorker.js'))!);
 const intervalMs = Number(opt('interval', '5')) * 1000;

@@ -19,25 +19,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mulberry32 } from '../../test/support/prng';
+import { mulberry32, randomDraws } from '../../test/support/prng';
 import type { GenerateOptions } from './generate';
 
 export function generateRealistic(o: GenerateOptions): { files: number; bytes: number } {
   const rnd = mulberry32(o.seed ^ 0x5eed);
-  const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const hex = (n: number) => {
-    let s = '';
-    while (s.length < n) s += Math.floor(rnd() * 0x100000000).toString(16).padStart(8, '0');
-    return s.slice(0, n);
-  };
-  const b62 = (n: number) => {
-    const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-    let s = '';
-    for (let i = 0; i < n; i++) s += A[Math.floor(rnd() * 62)];
-    return s;
-  };
-  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  const { int, pick, hex, b62, uuid } = randomDraws(rnd);
   // Prose and code pools: code has quotes, backslashes, tabs and newlines (escaped in JSON), some unicode.
   const words = 'the function returns a value when called with options and the test checks that result matches expected output for every case in file src index ts const let await async import export class interface type of string number boolean undefined null error message retry timeout request response café naïve 日本語 ✓'.split(' ');
   let prose = '';

@@ -20,13 +20,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Decimal } from '../../src/core/decimal';
+import { argv, opt } from './args';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const argv = process.argv.slice(2);
-const opt = (n: string, d?: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
 const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
 const runs = Number(opt('runs', '3'));
 const withCcusage = !argv.includes('--no-ccusage');

@@ -15,12 +15,8 @@ import * as path from 'node:path';
 import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, startCodeServer, STATUS_BAR_SELECTOR, tempDir, writeUserSettings } from '../../test/support/vscode';
 import { nowDate } from '../../src/core/clock';
 import { prepareExtension } from '../../test/e2e/package';
+import { opt } from './args';
 
-const argv = process.argv.slice(2);
-const opt = (n: string, d?: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
 const dir = path.resolve(opt('dir', '.bench-data/local')!);
 const vsix = opt('vsix');
 const lines = Number(opt('lines', '12'));

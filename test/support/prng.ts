@@ -9,3 +9,22 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Random draws over a PRNG: integers in [a, b], an element, hex and base-62 strings, UUID-shaped ids. */
+export function randomDraws(rnd: () => number) {
+  const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const hex = (n: number) => {
+    let s = '';
+    while (s.length < n) s += Math.floor(rnd() * 0x100000000).toString(16).padStart(8, '0');
+    return s.slice(0, n);
+  };
+  const b62 = (n: number) => {
+    const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    let s = '';
+    for (let i = 0; i < n; i++) s += A[Math.floor(rnd() * 62)];
+    return s;
+  };
+  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  return { int, pick, hex, b62, uuid };
+}
