@@ -205,6 +205,23 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
     assert.ok(fallbacks < runs * 0.3, `${fallbacks} of ${runs} fell back`);
   });
 
+  it('an array at the end of a later object at the same depth as message.content is not taken for it', () => {
+    // Found by the property above (seed 832575578): walking back from the end of the line, the first array met
+    // is `extra`'s, as deep as `message.content`; jumping to its end hid `isApiErrorMessage` and `cwd`.
+    const e = { type: 'assistant', timestamp: '2025-01-01T00:00:00.000Z', parentUuid: false, message: { id: 'msg_01A', usage: { input_tokens: 5 }, model: 'claude-sonnet-4-6', content: [] }, isApiErrorMessage: true, cwd: '/w/p', extra: { '"': [] } };
+    const progress = { type: 'progress', sessionId: 'p-1', cwd: '/p', data: { type: 'agent_progress', message: e }, uuid: 'u', timestamp: '2026-11-20T10:00:00Z' };
+    const hidden = { ...e, isApiErrorMessage: false, requestId: 'req_1', isSidechain: true, extra: { k: [{ a: 1 }] } };
+    for (const obj of [e, progress, hidden, { ...hidden, message: { ...hidden.message, content: [{ type: 'text', text: 'a},"b' }] } }]) {
+      for (const text of [JSON.stringify(obj), JSON.stringify(obj, null, 1).replace(/\n/g, ' ')]) {
+        assert.equal(agree(text), 'same', text);
+        assert.equal(fast(text).kind, ref(parseUsageLine(text)).kind, text);
+      }
+    }
+    // A real line's content (objects, code with `}` and `],` in strings) is still jumped over: no fallback.
+    const real = { type: 'assistant', message: { id: 'msg_01B', model: 'claude-sonnet-4-6', content: [{ type: 'tool_use', id: 't', name: 'Edit', input: { code: 'if (a) { b[1], c }' } }], usage: { input_tokens: 3, output_tokens: 4 } }, requestId: 'req_2', uuid: 'u2', timestamp: '2026-11-20T10:00:00.000Z' };
+    assert.equal(fast(JSON.stringify(real)).kind, 'entry');
+  });
+
   /** Every entry, the skip tallies and the end offset of a scan of `file`, read as a small read or not. */
   function scanAll(file: string, small: boolean): unknown {
     const entries: UsageLine[] = [];

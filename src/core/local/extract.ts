@@ -142,11 +142,16 @@ const modelCache = new Map<string, string>();
 function ws(i: number): number {
   while (i < end) {
     const c = b[i];
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
-    else return i;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      spaced = true;
+      i++;
+    } else return i;
   }
   return i;
 }
+
+/** Whitespace was met between tokens of this line (by `ws` or `bws`): a jump then is not trusted (see `mayJump`). */
+let spaced = false;
 
 /** What `strEnd` saw: 0 no backslash, 1 a backslash, 2 not known (the string was searched natively). */
 let lastEsc = 0;
@@ -463,7 +468,7 @@ function parseMessage(i: number, f: Fields, depth: number): number {
     if (c0 === 0x63 && b[i] === 0x5b && keyIs(ks, len, K_CONTENT)) {
       // The bulk of the line: jump to its end, found from the end of the line, when that is unambiguous.
       const t = tailArrayEnd();
-      if (t > i && tailDepth === depth) {
+      if (t > i && tailDepth === depth && mayJump(i, t)) {
         i = t;
         f.jumped = true;
       } else i = skipValue(i, 2);
@@ -557,10 +562,29 @@ let tailDepth = 0;
 function bws(i: number): number {
   while (i >= lineStart) {
     const c = b[i];
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i--;
-    else return i;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      spaced = true;
+      i--;
+    } else return i;
   }
   return i;
+}
+
+const OBJECT_THEN_KEY = Buffer.from('},"');
+
+/**
+ * Whether `[from, to)`, the stretch the tail walk says is `message.content`, can be jumped over. The walk
+ * never sees the key of the array it stops at, so it can stop in a later object at the same depth, e.g.
+ * `"message":{…,"content":[…]},"isApiErrorMessage":true,"extra":{"k":[…]}`: the stretch then holds the
+ * end of the message object and the start of the next pair, `}` `,` `"`, with no whitespace between them
+ * in a line without whitespace between tokens (inside a string `"` is escaped as `\"`, so `},"` there is
+ * only a string ending in `},`: declining then costs a scan, never a wrong answer). Lines with whitespace
+ * between tokens (never written by Claude Code) are scanned instead of jumped.
+ */
+function mayJump(from: number, to: number): boolean {
+  if (spaced) return false;
+  const k = buf!.indexOf(OBJECT_THEN_KEY, from);
+  return k < 0 || k >= to;
 }
 
 /** The opening quote of the string whose closing quote is at `q` (walking back), or -1. */
@@ -589,7 +613,10 @@ function tailArrayEnd(): number {
   if (tailDone) return tailResult;
   tailDone = true;
   tailResult = -1;
+  // Whitespace after the line's last `}` (a CR of CRLF) is not between tokens.
+  const before = spaced;
   let i = bws(end - 1);
+  spaced = before;
   if (b[i] !== 0x7d) return -1;
   i--;
   let depth = 1;
@@ -803,6 +830,7 @@ export function extractLine(source: Buffer, ls: number, le: number, out: UsageLi
     let i = ls;
     if (b[i] === 0xef && b[i + 1] === 0xbb && b[i + 2] === 0xbf) i += 3;
     i = ws(i);
+    spaced = false; // whitespace before the line's `{` is not between tokens
     if (i >= le) return X_IGNORE;
     const after = parseEntry(i, top, 0);
     if (after < 0) return X_IGNORE;
