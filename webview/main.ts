@@ -224,6 +224,8 @@ function renderTab<K extends TabId>(tab: K): void {
       const now = performance.now();
       const r = (x: number) => Math.round(x * 10) / 10;
       document.body.dataset.paintMs = String(r(now - T0));
+      // The same instant on the browser's wall clock, comparable across frames (bench/dashboard-open.ts).
+      document.body.dataset.paintAt = String(r(performance.timeOrigin + now));
       post({ type: 'painted', ms: r(now - T0), sinceNavigationMs: r(now), renderMs: r(now - (firstSnapshotAt ?? T0)) });
     });
   }

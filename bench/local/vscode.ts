@@ -6,8 +6,10 @@
  * - then one ~1.5 KB response appended every `--interval` seconds: seconds until the status bar shows it,
  *   bytes written to the extension's global storage per line (index journal, snapshot.json, ...), the
  *   extension host's CPU (% of one core over the whole period, idle included) and its steady RSS.
- *   tsx bench/local/vscode.ts --dir .bench-data/local [--vsix OLD.vsix] [--lines 12] [--interval 5]
+ *   tsx bench/local/vscode.ts --dir .bench-data/local [--vsix OLD.vsix] [--lines 12] [--interval 5] [--floor]
  * Without --vsix the current tree is packaged like the e2e suite does. The corpus is restored at the end.
+ * `--floor`: the same VS Code, HOME and appends with no extension installed: the extension host's own CPU and
+ * RSS, the floor under the figures above.
  */
 import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync } from 'node:fs';
 import * as os from 'node:os';
@@ -15,12 +17,13 @@ import * as path from 'node:path';
 import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, startCodeServer, STATUS_BAR_SELECTOR, tempDir, writeUserSettings } from '../../test/support/vscode';
 import { nowDate } from '../../src/core/clock';
 import { prepareExtension } from '../../test/e2e/package';
-import { opt } from './args';
+import { argv, opt } from './args';
 
 const dir = path.resolve(opt('dir', '.bench-data/local')!);
 const vsix = opt('vsix');
 const lines = Number(opt('lines', '12'));
 const intervalMs = Number(opt('interval', '5')) * 1000;
+const floor = argv.includes('--floor');
 
 const status = (pid: number, k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 /** utime + stime of a process in ms (clock ticks of 10 ms). */
@@ -89,7 +92,10 @@ async function main(): Promise<void> {
   const tmp = tempDir('bench-vscode');
   const userDataDir = path.join(tmp, 'user-data');
   let extensionsDir: string;
-  if (vsix) {
+  if (floor) {
+    extensionsDir = path.join(tmp, 'extensions');
+    mkdirSync(extensionsDir, { recursive: true });
+  } else if (vsix) {
     extensionsDir = path.join(tmp, 'extensions');
     mkdirSync(extensionsDir, { recursive: true });
     const r = installVsix(path.resolve(vsix), extensionsDir, path.join(tmp, 'install-user-data'));
@@ -134,14 +140,15 @@ async function main(): Promise<void> {
         const t = await page.locator('.notification-toast').first().innerText().catch(() => '');
         process.stdout.write(`progress notification: ${JSON.stringify(t)} (test-results/bench-local-progress.png)\n`);
       }
-      if (/today/.test(await text())) break;
+      if (floor ? host !== undefined && performance.now() - t0 > 20_000 : /today/.test(await text())) break;
       if (performance.now() - t0 > 600_000) throw new Error('no estimate after 10 minutes');
       await new Promise((r) => setTimeout(r, 100));
     }
     const coldS = (performance.now() - t0) / 1000;
     peak = Math.max(peak, status(host!, 'VmHWM'));
     const storage = path.join(userDataDir, 'User', 'globalStorage', 'claude-usage.claude-usage');
-    process.stdout.write(`corpus ${dir}; first index until the status bar shows it: ${coldS.toFixed(1)} s; extension host peak RSS ${peak.toFixed(0)} MiB\n`);
+    if (floor) process.stdout.write('no extension installed (--floor): the extension host alone\n');
+    else process.stdout.write(`corpus ${dir}; first index until the status bar shows it: ${coldS.toFixed(1)} s; extension host peak RSS ${peak.toFixed(0)} MiB\n`);
     await new Promise((r) => setTimeout(r, 5000));
     const written = storageWriter(existsSync(storage) ? storage : userDataDir);
     written();
@@ -172,8 +179,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `${lines} lines, one every ${intervalMs / 1000} s:`,
-        `  shown in the status bar after: median ${med(per.map((p) => p.showS)).toFixed(1)} s, max ${Math.max(...per.map((p) => (Number.isNaN(p.showS) ? Infinity : p.showS))).toFixed(1)} s`,
-        `  bytes written to the extension's storage per line: median ${med(per.map((p) => p.bytes)).toLocaleString('en-US')}, max ${Math.max(...per.map((p) => p.bytes)).toLocaleString('en-US')}`,
+        ...(floor
+          ? []
+          : [
+              `  shown in the status bar after: median ${med(per.map((p) => p.showS)).toFixed(1)} s, max ${Math.max(...per.map((p) => (Number.isNaN(p.showS) ? Infinity : p.showS))).toFixed(1)} s`,
+              `  bytes written to the extension's storage per line: median ${med(per.map((p) => p.bytes)).toLocaleString('en-US')}, max ${Math.max(...per.map((p) => p.bytes)).toLocaleString('en-US')}`,
+            ]),
         `  extension host CPU while appending: ${((cpu / wall) * 100).toFixed(1)} % of one core`,
         `  extension host RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
         '',

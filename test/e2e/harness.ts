@@ -54,8 +54,11 @@ export interface Workbench {
   codeServer: Proc;
   /** Saves test-results/e2e/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
-  /** F1, type the command's palette title (e.g. "Show Claude Usage" or "Claude Usage: Refresh Now"), pick it. */
-  runCommand(title: string): Promise<void>;
+  /**
+   * F1, type the command's palette title (e.g. "Show Claude Usage" or "Claude Usage: Refresh Now"), pick it.
+   * Resolves to the instant of the click on the browser's wall clock (`performance.timeOrigin + now()`).
+   */
+  runCommand(title: string): Promise<number>;
   /** Our status bar item's visible text (waits for it to appear). */
   statusBarText(timeoutMs?: number): Promise<string>;
   statusBarItem(): Locator;
@@ -154,7 +157,9 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
         await page.keyboard.type(title, { delay: 5 });
         const row = widget.locator('.monaco-list-row', { hasText: title }).first();
         await row.waitFor({ state: 'visible', timeout: 10_000 });
+        const at = await page.evaluate(() => performance.timeOrigin + performance.now());
         await row.click();
+        return at;
       },
       statusBarItem: () => page.locator(STATUS_BAR_SELECTOR),
       async statusBarText(timeoutMs = 60_000) {
