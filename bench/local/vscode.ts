@@ -10,8 +10,11 @@
  * Without --vsix the current tree is packaged like the e2e suite does. The corpus is restored at the end.
  * `--floor`: the same VS Code, HOME and appends with no extension installed: the extension host's own CPU and
  * RSS, the floor under the figures above.
+ * `--profile FILE.cpuprofile`: a CPU profile of the extension host's main thread while the lines are appended
+ * (its inspector opened with SIGUSR1; the engine worker is a thread of its own, measured by live.ts), with
+ * the functions and the files that took the most time printed.
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, startCodeServer, STATUS_BAR_SELECTOR, tempDir, writeUserSettings } from '../../test/support/vscode';
@@ -24,6 +27,68 @@ const vsix = opt('vsix');
 const lines = Number(opt('lines', '12'));
 const intervalMs = Number(opt('interval', '5')) * 1000;
 const floor = argv.includes('--floor');
+const profileOut = opt('profile');
+
+/** The extension host's main thread over the inspector protocol (Node's inspector, opened by SIGUSR1). */
+async function inspector(pid: number): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
+  const { WebSocket } = await import('undici');
+  process.kill(pid, 'SIGUSR1');
+  let url: string | undefined;
+  for (let n = 0; n < 50 && !url; n++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const list = (await fetch('http://127.0.0.1:9229/json/list').then((r) => r.json(), () => [])) as { webSocketDebuggerUrl?: string }[];
+    url = list[0]?.webSocketDebuggerUrl;
+  }
+  if (!url) throw new Error('the extension host did not open its inspector on 127.0.0.1:9229');
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve);
+    ws.addEventListener('error', reject);
+  });
+  let id = 0;
+  const waiting = new Map<number, (v: unknown) => void>();
+  ws.addEventListener('message', (e) => {
+    const m = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
+    if (m.id !== undefined) waiting.get(m.id)?.(m.result);
+  });
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve) => {
+        waiting.set(++id, resolve);
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function and per file, largest first. */
+function summarize(p: CpuProfile): string {
+  const byNode = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const fn = new Map<string, number>();
+  const file = new Map<string, number>();
+  for (const [id, us] of self) {
+    const cf = byNode.get(id)!.callFrame;
+    const where = cf.url ? cf.url.replace(/^.*\/(extensions|node_modules|out)\//, '$1/') : '(native)';
+    fn.set(`${cf.functionName || '(anonymous)'} ${where}:${cf.lineNumber + 1}`, (fn.get(`${cf.functionName || '(anonymous)'} ${where}:${cf.lineNumber + 1}`) ?? 0) + us);
+    file.set(where, (file.get(where) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>, n: number) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `    ${(us / 1000).toFixed(0).padStart(6)} ms ${((us / total) * 100).toFixed(1).padStart(5)} %  ${k}`)
+      .join('\n');
+  return `  profile: ${(total / 1000).toFixed(0)} ms sampled\n  by file:\n${top(file, 10)}\n  by function:\n${top(fn, 20)}\n`;
+}
 
 const status = (pid: number, k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 /** utime + stime of a process in ms (clock ticks of 10 ms). */
@@ -154,6 +219,12 @@ async function main(): Promise<void> {
     written();
     const per: { bytes: number; showS: number }[] = [];
     const rss: number[] = [];
+    const prof = profileOut ? await inspector(host!) : undefined;
+    if (prof) {
+      await prof.send('Profiler.enable');
+      await prof.send('Profiler.setSamplingInterval', { interval: 500 });
+      await prof.send('Profiler.start');
+    }
     const cpu0 = cpuMs(host!);
     const w0 = performance.now();
     let last = await text();
@@ -174,6 +245,12 @@ async function main(): Promise<void> {
       rss.push(status(host!, 'VmRSS'));
     }
     const wall = performance.now() - w0;
+    if (prof && profileOut) {
+      const { profile } = (await prof.send('Profiler.stop')) as { profile: CpuProfile };
+      prof.close();
+      writeFileSync(profileOut, JSON.stringify(profile));
+      process.stdout.write(`extension host main thread while appending (${profileOut}):\n${summarize(profile)}`);
+    }
     const cpu = cpuMs(host!) - cpu0;
     const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     process.stdout.write(

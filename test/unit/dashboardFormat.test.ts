@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { shortDate } from '../../src/core/model/days';
-import { compact, pct, usd } from '../../src/core/model/format';
+import { compact, int, pct, usd } from '../../src/core/model/format';
 
 describe('dashboard display formats', () => {
   it('prints money to the cent, and sub-cent amounts with their digits', () => {
@@ -15,5 +16,12 @@ describe('dashboard display formats', () => {
     assert.deepEqual([compact(999), compact(1500), compact(2_500_000)], ['999', '1.5k', '2.5M']);
     assert.equal(shortDate('2026-11-05'), 'Nov 5');
     assert.equal(shortDate('2026-11-05T13:00Z'), 'Nov 5 13:00');
+  });
+  it('prints whole numbers with thousands separators exactly as toLocaleString("en-US") does (property)', () => {
+    assert.deepEqual([int(0), int(-0.4), int(999), int(1000), int(-1234567.5), int(2 ** 53 - 1), int(1e21), int(null), int(Number.NaN)], ['0', '-0', '999', '1,000', '-1,234,567', '9,007,199,254,740,991', '1,000,000,000,000,000,000,000', '—', '—']);
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.maxSafeInteger()), (n) => int(n) === Math.round(n).toLocaleString('en-US')),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -3,15 +3,15 @@
  * `TreeNode` one-to-one onto TreeItems (ids stable across refreshes so expansion state survives).
  */
 import type { ApiErrorInit } from '../anthropic/errors';
-import type { Decimal } from '../decimal';
+import { Decimal } from '../decimal';
 import { acceptanceRate, activityBy, type ClaudeCodeActivity } from '../reports/claudeCode';
 import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, PRICE_OVERRIDES_SETTING } from '../model/commands';
 import { addDays, dayLabel, utcDay } from '../model/days';
-import { errorAction, familyRows, localTotals, localWindowNow, missingLabel, skippedText, monthToDate, PROJECTION_METHOD, sumRows } from '../model/facts';
+import { errorAction, familyRows, localTotals, localWindowNow, missingLabel, skippedText, monthToDate, PROJECTION_METHOD, sumRows, type LocalTotals } from '../model/facts';
 import { ago, compact, int, plural, ratePct, sharePct, until, usd, usdEstimate, usdExact } from '../model/format';
 import { costGroup, costTypeLabel, TOKEN_TYPES, workspaceName } from '../model/labels';
 import type { CostGrouping } from '../model/settings';
-import type { CostRow, Labels, SourceName, SourceState, StoreSnapshot, TokenRow } from '../model/snapshot';
+import type { CostRow, Labels, LocalUsageData, LocalUsageDay, SourceName, SourceState, StoreSnapshot, TokenRow } from '../model/snapshot';
 import { DEFAULT_PLAN_SETTINGS, planFacts, type PlanSettings } from '../plan/facts';
 import { planTreeNode, type PlanTreeNode } from '../plan/surfaces';
 import type { BudgetReport } from '../budget/status';
@@ -287,6 +287,66 @@ function planNode(snap: StoreSnapshot, nowMs: number, settings?: PlanSettings): 
 }
 
 /** Claude Code on this machine: plan limits, then days (newest first) → projects → models; costs are estimates. */
+/**
+ * The per-day nodes of the local tree (day → project → model). They depend on the data alone, not on the
+ * time, so they are built once per `LocalUsageData` (a refresh hands over a new object; the 15 s ticker's
+ * rebuilds reuse them) and in one pass over the rows: grouped by day and project, each row's cost parsed
+ * once, a day's total the exact sum of its projects'.
+ */
+const dayNodesOf = new WeakMap<LocalUsageData, TreeNode[]>();
+function localDayNodes(data: LocalUsageData): TreeNode[] {
+  const cached = dayNodesOf.get(data);
+  if (cached) return cached;
+  const byDay = new Map<string, Map<string, LocalUsageDay[]>>();
+  for (const r of data.days) {
+    let projects = byDay.get(r.date);
+    if (!projects) byDay.set(r.date, (projects = new Map()));
+    const rows = projects.get(r.project);
+    if (rows) rows.push(r);
+    else projects.set(r.project, [r]);
+  }
+  const desc = (s: LocalTotals): string => `${usdEstimate(s.total)}${s.unpriced ? ' + unpriced' : ''} · ${compact(s.tokens)} tokens`;
+  const nodes: TreeNode[] = [];
+  for (const day of [...byDay.keys()].sort().reverse()) {
+    const projects = byDay.get(day)!;
+    let total: LocalTotals = { total: Decimal.ZERO, unpriced: false, tokens: 0 };
+    const children: TreeNode[] = [];
+    for (const p of [...projects.keys()].sort()) {
+      const prow = projects.get(p)!;
+      const ps = localTotals(prow);
+      total = { total: total.total.add(ps.total), unpriced: total.unpriced || ps.unpriced, tokens: total.tokens + ps.tokens };
+      children.push({
+        id: `local/${day}/${p}`,
+        label: p,
+        description: desc(ps),
+        icon: 'folder',
+        contextValue: 'value' as const,
+        copyValue: ps.total.toString(),
+        children: prow.map((r) => ({
+          id: `local/${day}/${p}/${r.model}`,
+          label: r.model,
+          description: `${r.costUsd === null ? 'unpriced' : usdEstimate(r.costUsd)} · in ${int(r.input)} · out ${int(r.output)} · cache w ${int(r.cacheWrite5m + r.cacheWrite1h)} · cache r ${int(r.cacheRead)}`,
+          icon: 'hubot',
+          contextValue: 'value' as const,
+          copyValue: r.costUsd ?? 'unpriced',
+        })),
+      });
+    }
+    nodes.push({
+      id: `local/${day}`,
+      label: dayLabel(day),
+      description: desc(total),
+      tooltip: `${day} (${data.timezone}): API-equivalent estimate ${usdExact(total.total)}`,
+      icon: 'calendar',
+      contextValue: 'value',
+      copyValue: total.total.toString(),
+      children,
+    });
+  }
+  dayNodesOf.set(data, nodes);
+  return nodes;
+}
+
 export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: PlanSettings, budgets?: BudgetReport): TreeNode[] {
   const st = snap.local;
   const plan = planNode(snap, nowMs, planSettings);
@@ -329,42 +389,8 @@ export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: Pla
       contextValue: 'value',
       copyValue: m.costUsd,
     });
-  const days = [...new Set(data.days.map((d) => d.date))].sort().reverse();
-  for (const day of days) {
-    const rows = data.days.filter((d) => d.date === day);
-    const desc = (s: ReturnType<typeof localTotals>): string => `${usdEstimate(s.total)}${s.unpriced ? ' + unpriced' : ''} · ${compact(s.tokens)} tokens`;
-    const projects = [...new Set(rows.map((r) => r.project))].sort();
-    const total = localTotals(rows);
-    out.push({
-      id: `local/${day}`,
-      label: dayLabel(day),
-      description: desc(total),
-      tooltip: `${day} (${data.timezone}): API-equivalent estimate ${usdExact(total.total)}`,
-      icon: 'calendar',
-      contextValue: 'value',
-      copyValue: total.total.toString(),
-      children: projects.map((p) => {
-        const prow = rows.filter((r) => r.project === p);
-        const ps = localTotals(prow);
-        return {
-          id: `local/${day}/${p}`,
-          label: p,
-          description: desc(ps),
-          icon: 'folder',
-          contextValue: 'value' as const,
-          copyValue: ps.total.toString(),
-          children: prow.map((r) => ({
-            id: `local/${day}/${p}/${r.model}`,
-            label: r.model,
-            description: `${r.costUsd === null ? 'unpriced' : usdEstimate(r.costUsd)} · in ${int(r.input)} · out ${int(r.output)} · cache w ${int(r.cacheWrite5m + r.cacheWrite1h)} · cache r ${int(r.cacheRead)}`,
-            icon: 'hubot',
-            contextValue: 'value' as const,
-            copyValue: r.costUsd ?? 'unpriced',
-          })),
-        };
-      }),
-    });
-  }
+  const days = localDayNodes(data);
+  out.push(...days);
   if (days.length) {
     const sk = data.skipped;
     const notCounted = sk ? sk.corrupt + sk.tooLarge + sk.synthetic + sk.apiError + sk.replay : data.skippedLines;

@@ -65,7 +65,9 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         },
       ];
     }
-    const rendered = JSON.stringify(roots);
+    // Compared by their JSON; nodes a model reuses (the local tree's day nodes between refreshes) are
+    // serialized once.
+    const rendered = roots.map((n) => this.json(n)).join('\n');
     if (rendered === this.rendered) return false;
     this.rendered = rendered;
     this.roots = roots;
@@ -78,6 +80,13 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     };
     this.roots.forEach(walk);
     return true;
+  }
+
+  private readonly jsonOf = new WeakMap<TreeNode, string>();
+  private json(n: TreeNode): string {
+    let j = this.jsonOf.get(n);
+    if (j === undefined) this.jsonOf.set(n, (j = JSON.stringify(n)));
+    return j;
   }
 
   /** Roots as currently built (host tests read these). */
