@@ -123,8 +123,10 @@ describe('local transcripts live in VS Code (e2e)', function () {
         await wb().page.waitForTimeout(100);
       }
     })();
+    let lastAppendAt = 0;
     for (let k = 0; k < 30; k++) {
       appendFileSync(transcript, response(++n, 6_667)); // $0.100005
+      lastAppendAt = performance.now() - t0;
       total = total.add(Decimal.parse('0.100005'));
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -134,7 +136,7 @@ describe('local transcripts live in VS Code (e2e)', function () {
     const during = changes.filter((c) => c.at < stoppedAt);
     const gaps = during.map((c, i) => c.at - (i ? during[i - 1]!.at : 0));
     const final = changes.find((c) => c.text.startsWith(`≈${usd(total)}`));
-    console.log(`      [e2e] 30 appends, one a second: ${during.length} status bar updates during the run (largest gap ${(Math.max(...gaps) / 1000).toFixed(1)} s); the last line showed ${final ? `${((final.at - stoppedAt) / 1000).toFixed(1)} s after the run` : 'not within 10 s'}`);
+    console.log(`      [e2e] 30 appends, one a second: ${during.length} status bar updates during the run (largest gap ${(Math.max(...gaps) / 1000).toFixed(1)} s); the last line showed ${final ? `${((final.at - lastAppendAt) / 1000).toFixed(1)} s after it was appended` : 'not within 10 s'}`);
     assert.ok(during.length >= 3, `updates during the run: ${during.map((c) => `${(c.at / 1000).toFixed(1)}s ${c.text.slice(0, 12)}`).join(', ')}`);
     assert.ok(final && final.at - stoppedAt <= 15_000, `final total ≈${usd(total)} shown: ${final?.at}`);
   });
