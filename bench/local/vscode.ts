@@ -78,7 +78,8 @@ function summarize(p: CpuProfile): string {
   for (const [id, us] of self) {
     const cf = byNode.get(id)!.callFrame;
     const where = cf.url ? cf.url.replace(/^.*\/(extensions|node_modules|out)\//, '$1/') : '(native)';
-    fn.set(`${cf.functionName || '(anonymous)'} ${where}:${cf.lineNumber + 1}`, (fn.get(`${cf.functionName || '(anonymous)'} ${where}:${cf.lineNumber + 1}`) ?? 0) + us);
+    const name = `${cf.functionName || '(anonymous)'} ${where}:${cf.lineNumber + 1}`;
+    fn.set(name, (fn.get(name) ?? 0) + us);
     file.set(where, (file.get(where) ?? 0) + us);
   }
   const top = (m: Map<string, number>, n: number) =>
@@ -156,19 +157,13 @@ async function main(): Promise<void> {
   ensureVsCode();
   const tmp = tempDir('bench-vscode');
   const userDataDir = path.join(tmp, 'user-data');
-  let extensionsDir: string;
-  if (floor) {
-    extensionsDir = path.join(tmp, 'extensions');
-    mkdirSync(extensionsDir, { recursive: true });
-  } else if (vsix) {
-    extensionsDir = path.join(tmp, 'extensions');
+  const extensionsDir = path.join(tmp, 'extensions');
+  if (floor) mkdirSync(extensionsDir, { recursive: true });
+  else if (vsix) {
     mkdirSync(extensionsDir, { recursive: true });
     const r = installVsix(path.resolve(vsix), extensionsDir, path.join(tmp, 'install-user-data'));
     if (!r.ok) throw new Error(r.output);
-  } else {
-    extensionsDir = path.join(tmp, 'extensions');
-    cpSync(await prepareExtension(), extensionsDir, { recursive: true });
-  }
+  } else cpSync(await prepareExtension(), extensionsDir, { recursive: true });
   const home = path.join(tmp, 'home');
   mkdirSync(path.join(home, '.claude'), { recursive: true });
   symlinkSync(path.join(dir, 'projects'), path.join(home, '.claude', 'projects'));
@@ -245,13 +240,14 @@ async function main(): Promise<void> {
       rss.push(status(host!, 'VmRSS'));
     }
     const wall = performance.now() - w0;
+    // Before the profile is stopped: the host serializing it is not part of appending.
+    const cpu = cpuMs(host!) - cpu0;
     if (prof && profileOut) {
       const { profile } = (await prof.send('Profiler.stop')) as { profile: CpuProfile };
       prof.close();
       writeFileSync(profileOut, JSON.stringify(profile));
       process.stdout.write(`extension host main thread while appending (${profileOut}):\n${summarize(profile)}`);
     }
-    const cpu = cpuMs(host!) - cpu0;
     const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     process.stdout.write(
       [

@@ -217,7 +217,7 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
         assert.equal(fast(text).kind, ref(parseUsageLine(text)).kind, text);
       }
     }
-    // A real line's content (objects, code with `}` and `],` in strings) is still jumped over: no fallback.
+    // A real line's content (objects, code with `}` and `],` in strings) is still read as an entry by the fast path.
     const real = { type: 'assistant', message: { id: 'msg_01B', model: 'claude-sonnet-4-6', content: [{ type: 'tool_use', id: 't', name: 'Edit', input: { code: 'if (a) { b[1], c }' } }], usage: { input_tokens: 3, output_tokens: 4 } }, requestId: 'req_2', uuid: 'u2', timestamp: '2026-11-20T10:00:00.000Z' };
     assert.equal(fast(JSON.stringify(real)).kind, 'entry');
   });

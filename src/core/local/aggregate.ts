@@ -252,7 +252,6 @@ export class Aggregator {
     this.lastUtc = NaN;
   }
 
-  /** Adds (sign 1) or removes (sign -1) one record's contribution. */
   /** Entries changed since the last update: each old copy (if any) taken out, the current one counted. */
   private applyTouched(ledger: Ledger, touched: Map<number, Uint32Array | null>, o: AggregateOptions): void {
     for (const [i, old] of touched) {
@@ -264,6 +263,7 @@ export class Aggregator {
     }
   }
 
+  /** Adds (sign 1) or removes (sign -1) one record's contribution. */
   private apply(ledger: Ledger, w: Uint32Array, off: number, ts: number, sign: number, o: AggregateOptions): void {
     const fw = w[off + W_FLAGS]!;
     const f = fw & 0xff;

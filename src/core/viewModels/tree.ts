@@ -3,7 +3,7 @@
  * `TreeNode` one-to-one onto TreeItems (ids stable across refreshes so expansion state survives).
  */
 import type { ApiErrorInit } from '../anthropic/errors';
-import { Decimal } from '../decimal';
+import type { Decimal } from '../decimal';
 import { acceptanceRate, activityBy, type ClaudeCodeActivity } from '../reports/claudeCode';
 import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, PRICE_OVERRIDES_SETTING } from '../model/commands';
 import { addDays, dayLabel, utcDay } from '../model/days';
@@ -286,35 +286,33 @@ function planNode(snap: StoreSnapshot, nowMs: number, settings?: PlanSettings): 
   return convert(node, 0);
 }
 
-/** Claude Code on this machine: plan limits, then days (newest first) → projects → models; costs are estimates. */
 /**
  * The per-day nodes of the local tree (day → project → model). They depend on the data alone, not on the
  * time, so they are built once per `LocalUsageData` (a refresh hands over a new object; the 15 s ticker's
- * rebuilds reuse them) and in one pass over the rows: grouped by day and project, each row's cost parsed
- * once, a day's total the exact sum of its projects'.
+ * rebuilds reuse them), with the rows grouped by day and project in one pass.
  */
 const dayNodesOf = new WeakMap<LocalUsageData, TreeNode[]>();
 function localDayNodes(data: LocalUsageData): TreeNode[] {
   const cached = dayNodesOf.get(data);
   if (cached) return cached;
-  const byDay = new Map<string, Map<string, LocalUsageDay[]>>();
+  const byDay = new Map<string, { rows: LocalUsageDay[]; projects: Map<string, LocalUsageDay[]> }>();
   for (const r of data.days) {
-    let projects = byDay.get(r.date);
-    if (!projects) byDay.set(r.date, (projects = new Map()));
-    const rows = projects.get(r.project);
+    let day = byDay.get(r.date);
+    if (!day) byDay.set(r.date, (day = { rows: [], projects: new Map() }));
+    day.rows.push(r);
+    const rows = day.projects.get(r.project);
     if (rows) rows.push(r);
-    else projects.set(r.project, [r]);
+    else day.projects.set(r.project, [r]);
   }
   const desc = (s: LocalTotals): string => `${usdEstimate(s.total)}${s.unpriced ? ' + unpriced' : ''} · ${compact(s.tokens)} tokens`;
   const nodes: TreeNode[] = [];
   for (const day of [...byDay.keys()].sort().reverse()) {
-    const projects = byDay.get(day)!;
-    let total: LocalTotals = { total: Decimal.ZERO, unpriced: false, tokens: 0 };
+    const { rows, projects } = byDay.get(day)!;
+    const total = localTotals(rows);
     const children: TreeNode[] = [];
     for (const p of [...projects.keys()].sort()) {
       const prow = projects.get(p)!;
       const ps = localTotals(prow);
-      total = { total: total.total.add(ps.total), unpriced: total.unpriced || ps.unpriced, tokens: total.tokens + ps.tokens };
       children.push({
         id: `local/${day}/${p}`,
         label: p,
@@ -347,6 +345,7 @@ function localDayNodes(data: LocalUsageData): TreeNode[] {
   return nodes;
 }
 
+/** Claude Code on this machine: plan limits, then days (newest first) → projects → models; costs are estimates. */
 export function localTree(snap: StoreSnapshot, nowMs: number, planSettings?: PlanSettings, budgets?: BudgetReport): TreeNode[] {
   const st = snap.local;
   const plan = planNode(snap, nowMs, planSettings);
