@@ -26,8 +26,10 @@ run() {
   if CLAUDE_USAGE_NOW=$now TZ=$tz PERSIST_RUNS=1 TEST_SUITE_LABEL="unit @$now $tz" npx mocha >"$out/$name.log" 2>&1; then
     tail -n 1 "$out/$name.log"
   else
-    # Show what failed (mocha's failure list), then the count line.
-    sed -n '/^  [0-9]* failing/,$p' "$out/$name.log" | head -n 80
+    # Show what failed (the head of mocha's failure list), then one "✗" line per failed test and the count line.
+    sed -n '/^  [0-9]* failing/,$p' "$out/$name.log" | grep -av '^✗ ' | head -n 60
+    grep -a '^✗ ' "$out/$name.log"
+    tail -n 1 "$out/$name.log"
     return 1
   fi
 }

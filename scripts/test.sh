@@ -40,6 +40,8 @@ totals=$(grep -aE '^[A-Za-z0-9 @:./_-]+: [0-9]+ passed, [0-9]+ failed' "$log" \
   | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
 read -r passed failures <<<"$totals"
 [ "$failed" -ne 0 ] && [ "$failures" -eq 0 ] && failures=1   # a stage that failed without a count still fails
+# Every failed test again, one line each, so the end of a long log names what failed.
+if grep -aq '^✗ ' "$log"; then echo; echo "failed tests:"; grep -a '^✗ ' "$log" | head -n 40 | sed 's/^/  /'; fi
 echo
 echo "total: $passed passed, $failures failed"
 exit $failed

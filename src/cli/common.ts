@@ -1,4 +1,5 @@
 /** Shared plumbing for CLI subcommands: exit codes, usage errors, output. No vscode import. */
+import { writeSync } from 'node:fs';
 import { ApiError } from '../core/anthropic/errors';
 
 export const EXIT_OK = 0;
@@ -16,9 +17,32 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * Writes straight to file descriptor 1 or 2. Touching `process.stdout` loads Node's stream modules (about
+ * 12 ms, a twentieth of a warm `local` run); a descriptor the parent made non-blocking (EAGAIN) gets the
+ * rest through the stream.
+ */
+const streamed = { 1: false, 2: false };
+function writeFd(fd: 1 | 2, text: string): void {
+  const buf = Buffer.from(text.endsWith('\n') ? text : `${text}\n`);
+  const stream = () => (fd === 1 ? process.stdout : process.stderr);
+  if (streamed[fd]) {
+    stream().write(buf);
+    return;
+  }
+  let off = 0;
+  try {
+    while (off < buf.length) off += writeSync(fd, buf, off);
+  } catch {
+    // From now on through the stream, so later output cannot overtake what it still holds.
+    streamed[fd] = true;
+    stream().write(buf.subarray(off));
+  }
+}
+
 export const processIo: CliIo = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  out: (t) => writeFd(1, t),
+  err: (t) => writeFd(2, t),
   env: process.env,
 };
 

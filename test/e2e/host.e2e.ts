@@ -109,6 +109,17 @@ describe('host surfaces (e2e)', () => {
 
   it('two windows share one poller: the second makes no organization calls', async () => {
     const server = wb().server!.raw;
+    // The first window's own refreshes (the key just saved starts one) must be over before counting, or its
+    // late requests would be blamed on the second window: wait until the organization endpoints have been
+    // quiet for 3 s.
+    const orgCalls = () => server.requests.filter((r) => r.path.startsWith('/v1/organizations')).length;
+    for (let seen = orgCalls(), quietSince = performance.now(), t0 = performance.now(); performance.now() - quietSince < 3000 && performance.now() - t0 < 60_000; ) {
+      await wb().page.waitForTimeout(250);
+      if (orgCalls() !== seen) {
+        seen = orgCalls();
+        quietSince = performance.now();
+      }
+    }
     server.resetRequests();
     const second = await wb().browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {

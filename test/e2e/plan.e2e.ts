@@ -110,7 +110,9 @@ describe('plan limits', function () {
     const text = await answerModal(w, /Disconnect Claude Code plan limits\?/, 'Disconnect');
     assert.match(text, /restored exactly as it was before/);
     await waitFor('settings.json to be restored', () => (readFileSync(settingsPath, 'utf8') === ORIGINAL ? true : undefined));
-    assert.ok(!existsSync(join(samplePlanDir(w.home), 'statusline')), 'the launcher is gone once nothing uses it');
+    // The extension removes the launcher right after it restores the file (one step, but two file operations
+    // this process can see between): wait for it rather than read in between.
+    await waitFor('the launcher to be gone once nothing uses it', () => (existsSync(join(samplePlanDir(w.home), 'statusline')) ? undefined : true));
   });
 
   it('a malformed settings file is refused and left untouched', async () => {

@@ -1,16 +1,23 @@
-// Mocha's spec reporter plus one closing line in the plain form CI reads: "<suite>: N passed, N failed".
+// Mocha's spec reporter plus closing lines in the plain form CI reads: one "✗ <suite>: <test> — <reason>" per
+// failed test (so the tail of a CI log names what failed), then "<suite>: N passed, N failed".
 'use strict';
 const Mocha = require('mocha');
-const { EVENT_RUN_END } = Mocha.Runner.constants;
+const { EVENT_RUN_END, EVENT_TEST_FAIL } = Mocha.Runner.constants;
 
 class CountingReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
     const label = process.env.TEST_SUITE_LABEL || 'tests';
+    const failures = [];
+    runner.on(EVENT_TEST_FAIL, (test, err) => {
+      const reason = String((err && err.message) || err).split('\n').find((l) => l.trim()) || '';
+      failures.push(`✗ ${label}: ${test.fullTitle()} — ${reason.trim().slice(0, 300)}`);
+    });
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats || {};
       const skipped = s.pending ? `, ${s.pending} skipped` : '';
-      process.stdout.write(`\n${label}: ${s.passes || 0} passed, ${s.failures || 0} failed${skipped}\n`);
+      const list = failures.length ? `\n${failures.join('\n')}` : '';
+      process.stdout.write(`${list}\n${label}: ${s.passes || 0} passed, ${s.failures || 0} failed${skipped}\n`);
     });
   }
 }

@@ -6,7 +6,16 @@
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
+/** `TZ` values that ICU resolves to 'UTC' (checked against `Intl`): no need to start `Intl` to know. */
+const UTC_TZ = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
+
+/**
+ * The zone `Intl` uses by default. A `TZ` that names UTC answers without `Intl`, whose
+ * first use costs 20-50 ms (its data is loaded): a tenth of a warm `claude-usage local` run.
+ */
 export function systemTimeZone(): string {
+  const tz = typeof process === 'undefined' ? undefined : process.env?.TZ;
+  if (tz !== undefined && UTC_TZ.has(tz)) return 'UTC';
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
