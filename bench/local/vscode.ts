@@ -5,8 +5,9 @@
  *   extension host's peak RSS meanwhile (VmHWM of its process; the transcript worker is a thread in it);
  * - then one ~1.5 KB response appended every `--interval` seconds: seconds until the status bar shows it,
  *   bytes written to the extension's global storage per line (index journal, snapshot.json, ...), the
- *   extension host's CPU (% of one core over the whole period, idle included) and its steady RSS.
- *   tsx bench/local/vscode.ts --dir .bench-data/local [--vsix OLD.vsix] [--lines 12] [--interval 5] [--floor]
+ *   extension host's CPU (% of one core over the whole period, idle included) and its steady RSS;
+ * - with `--idle S`: its RSS and CPU after S seconds without appends (the engine worker stops after 90 s idle).
+ *   tsx bench/local/vscode.ts --dir .bench-data/local [--vsix OLD.vsix] [--lines 12] [--interval 5] [--idle 120] [--floor]
  * Without --vsix the current tree is packaged like the e2e suite does. The corpus is restored at the end.
  * `--floor`: the same VS Code, HOME and appends with no extension installed: the extension host's own CPU and
  * RSS, the floor under the figures above.
@@ -28,6 +29,8 @@ const lines = Number(opt('lines', '12'));
 const intervalMs = Number(opt('interval', '5')) * 1000;
 const floor = argv.includes('--floor');
 const profileOut = opt('profile');
+/** Seconds to stay after the appends, then the host's RSS and CPU idle (the engine worker stops after 90 s without a refresh). */
+const idleS = Number(opt('idle', '0'));
 
 /** The extension host's main thread over the inspector protocol (Node's inspector, opened by SIGUSR1). */
 async function inspector(pid: number): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
@@ -248,6 +251,14 @@ async function main(): Promise<void> {
       writeFileSync(profileOut, JSON.stringify(profile));
       process.stdout.write(`extension host main thread while appending (${profileOut}):\n${summarize(profile)}`);
     }
+    let idleLine = '';
+    if (idleS > 0) {
+      const c0 = cpuMs(host!);
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, idleS * 1000));
+      const idleCpu = ((cpuMs(host!) - c0) / (performance.now() - t0)) * 100;
+      idleLine = `  then ${idleS} s without appends: extension host RSS ${status(host!, 'VmRSS').toFixed(0)} MiB at the end, CPU ${idleCpu.toFixed(1)} % of one core`;
+    }
     const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     process.stdout.write(
       [
@@ -260,6 +271,7 @@ async function main(): Promise<void> {
             ]),
         `  extension host CPU while appending: ${((cpu / wall) * 100).toFixed(1)} % of one core`,
         `  extension host RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+        ...(idleLine ? [idleLine] : []),
         '',
       ].join('\n'),
     );

@@ -80,6 +80,8 @@ export class LocalTranscripts implements vscode.Disposable {
       ...(c.local.timezone ? { timezone: c.local.timezone } : {}),
       priceOverrides: c.priceOverrides,
       onProgress: (done, total) => this.progress?.(done, total),
+      // The worker and its ledger go after a quiet spell; the next change starts one from the saved index.
+      onStop: () => this.log.debug('local transcripts: the indexer worker stopped while idle (it starts again on the next change)'),
     });
     return this.usage;
   }

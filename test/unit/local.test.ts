@@ -506,6 +506,52 @@ describe('local transcripts: discovery and service', () => {
     assert.deepStrictEqual(comparable(again.data), comparable(seq.data));
   });
 
+  it('a shared scan gives the sequential result when the helper reads every file, and when the helper fails (its files are read here)', async function () {
+    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
+    if (!fs.existsSync(workerFile)) this.skip();
+    const d = tmpdir();
+    const now = () => new Date('2026-11-27T12:00:00Z');
+    const h = makeClaudeHome(d, now());
+    const seq = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now }).refreshSync();
+    // Every line comes through the helper's packed arrays and the merge.
+    const all = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: workerFile, parallelThreshold: 0, helperOnly: true, now }).refresh();
+    assert.equal(all.stats.helper?.files, all.stats.files);
+    assert.equal(all.stats.helper?.failed, false);
+    assert.deepStrictEqual(comparable(all.data), comparable(seq.data));
+    // A helper that dies at start-up: nothing is lost, the files it would have read are read in this thread.
+    const broken = path.join(d, 'broken-worker.js');
+    fs.writeFileSync(broken, "throw new Error('helper failed to start');\n");
+    const fallback = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: broken, parallelThreshold: 0, helperOnly: true, now }).refresh();
+    assert.equal(fallback.stats.helper?.failed, true);
+    assert.equal(fallback.stats.filesRead, seq.stats.filesRead);
+    assert.deepStrictEqual(comparable(fallback.data), comparable(seq.data));
+  });
+
+  it('runInWorker stops its idle worker (with an index to come back to), and the next refresh starts one that reads that index', async function () {
+    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
+    if (!fs.existsSync(workerFile)) this.skip();
+    const d = tmpdir();
+    const roots = [path.join(FIXTURE, '.claude', 'projects')];
+    // Timers by hand: the idle timer fires when the test says so.
+    const due: { fn: () => void; ms: number }[] = [];
+    const timers = { now: () => 0, set: (fn: () => void, ms: number) => due.push({ fn, ms }) - 1, clear: (h: unknown) => { if (typeof h === 'number' && due[h]) due[h]!.fn = () => {}; } };
+    let stops = 0;
+    const u = runInWorker({ roots, timezone: 'UTC', indexDir: path.join(d, 'idx'), workerFile, idleMs: 1234, timers, onStop: () => stops++ });
+    const first = await u.refresh();
+    assert.equal(due.at(-1)?.ms, 1234, 'the idle timer is set after a refresh');
+    due.at(-1)!.fn();
+    assert.equal(stops, 1, 'the worker stopped');
+    const second = await u.refresh();
+    assert.deepStrictEqual(comparable(second), comparable(first));
+    // Without an index a stop would mean reading everything again: the worker stays.
+    const n = due.length;
+    const noIndex = runInWorker({ roots, timezone: 'UTC', workerFile, idleMs: 1234, timers, onStop: () => stops++ });
+    await noIndex.refresh();
+    assert.equal(due.length, n, 'no idle timer without an index');
+    u.close();
+    noIndex.close();
+  });
+
   it('createLocalUsage and runInWorker give the same data (worker when built, in-thread otherwise)', async () => {
     const roots = [path.join(FIXTURE, '.claude', 'projects')];
     const a = createLocalUsage({ roots, timezone: 'UTC' });

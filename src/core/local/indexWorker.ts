@@ -2,17 +2,20 @@
  * Worker-thread entry (bundled to dist/indexWorker.js). Two modes:
  * - engine (default): runs the transcript engine off the extension host's main thread, kept warm between
  *   refreshes (`runInWorker`);
- * - `workerData.mode === 'scan'`: a one-shot helper that scans half of a big first scan and returns the
- *   lines packed in typed arrays (`LocalUsageEngine.refresh`).
+ * - `workerData.mode === 'scan'`: a one-shot helper that shares a big first scan with the main thread
+ *   (claiming files from one list) and returns its lines packed in typed arrays (`LocalUsageEngine.refresh`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LocalUsageEngine, scanForReply, type ScanRequest, type WorkerOptions, type WorkerReply, type WorkerRequest } from './service';
+import { LocalUsageEngine, scanForReply, type ScanJobs, type ScanStart, type WorkerOptions, type WorkerReply, type WorkerRequest } from './service';
 
-const data = workerData as (WorkerOptions & { mode?: undefined }) | ScanRequest;
+const data = workerData as (WorkerOptions & { mode?: undefined }) | ScanStart;
 
 if (data.mode === 'scan') {
-  const { reply, transfer } = scanForReply(data);
-  parentPort?.postMessage(reply, transfer);
+  // Started early (before the main thread has listed the files): the job list comes as a message.
+  parentPort?.once('message', (jobs: ScanJobs) => {
+    const { reply, transfer } = scanForReply(jobs);
+    parentPort?.postMessage(reply, transfer);
+  });
 } else {
   let current = 0;
   const engine = new LocalUsageEngine({

@@ -16,6 +16,7 @@ import { emptyLine, type UsageLine } from './extract';
 import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from '../model/zones';
+import { realTimers, type Timers } from './debounce';
 
 export interface LocalUsageOptions {
   /** Exact roots to scan (skips discovery; `--dir`). */
@@ -36,8 +37,10 @@ export interface LocalUsageOptions {
   onProgress?: (done: number, total: number) => void;
   /** Helper-thread script for big scans (default `indexWorker.js` next to this bundle). */
   scanWorkerFile?: string;
-  /** Bytes to read above which `refresh()` splits the scan with a helper thread. */
+  /** Bytes to read above which `refresh()` shares the scan with a helper thread. */
   parallelThreshold?: number;
+  /** Tests: leave every file of a shared scan to the helper thread. */
+  helperOnly?: boolean;
   /** Journal size that triggers compaction into a new base (tests; default half the base, ≥ 1 MiB). */
   indexCompactBytes?: number;
   /**
@@ -93,6 +96,8 @@ export interface LocalRefresh {
     save: SaveResult;
     /** Milliseconds per phase: finding and stat'ing files, reading them, writing the index, aggregating. */
     ms: { plan: number; scan: number; save: number; aggregate: number };
+    /** A shared scan: files the helper read, whether it failed (its files were then read here), this thread's scan and its wait for the helper. */
+    helper?: { files: number; failed: boolean; mainMs: number; waitMs: number };
   };
 }
 
@@ -205,7 +210,7 @@ export class LocalUsageEngine {
   }
 
   /** Stats every transcript and lists what must be read (new files, appended bytes, replaced files). */
-  private plan(roots: string[], changed?: string[]): Plan {
+  private plan(roots: string[], changed?: string[], big?: { bytes: number; reached: () => void }): Plan {
     const started = performance.now();
     const warm = this.state !== undefined && JSON.stringify(roots) === this.rootsKey;
     const s = this.ensureState(roots);
@@ -234,6 +239,7 @@ export class LocalUsageEngine {
     }
     const present = new Set<number>();
     const jobs: Job[] = [];
+    let pending = 0;
     for (const f of files) {
       const st = fs.statSync(f.path, { throwIfNoEntry: false });
       if (!st) continue;
@@ -272,6 +278,11 @@ export class LocalUsageEngine {
         }
       }
       jobs.push({ f, fileId, st, from: fsx.offset });
+      pending += st.size - fsx.offset;
+      if (big && pending >= big.bytes) {
+        big.reached();
+        big = undefined;
+      }
     }
     if (!targeted) {
       s.files.forEach((f: FileState, i) => {
@@ -433,65 +444,86 @@ export class LocalUsageEngine {
   }
 
   /**
-   * Like `refreshSync`, but a big scan (a first run over a large history) is split by bytes between this
-   * thread and one helper worker thread (`scanWorkerFile`), when that file exists.
+   * Like `refreshSync`, but a big scan (a first run over a large history) is shared with one helper worker
+   * thread (`scanWorkerFile`), when that file exists. Both threads claim files from one list, biggest first,
+   * through a shared counter, so they finish close together however the machine's load falls. The helper is
+   * started while the files are still being listed, once those found hold enough bytes to read.
    */
   async refresh(query: RefreshQuery = {}): Promise<LocalRefresh> {
     const workerFile = this.o.scanWorkerFile ?? path.join(__dirname, 'indexWorker.js');
-    const p = this.plan(this.roots(), query.changed);
-    const pending = p.jobs.reduce((a, j) => a + (j.st.size - j.from), 0);
-    if (p.jobs.length < 2 || pending < (this.o.parallelThreshold ?? PARALLEL_THRESHOLD) || !fs.existsSync(workerFile)) {
+    const threshold = this.o.parallelThreshold ?? PARALLEL_THRESHOLD;
+    const canShare = threshold !== Infinity && fs.existsSync(workerFile);
+    // Started as soon as the files found so far hold enough to read: its start-up overlaps the rest of `plan`.
+    let helper: ScanHelper | undefined;
+    let p: Plan;
+    try {
+      p = this.plan(this.roots(), query.changed, canShare ? { bytes: threshold, reached: () => (helper = new ScanHelper(workerFile)) } : undefined);
+    } catch (e) {
+      helper?.stop();
+      throw e;
+    }
+    if (!helper || p.jobs.length < 2) {
+      helper?.stop();
       return this.refreshSyncFromPlan(p, query);
     }
-    // Balance by bytes: biggest first, each to the lighter side.
+    return this.sharedScan(p, query, helper);
+  }
+
+  private async sharedScan(p: Plan, query: RefreshQuery, helper: ScanHelper): Promise<LocalRefresh> {
+    // Biggest first: the last files claimed are the smallest, so neither thread waits long for the other.
     const order = [...p.jobs].sort((a, b) => b.st.size - b.from - (a.st.size - a.from));
-    const mine: Job[] = [];
-    const theirs: Job[] = [];
-    let m = 0;
-    let t = 0;
-    for (const j of order) {
-      const size = j.st.size - j.from;
-      if (m <= t) {
-        mine.push(j);
-        m += size;
-      } else {
-        theirs.push(j);
-        t += size;
-      }
-    }
-    // File order inside each half keeps "first cwd in file order" and reading locality.
-    const byPath = (a: Job, b: Job) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0);
-    mine.sort(byPath);
-    theirs.sort(byPath);
     const firstCwd = new Map<number, string>();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    const worker = new Worker(workerFile, {
-      workerData: { mode: 'scan', jobs: theirs.map((j) => ({ path: j.f.path, from: j.from, needCwd: this.needsCwd(j, firstCwd) })) } satisfies ScanRequest,
-    });
-    const reply = new Promise<ScanReply>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`scan worker exited (${code})`)));
-    });
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    helper.start({ jobs: order.map((j) => ({ path: j.f.path, from: j.from, needCwd: this.needsCwd(j, firstCwd) })), next: next.buffer as SharedArrayBuffer });
+    const done = new Uint8Array(order.length);
+    let filesRead = 0;
+    let bytesRead = 0;
+    const scanHere = (k: number) => {
+      const job = order[k]!;
+      const res = this.scanJobSync(job, firstCwd, false);
+      this.record(job, res);
+      done[k] = 1;
+      if (res) {
+        filesRead++;
+        bytesRead += res.bytesRead;
+      }
+    };
     const onProgress = this.o.onProgress;
-    // The helper's files are about as far along as ours: report both halves' estimated progress.
-    let { filesRead, bytesRead } = this.scanJobs(
-      mine,
-      firstCwd,
-      onProgress && ((done) => done % 16 === 0 && onProgress(Math.round((done / mine.length) * (p.jobs.length - 1)), p.jobs.length)),
-    );
-    let r: ScanReply;
-    try {
-      r = await reply;
-    } finally {
-      void worker.terminate();
+    const total = order.length;
+    const started = performance.now();
+    for (let k = this.o.helperOnly ? total : Atomics.add(next, 0, 1); k < total; k = Atomics.add(next, 0, 1)) {
+      scanHere(k);
+      // Claims of both threads: files done or under way.
+      if (onProgress && k % 16 === 0) onProgress(k, total);
     }
+    const mineMs = performance.now() - started;
+    let r: ScanReply | undefined;
+    try {
+      r = await helper.result();
+    } catch {
+      // The helper failed: what it claimed is read below, in this thread.
+    } finally {
+      helper.stop();
+    }
+    const waitMs = performance.now() - started - mineMs;
+    if (r) this.mergeHelper(order, r, firstCwd, done, (res) => {
+      filesRead++;
+      bytesRead += res.bytesRead;
+    });
+    for (let k = 0; k < total; k++) if (!done[k]) scanHere(k);
+    onProgress?.(total, total);
+    const out = this.finish(p, query, firstCwd, filesRead, bytesRead);
+    out.stats.helper = { files: r ? r.results.length : 0, failed: !r, mainMs: mineMs, waitMs };
+    return out;
+  }
+
+  /** Adds the helper's packed lines to the ledger and records its files (job numbers index `order`). */
+  private mergeHelper(order: readonly Job[], r: ScanReply, firstCwd: Map<number, string>, done: Uint8Array, read: (res: ScanResult) => void): void {
     const s = this.state!;
     const line: UsageLine = emptyLine();
     const pk = r.packed;
     for (let i = 0; i < pk.ts.length; i++) {
-      const job = theirs[pk.job[i]!]!;
+      const job = order[pk.job[i]!]!;
       const f = pk.flags[i]!;
       line.keyed = (f & P_KEYED) !== 0;
       line.k1 = pk.h[i * 4]!;
@@ -513,17 +545,13 @@ export class LocalUsageEngine {
       line.cacheRead = pk.tokens[i * 5 + 4]!;
       s.ledger.add(line, s.files[job.fileId]!.project, job.fileId, job.f.session);
     }
-    r.results.forEach((res, k) => {
-      const job = theirs[k]!;
+    for (const res of r.results) {
+      const job = order[res.job]!;
       if (res.cwd && !firstCwd.has(job.fileId)) firstCwd.set(job.fileId, res.cwd);
       this.record(job, res.ok ? res : undefined);
-      if (res.ok) {
-        filesRead++;
-        bytesRead += res.bytesRead;
-      }
-    });
-    this.o.onProgress?.(p.jobs.length, p.jobs.length);
-    return this.finish(p, query, firstCwd, filesRead, bytesRead);
+      done[res.job] = 1;
+      if (res.ok) read(res);
+    }
   }
 
   private refreshSyncFromPlan(p: Plan, query: RefreshQuery): LocalRefresh {
@@ -594,14 +622,21 @@ export const P_US = 8;
 export const P_NESTED = 16;
 const NO_SESSION = 0xffffffff;
 
-export interface ScanRequest {
+/** `workerData` of a helper thread: it then waits for its `ScanJobs`. */
+export interface ScanStart {
   mode: 'scan';
+}
+
+/** The whole list of a shared scan; each thread claims the next file with `Atomics.add(next, 0, 1)`. */
+export interface ScanJobs {
   jobs: { path: string; from: number; needCwd: boolean }[];
+  next: SharedArrayBuffer;
 }
 
 /** Lines scanned by the helper thread, packed in transferable typed arrays (keys as 64-bit hashes). */
 export interface ScanReply {
-  results: (({ ok: true; cwd?: string; head?: Head } & ScanResult) | { ok: false; cwd?: string })[];
+  /** One per file the helper claimed; `job` indexes `ScanJobs.jobs`. */
+  results: (({ job: number; ok: true; cwd?: string; head?: Head } & ScanResult) | { job: number; ok: false; cwd?: string })[];
   models: string[];
   sessions: string[];
   packed: { job: Uint32Array; h: Uint32Array; ts: Float64Array; tokens: Uint32Array; flags: Uint8Array; model: Uint32Array; session: Uint32Array };
@@ -624,8 +659,8 @@ class Column<T extends Uint32Array | Float64Array | Uint8Array> {
   }
 }
 
-/** The helper thread's side of a split scan. */
-export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: ArrayBuffer[] } {
+/** The helper thread's side of a shared scan: claims files until none is left. */
+export function scanForReply(req: ScanJobs): { reply: ScanReply; transfer: ArrayBuffer[] } {
   const models = new Map<string, number>();
   const sessions = new Map<string, number>();
   const intern = (m: Map<string, number>, v: string) => {
@@ -640,7 +675,10 @@ export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: Ar
   const flags = new Column(new Uint8Array(4096));
   const model = new Column(new Uint32Array(4096));
   const session = new Column(new Uint32Array(4096));
-  const results: ScanReply['results'] = req.jobs.map((j, k) => {
+  const next = new Int32Array(req.next);
+  const results: ScanReply['results'] = [];
+  const scan = (k: number): ScanReply['results'][number] => {
+    const j = req.jobs[k]!;
     let cwd: string | undefined;
     let want = j.needCwd;
     try {
@@ -673,19 +711,51 @@ export function scanForReply(req: ScanRequest): { reply: ScanReply; transfer: Ar
         );
         const len = Math.min(HEAD_BYTES, res.offset);
         const head = j.from < HEAD_BYTES && len > 0 ? { head: { len, hash: headHash(fd, len) } } : {};
-        return { ok: true as const, ...res, ...head, ...(cwd !== undefined ? { cwd } : {}) };
+        return { job: k, ok: true as const, ...res, ...head, ...(cwd !== undefined ? { cwd } : {}) };
       } finally {
         fs.closeSync(fd);
       }
     } catch {
-      return { ok: false as const };
+      return { job: k, ok: false as const };
     }
-  });
+  };
+  for (let k = Atomics.add(next, 0, 1); k < req.jobs.length; k = Atomics.add(next, 0, 1)) results.push(scan(k));
   const packed = { job: job.done(), h: h.done(), ts: ts.done(), tokens: tokens.done(), flags: flags.done(), model: model.done(), session: session.done() };
   return {
     reply: { results, models: [...models.keys()], sessions: [...sessions.keys()], packed },
     transfer: Object.values(packed).map((a) => a.buffer as ArrayBuffer),
   };
+}
+
+/** A one-shot helper thread for a shared scan: started, given its jobs (possibly later), asked for its lines. */
+class ScanHelper {
+  private readonly worker: import('node:worker_threads').Worker;
+  private readonly reply: Promise<ScanReply>;
+
+  constructor(file: string) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+    this.worker = new Worker(file, { workerData: { mode: 'scan' } satisfies ScanStart });
+    this.reply = new Promise<ScanReply>((resolve, reject) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`scan worker exited (${code})`)));
+    });
+    // A helper stopped unused (a small scan after all) rejects with nobody waiting: not an error.
+    this.reply.catch(() => undefined);
+  }
+
+  start(jobs: ScanJobs): void {
+    this.worker.postMessage(jobs);
+  }
+
+  result(): Promise<ScanReply> {
+    return this.reply;
+  }
+
+  stop(): void {
+    void this.worker.terminate();
+  }
 }
 
 export function createLocalUsage(options: LocalUsageOptions = {}): LocalUsage {
@@ -721,24 +791,45 @@ export type WorkerReply =
   | { id: number; kind: 'error'; message: string };
 
 /**
+ * How long the engine worker stays after its last refresh when it has an index to come back to. A worker
+ * holds the ledger (tens of MiB at a few GiB of transcripts) and a V8 heap of its own; the next refresh
+ * (a transcript change, or the 5-minute timer) starts a new one, which reads the saved index (~0.1 s).
+ */
+export const WORKER_IDLE_MS = 90_000;
+
+/**
  * Runs the engine in a `worker_threads` worker (`dist/indexWorker.js`, next to the bundle), kept warm
- * between refreshes. Falls back to in-thread when the worker file is missing.
+ * between refreshes and stopped after `idleMs` without one (only with an `indexDir`: without one the next
+ * worker would read everything again). Falls back to in-thread when the worker file is missing.
  */
 export function runInWorker(
-  options: WorkerOptions & { onProgress?: (done: number, total: number) => void; workerFile?: string },
+  options: WorkerOptions & { onProgress?: (done: number, total: number) => void; workerFile?: string; idleMs?: number; timers?: Timers; onStop?: () => void },
 ): LocalUsage {
-  const { onProgress, workerFile, ...rest } = options;
+  const { onProgress, workerFile, idleMs = WORKER_IDLE_MS, timers = realTimers, onStop, ...rest } = options;
   const file = workerFile ?? path.join(__dirname, 'indexWorker.js');
   if (!fs.existsSync(file)) return createLocalUsage({ ...rest, ...(onProgress ? { onProgress } : {}) });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   let worker: import('node:worker_threads').Worker | undefined;
   let seq = 0;
+  let idle: unknown;
   const pending = new Map<number, { resolve: (d: LocalUsageData) => void; reject: (e: Error) => void }>();
   const failAll = (e: Error) => {
     for (const p of pending.values()) p.reject(e);
     pending.clear();
     worker = undefined;
+  };
+  const stopWhenIdle = () => {
+    if (!rest.indexDir || pending.size > 0 || !worker) return;
+    timers.clear(idle);
+    idle = timers.set(() => {
+      idle = undefined;
+      if (pending.size > 0 || !worker) return;
+      const w = worker;
+      worker = undefined;
+      void w.terminate();
+      onStop?.();
+    }, idleMs);
   };
   const start = () => {
     const w = new Worker(file, { workerData: rest });
@@ -752,6 +843,7 @@ export function runInWorker(
       pending.delete(m.id);
       if (m.kind === 'result') p.resolve(m.data);
       else p.reject(new Error(m.message));
+      stopWhenIdle();
     });
     w.on('error', (e) => failAll(e instanceof Error ? e : new Error(String(e))));
     w.on('exit', (code) => {
@@ -763,12 +855,15 @@ export function runInWorker(
   return {
     refresh: (query) =>
       new Promise<LocalUsageData>((resolve, reject) => {
+        timers.clear(idle);
+        idle = undefined;
         worker ??= start();
         const id = ++seq;
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, ...(query ? { query } : {}) } satisfies WorkerRequest);
       }),
     close: () => {
+      timers.clear(idle);
       const w = worker;
       worker = undefined;
       void w?.terminate();
