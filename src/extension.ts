@@ -117,7 +117,8 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   local.setListener(() => store.localChanged());
   context.subscriptions.push(log, config, keys, store, local, ticker, statusBar, ...Object.values(trees));
   for (const name of Object.keys(trees) as TreeName[]) {
-    context.subscriptions.push(vscode.window.createTreeView(VIEWS[name], { treeDataProvider: trees[name], showCollapseAll: name !== 'rateLimits' }));
+    const view = vscode.window.createTreeView(VIEWS[name], { treeDataProvider: trees[name], showCollapseAll: name !== 'rateLimits' });
+    context.subscriptions.push(view, trees[name].attach(view));
   }
 
   let lastHasAdmin: boolean | undefined;

@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { opt } from './args';
+import { WORKER_LIMITS } from '../../src/core/local/service';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const endOfCorpus = Math.max(...files.map((x) => x.st.mtimeMs));
   const since = new Date(Date.parse('2026-11-27T12:00:00Z') - 90 * 86_400_000).toISOString().slice(0, 10);
   const rssBefore = status('VmRSS');
-  const worker = new Worker(workerFile, { workerData: { roots: [projects], indexDir: idx, timezone: 'UTC' } });
+  const worker = new Worker(workerFile, { workerData: { roots: [projects], indexDir: idx, timezone: 'UTC' }, resourceLimits: WORKER_LIMITS });
   worker.unref();
   let seq = 0;
   const pending = new Map<number, (d: unknown) => void>();

@@ -735,7 +735,7 @@ class ScanHelper {
   constructor(file: string) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    this.worker = new Worker(file, { workerData: { mode: 'scan' } satisfies ScanStart });
+    this.worker = new Worker(file, { workerData: { mode: 'scan' } satisfies ScanStart, resourceLimits: WORKER_LIMITS });
     this.reply = new Promise<ScanReply>((resolve, reject) => {
       this.worker.once('message', resolve);
       this.worker.once('error', reject);
@@ -798,6 +798,14 @@ export type WorkerReply =
 export const WORKER_IDLE_MS = 90_000;
 
 /**
+ * V8 limits of the engine worker and the scan helper: a young generation of 4 MiB instead of V8's default
+ * (tens of MiB). The engine allocates little per byte read, so collections stay cheap, and the host's steady
+ * RSS is ~15-20 MiB lower (bench/local/live.ts at 1 GiB: 50 → 32 MiB above the process without the worker;
+ * refresh time and cold index time unchanged).
+ */
+export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 } as const;
+
+/**
  * Runs the engine in a `worker_threads` worker (`dist/indexWorker.js`, next to the bundle), kept warm
  * between refreshes and stopped after `idleMs` without one (only with an `indexDir`: without one the next
  * worker would read everything again). Falls back to in-thread when the worker file is missing.
@@ -832,7 +840,7 @@ export function runInWorker(
     }, idleMs);
   };
   const start = () => {
-    const w = new Worker(file, { workerData: rest });
+    const w = new Worker(file, { workerData: rest, resourceLimits: WORKER_LIMITS });
     w.on('message', (m: WorkerReply) => {
       if (m.kind === 'progress') {
         onProgress?.(m.done, m.total);

@@ -20,6 +20,10 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private readonly parents = new Map<string, TreeNode>();
   private readonly subs: vscode.Disposable[] = [];
   private pending = false;
+  /** The view is on screen (true until `attach` says otherwise). A hidden view is rebuilt when it shows. */
+  private visible = true;
+  /** Something changed while hidden. */
+  private stale = false;
 
   constructor(
     private readonly store: Store,
@@ -35,8 +39,22 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     );
   }
 
+  /** Follows the view's visibility: while it is hidden (a collapsed section, another sidebar), store changes
+   *  and ticks only mark it stale, so a refresh every few seconds costs nothing for views nobody looks at. */
+  attach(view: vscode.TreeView<TreeNode>): vscode.Disposable {
+    this.visible = view.visible;
+    return view.onDidChangeVisibility((e) => {
+      this.visible = e.visible;
+      if (e.visible && this.stale) this.schedule();
+    });
+  }
+
   /** Coalesces bursts of store changes into one repaint. */
   schedule(): void {
+    if (!this.visible) {
+      this.stale = true;
+      return;
+    }
     if (this.pending) return;
     this.pending = true;
     setTimeout(() => {
@@ -47,6 +65,7 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   /** Rebuilds the nodes; true when they differ from what is shown. A model that throws shows as an error item. */
   private rebuild(): boolean {
+    this.stale = false;
     let roots: TreeNode[];
     try {
       roots = this.build(this.store.snapshot, systemClock.now());
@@ -91,6 +110,7 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   /** Roots as currently built (host tests read these). */
   get nodes(): readonly TreeNode[] {
+    if (this.stale) this.rebuild();
     return this.roots;
   }
 
@@ -115,6 +135,7 @@ export class SnapshotTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   getChildren(n?: TreeNode): TreeNode[] {
+    if (!n && this.stale) this.rebuild();
     return n ? (n.children ?? []) : this.roots;
   }
 

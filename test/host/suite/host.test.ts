@@ -152,6 +152,41 @@ describe('host: store, status bar and trees against the local server', function 
     }
   });
 
+  it('a hidden tree is not rebuilt on store changes and ticks; it catches up when it shows (and when read)', async () => {
+    const api = await extension();
+    const ticks = new vscode.EventEmitter<void>();
+    const ticker = { onTick: ticks.event } as unknown as Ticker;
+    const shown = new vscode.EventEmitter<vscode.TreeViewVisibilityChangeEvent>();
+    const view = { visible: false, onDidChangeVisibility: shown.event } as unknown as vscode.TreeView<TreeNode>;
+    let builds = 0;
+    const tree = new SnapshotTree(api.store, () => [{ id: 'n', label: `build ${++builds}` }], ticker);
+    const attached = tree.attach(view);
+    try {
+      assert.equal(builds, 1, 'built once when created');
+      let repaints = 0;
+      tree.onDidChangeTreeData(() => repaints++);
+      ticks.fire();
+      tree.schedule();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(builds, 1, 'hidden: nothing rebuilt');
+      shown.fire({ visible: true });
+      await until('the shown tree to be rebuilt and repainted', () => repaints === 1, 2000);
+      assert.equal(builds, 2);
+      assert.equal(tree.getChildren()[0]!.label, 'build 2');
+      // Hidden again, then read (host tests, getChildren): rebuilt on demand.
+      shown.fire({ visible: false });
+      ticks.fire();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(builds, 2);
+      assert.equal(tree.nodes[0]!.label, 'build 3');
+    } finally {
+      attached.dispose();
+      tree.dispose();
+      ticks.dispose();
+      shown.dispose();
+    }
+  });
+
   it('a 401 shows an error item with an action and keeps the old data, marked stale', async () => {
     const api = await extension();
     await api.store.refresh(['costs']);
