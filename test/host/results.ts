@@ -1,4 +1,5 @@
 // The JSON the in-host runner (index.ts) writes and the launchers read.
+import { failureLine } from '../support/failureLine';
 export interface HostTestResult {
   title: string;
   state: 'passed' | 'failed' | 'pending';
@@ -27,8 +28,7 @@ export function report(r: HostResults, label = process.env.TEST_SUITE_LABEL || '
     console.log(`\n  ${i + 1}) ${t.title}\n     ${t.error ?? ''}`);
     if (t.stack) console.log(t.stack.split('\n').map((l) => `     ${l}`).join('\n'));
   });
-  // One "✗" line per failed test, as test/support/countingReporter.js prints (npm test's summary repeats them).
-  for (const t of failures) console.log(`✗ ${label}: ${t.title} — ${(t.error ?? '').split('\n')[0]!.slice(0, 300)}`);
+  for (const t of failures) console.log(failureLine(label, t.title, t.error ?? ''));
   const skipped = r.pending ? `, ${r.pending} skipped` : '';
   console.log(`\n${label}: ${r.passed} passed, ${r.failed} failed${skipped}`);
   return r.failed > 0 || r.passed === 0 ? 1 : 0;

@@ -2,6 +2,8 @@
 // failed test (so the tail of a CI log names what failed), then "<suite>: N passed, N failed".
 'use strict';
 const Mocha = require('mocha');
+// TypeScript through tsx, which every mocha config here requires before the reporter is loaded.
+const { failureLine } = require('./failureLine.ts');
 const { EVENT_RUN_END, EVENT_TEST_FAIL } = Mocha.Runner.constants;
 
 class CountingReporter extends Mocha.reporters.Spec {
@@ -9,10 +11,7 @@ class CountingReporter extends Mocha.reporters.Spec {
     super(runner, options);
     const label = process.env.TEST_SUITE_LABEL || 'tests';
     const failures = [];
-    runner.on(EVENT_TEST_FAIL, (test, err) => {
-      const reason = String((err && err.message) || err).split('\n').find((l) => l.trim()) || '';
-      failures.push(`✗ ${label}: ${test.fullTitle()} — ${reason.trim().slice(0, 300)}`);
-    });
+    runner.on(EVENT_TEST_FAIL, (test, err) => failures.push(failureLine(label, test.fullTitle(), String((err && err.message) || err))));
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats || {};
       const skipped = s.pending ? `, ${s.pending} skipped` : '';

@@ -451,13 +451,18 @@ export class LocalUsageEngine {
    */
   async refresh(query: RefreshQuery = {}): Promise<LocalRefresh> {
     const workerFile = this.o.scanWorkerFile ?? path.join(__dirname, 'indexWorker.js');
-    const threshold = this.o.parallelThreshold ?? PARALLEL_THRESHOLD;
-    const canShare = threshold !== Infinity && fs.existsSync(workerFile);
     // Started as soon as the files found so far hold enough to read: its start-up overlaps the rest of `plan`.
+    // (The worker file is looked for only then: a warm refresh never gets there; `--threads 1` sets Infinity.)
     let helper: ScanHelper | undefined;
+    const big = {
+      bytes: this.o.parallelThreshold ?? PARALLEL_THRESHOLD,
+      reached: () => {
+        if (fs.existsSync(workerFile)) helper = new ScanHelper(workerFile);
+      },
+    };
     let p: Plan;
     try {
-      p = this.plan(this.roots(), query.changed, canShare ? { bytes: threshold, reached: () => (helper = new ScanHelper(workerFile)) } : undefined);
+      p = this.plan(this.roots(), query.changed, big);
     } catch (e) {
       helper?.stop();
       throw e;
@@ -506,10 +511,11 @@ export class LocalUsageEngine {
       helper.stop();
     }
     const waitMs = performance.now() - started - mineMs;
-    if (r) this.mergeHelper(order, r, firstCwd, done, (res) => {
-      filesRead++;
-      bytesRead += res.bytesRead;
-    });
+    if (r) {
+      const merged = this.mergeHelper(order, r, firstCwd, done);
+      filesRead += merged.filesRead;
+      bytesRead += merged.bytesRead;
+    }
     for (let k = 0; k < total; k++) if (!done[k]) scanHere(k);
     onProgress?.(total, total);
     const out = this.finish(p, query, firstCwd, filesRead, bytesRead);
@@ -517,8 +523,8 @@ export class LocalUsageEngine {
     return out;
   }
 
-  /** Adds the helper's packed lines to the ledger and records its files (job numbers index `order`). */
-  private mergeHelper(order: readonly Job[], r: ScanReply, firstCwd: Map<number, string>, done: Uint8Array, read: (res: ScanResult) => void): void {
+  /** Adds the helper's packed lines to the ledger and records its files (job numbers index `order`); returns what it read. */
+  private mergeHelper(order: readonly Job[], r: ScanReply, firstCwd: Map<number, string>, done: Uint8Array): { filesRead: number; bytesRead: number } {
     const s = this.state!;
     const line: UsageLine = emptyLine();
     const pk = r.packed;
@@ -545,13 +551,19 @@ export class LocalUsageEngine {
       line.cacheRead = pk.tokens[i * 5 + 4]!;
       s.ledger.add(line, s.files[job.fileId]!.project, job.fileId, job.f.session);
     }
+    let filesRead = 0;
+    let bytesRead = 0;
     for (const res of r.results) {
       const job = order[res.job]!;
       if (res.cwd && !firstCwd.has(job.fileId)) firstCwd.set(job.fileId, res.cwd);
       this.record(job, res.ok ? res : undefined);
       done[res.job] = 1;
-      if (res.ok) read(res);
+      if (res.ok) {
+        filesRead++;
+        bytesRead += res.bytesRead;
+      }
     }
+    return { filesRead, bytesRead };
   }
 
   private refreshSyncFromPlan(p: Plan, query: RefreshQuery): LocalRefresh {
