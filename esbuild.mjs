@@ -1,4 +1,4 @@
-// Builds dist/extension.js (VS Code host), dist/cli.js (headless CLI), dist/anthropic.js (the API client,
+// Builds dist/extension.js (VS Code host), dist/cli.js and dist/cliMain.js (headless CLI: a launcher with a V8 code cache, and the CLI), dist/anthropic.js (the API client,
 // loaded on first use), dist/planConnect.js (Connect/Disconnect with jsonc-parser, loaded on first use), dist/indexWorker.js (transcript indexing worker), dist/statusline.js (Claude Code's
 // status line command, a small bundle of its own), dist/webview/ (browser bundle)
 // and dist/test/ (extension-host test suite). The production build starts from an empty dist/ so nothing
@@ -55,7 +55,9 @@ const node = {
 const eager = { plugins: [lazyAnthropicClient, lazyPlanConnection], metafile: true };
 const builds = [
   { ...node, ...eager, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
-  { ...node, ...eager, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // dist/cli.js (the `claude-usage` command) only starts dist/cliMain.js through a V8 code cache.
+  { ...node, entryPoints: { cli: 'src/cliEntry.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, metafile: true },
+  { ...node, ...eager, entryPoints: { cliMain: 'src/cli.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { anthropic: 'src/core/anthropic/client.ts' }, outdir: 'dist', metafile: true },
 ];
 if (existsSync('src/core/plan/connection.ts')) {

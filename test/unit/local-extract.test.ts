@@ -225,7 +225,7 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
   /** Every entry, the skip tallies and the end offset of a scan of `file`, read as a small read or not. */
   function scanAll(file: string, small: boolean): unknown {
     const entries: UsageLine[] = [];
-    const r = scanFile(file, 0, (l) => entries.push({ ...l, cwd: undefined, sessionId: l.sessionId }), { wantCwd: () => false, small });
+    const r = scanFile(file, 0, (l) => entries.push({ ...l, cwd: l.cwd, sessionId: l.sessionId }), { wantCwd: () => true, small });
     return { entries, r };
   }
 
@@ -258,6 +258,11 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
       `{"timestamp":"nope",${msg},"type":"assistant"}`,
       `{"timestamp":"2026-11-20T10:00:00Z",${msg.replace('"model":"claude-opus-4-6"', '"model":"<synthetic>"')},"type":"assistant"}`,
       `[${u}]`,
+      // Non-ASCII where an entry keeps it (a small read decodes latin1 first) and only in the content.
+      `{"type":"assistant","cwd":"/home/José/app","sessionId":"s-ü","requestId":"r-✓","timestamp":"2026-11-20T10:00:00Z",${msg.replace('"id":"m-x"', '"id":"m-é"')}}`,
+      `{"type":"assistant","cwd":"/home/dev","timestamp":"2026-11-20T10:00:00Z",${msg.replace('"model":"claude-opus-4-6"', '"model":"claude-ü"').replace('a \\"type\\": b', 'café ✓ naïve')}}`,
+      `{"type":"progress","cwd":"/tmp/ö","timestamp":"2026-11-20T10:00:00Z","data":{"type":"agent_progress","message":{"type":"assistant","timestamp":"2026-11-20T10:00:00Z","sessionId":"s-ø",${msg}}}}`,
+      `\ufeff{"type":"assistant","cwd":"/home/dev","timestamp":"2026-11-20T10:00:00Z",${msg.replace('"id":"m-x"', '"id":"m-bom"')}}`,
     ];
     const t = path.join(d, 'tricky.jsonl');
     fs.writeFileSync(t, `${tricky.join('\n')}\n`);

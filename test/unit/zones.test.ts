@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { zoneOfLocaltimeLink } from '../../src/core/model/zones';
 
 const ZONES = path.resolve(__dirname, '../../src/core/model/zones.ts');
 
@@ -20,5 +21,19 @@ describe('systemTimeZone', () => {
       const r = inProcess(tz);
       assert.equal(r.ours, r.intl || 'UTC');
     });
+  }
+});
+
+describe('zoneOfLocaltimeLink', () => {
+  // When TZ is unset, ICU names the zone after "zoneinfo/" in the /etc/localtime link; only UTC names skip Intl.
+  const cases: [string | undefined, string | undefined][] = [
+    ['/usr/share/zoneinfo/Etc/UTC', 'Etc/UTC'],
+    ['../usr/share/zoneinfo/Europe/Berlin', 'Europe/Berlin'],
+    ['/var/db/timezone/zoneinfo/America/Los_Angeles', 'America/Los_Angeles'],
+    ['/etc/some-local-copy', undefined],
+    [undefined, undefined],
+  ];
+  for (const [target, zone] of cases) {
+    it(`${target ?? '(no link)'} → ${zone ?? '(ask Intl)'}`, () => assert.equal(zoneOfLocaltimeLink(target), zone));
   }
 });

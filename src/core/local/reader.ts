@@ -194,14 +194,20 @@ function typeKeys(v: unknown): number {
  * sequences (not preceded by a backslash, i.e. not inside a string) are as many as the `type` keys parsed
  * has no duplicate one; keys spelled otherwise (`\u` escapes, a space before the colon) are left to the extractor.
  */
-function jsonFirst(view: Buffer, ls: number, le: number): ParsedLine | undefined {
-  let text = view.toString('utf8', ls, le);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+function jsonFirst(view: Buffer, ls: number, le: number, latin1: string): ParsedLine | undefined {
+  // The read's bytes decoded once as latin1 (a char a byte: fast, and JSON's structure is ASCII): a line is
+  // a slice of it, read as its UTF-8 decoding would be as long as the strings an entry keeps are ASCII.
+  let text = latin1.slice(view[ls] === 0xef && view[ls + 1] === 0xbb && view[ls + 2] === 0xbf ? ls + 3 : ls, le);
   let o: unknown;
   try {
     o = JSON.parse(text);
   } catch {
     return undefined;
+  }
+  if (!keptStringsAscii(o)) {
+    text = view.toString('utf8', ls, le);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    o = JSON.parse(text);
   }
   const parsed = usageOf(o);
   if (parsed === 'ignore') return parsed;
@@ -219,6 +225,16 @@ function jsonFirst(view: Buffer, ls: number, le: number): ParsedLine | undefined
   return seen === quick || seen === typeKeys(o) ? parsed : undefined;
 }
 const BACKSLASH = 0x5c;
+
+const NON_ASCII = /[\u0080-\uffff]/;
+/** The values `entryOf` keeps of an entry, joined (a value that is not a string joins as ASCII, or is not used). */
+const kept = (e: Obj): string => `${e.requestId}${e.sessionId}${e.cwd}${isObj(e.message) ? `${e.message.id}${e.message.model}` : ''}`;
+
+/** Whether the strings `usageOf` keeps from a line (ids, model, session, cwd, also of a nested entry) are ASCII. */
+function keptStringsAscii(o: unknown): boolean {
+  if (!isObj(o)) return true;
+  return !NON_ASCII.test(isObj(o.data) && isObj(o.data.message) ? kept(o) + kept(o.data.message) : kept(o));
+}
 
 const isBlank = (b: Buffer, s: number, e: number): boolean => {
   for (let i = s; i < e; i++) {
@@ -249,9 +265,11 @@ export function scanFd(fd: number, from: number, onLine: (l: UsageLine) => void,
   const line = emptyLine();
   const wantCwd = o.wantCwd ?? (() => false);
   const small = o.small === true;
+  /** `buf[0, len)` as latin1, made on the first `jsonFirst` after a read. */
+  let latin1: string | undefined;
   /** Handles one line; returns false when it is not a complete line (only asked for a final line). */
   const handle = (view: Buffer, ls: number, le: number, final: boolean): boolean => {
-    let parsed = small && !final && view.subarray(ls, le).indexOf(USAGE) >= 0 ? jsonFirst(view, ls, le) : undefined;
+    let parsed = small && !final && view.subarray(ls, le).indexOf(USAGE) >= 0 ? jsonFirst(view, ls, le, (latin1 ??= buf.toString('latin1', 0, len))) : undefined;
     let code: number;
     if (parsed !== undefined) {
       code = parsed === 'ignore' ? X_IGNORE : parsed === 'corrupt' ? X_CORRUPT : parsed === 'synthetic' ? X_SYNTHETIC : parsed === 'apiError' ? X_API_ERROR : X_ENTRY;
@@ -327,6 +345,7 @@ export function scanFd(fd: number, from: number, onLine: (l: UsageLine) => void,
     }
     const n = fs.readSync(fd, buf, len, buf.length - len, base + len);
     if (n === 0) break;
+    latin1 = undefined;
     bytesRead += n;
     const from0 = len;
     len += n;

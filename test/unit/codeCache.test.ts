@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { codeCacheDir } from '../../src/cli/codeCache';
+
+const REPO = path.resolve(__dirname, '../..');
+const CODE_CACHE = path.join(REPO, 'src/cli/codeCache.ts');
+
+describe('CLI code cache (src/cli/codeCache.ts)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let bundle: string;
+  let entry: string;
+  let dir: string;
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-codecache-'));
+    bundle = path.join(tmp, 'main.js');
+    entry = path.join(tmp, 'entry.js');
+    dir = path.join(tmp, 'cache', 'claude-usage', 'code-cache');
+    // A bundle that shows what it runs as: the entry's module, its folder, and a function it calls.
+    fs.writeFileSync(bundle, "const add = (a, b) => a + b;\nprocess.stdout.write(JSON.stringify({ main: require.main === module, dir: __dirname, sum: [1, 2, 3].reduce(add) }));\n");
+    fs.writeFileSync(entry, `require(${JSON.stringify(CODE_CACHE)}).runWithCodeCache(${JSON.stringify(bundle)}, module, require, 'local', ${JSON.stringify(dir)});\n`);
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const run = () => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', entry], { cwd: REPO, encoding: 'utf8' })) as unknown;
+  const expected = () => ({ main: true, dir: tmp, sum: 6 });
+  const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  const cacheFile = () => {
+    const f = files();
+    assert.equal(f.length, 1, `one cache file: ${f.join(', ')}`);
+    return path.join(dir, f[0]!);
+  };
+
+  it('saves the cache after a first run, in a folder only the user can read, and loads it after', () => {
+    assert.deepEqual(run(), expected());
+    const file = cacheFile();
+    assert.match(path.basename(file), new RegExp(`^local-${process.version.replace(/\./g, '\\.')}-${process.arch}-\\d+-\\d+\\.bin$`));
+    if (process.platform !== 'win32') {
+      assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    }
+    fs.utimesSync(file, 1, 1); // an old mtime: a rewrite would show
+    assert.deepEqual(run(), expected());
+    // V8 accepted it: the run did not save a new one.
+    assert.equal(fs.statSync(cacheFile()).mtimeMs, 1000);
+  });
+
+  it('a damaged cache is rejected by V8, the run is unaffected and the cache is saved again', () => {
+    run();
+    const file = cacheFile();
+    const garbage = Buffer.alloc(fs.statSync(file).size, 0x5a);
+    fs.writeFileSync(file, garbage);
+    assert.deepEqual(run(), expected());
+    assert.ok(!fs.readFileSync(cacheFile()).equals(garbage));
+  });
+
+  it('a changed bundle gets a cache of its own and the old ones (of every command) are removed', () => {
+    run();
+    const old = cacheFile();
+    fs.writeFileSync(old.replace(/^(.*[\\/])local-/, '$1plan-'), 'the cache of another command');
+    fs.appendFileSync(bundle, '// changed\n');
+    assert.deepEqual(run(), expected());
+    assert.notEqual(cacheFile(), old);
+  });
+
+  it('a cache folder others can write to is not read from', function () {
+    if (process.platform === 'win32') this.skip();
+    run();
+    const file = cacheFile();
+    fs.chmodSync(dir, 0o777);
+    fs.utimesSync(file, 1, 1); // an old mtime: a rewrite shows
+    assert.deepEqual(run(), expected());
+    assert.notEqual(fs.statSync(cacheFile()).mtimeMs, 1000, 'the run compiled without the cache and saved a new one');
+  });
+
+  it('an unwritable cache folder costs nothing but the cache', () => {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.writeFileSync(dir, 'not a folder');
+    assert.deepEqual(run(), expected());
+  });
+
+  it('codeCacheDir: the platform per-user cache folder; off with CLAUDE_USAGE_CODE_CACHE=0', () => {
+    const sub = path.join('claude-usage', 'code-cache');
+    assert.equal(codeCacheDir({}, 'linux', '/home/u'), path.join('/home/u/.cache', sub));
+    assert.equal(codeCacheDir({ XDG_CACHE_HOME: '/x/cache' }, 'linux', '/home/u'), path.join('/x/cache', sub));
+    assert.equal(codeCacheDir({ XDG_CACHE_HOME: 'relative' }, 'linux', '/home/u'), path.join('/home/u/.cache', sub));
+    assert.equal(codeCacheDir({}, 'darwin', '/Users/u'), path.join('/Users/u/Library/Caches', sub));
+    assert.equal(codeCacheDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u'), path.join('C:\\Users\\u\\AppData\\Local', sub));
+    assert.equal(codeCacheDir({}, 'win32', 'C:\\Users\\u'), undefined);
+    assert.equal(codeCacheDir({ CLAUDE_USAGE_CODE_CACHE: '0' }, 'linux', '/home/u'), undefined);
+    assert.equal(codeCacheDir({}, 'linux', ''), undefined);
+  });
+});
