@@ -386,6 +386,43 @@ describe('local transcripts: incremental index', () => {
       assert.deepStrictEqual(r.data.days, good);
     }
   });
+
+  it('a base checked once is trusted while its identity holds; a write to it is checked again, even with its mtime put back', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
+    const idx = path.join(d, 'idx');
+    const engine = () => new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' });
+    const good = engine().refreshSync().data.days;
+    const file = indexFile(idx, [h.projectsDir]);
+    const verified = file.replace(/\.bin$/, '.verified');
+    const identity = () => {
+      const st = fs.statSync(file);
+      return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    };
+    // Written with the base, so even the first load skips the checks.
+    assert.equal(fs.readFileSync(verified, 'utf8'), identity());
+    const loaded = engine().refreshSync();
+    assert.equal(loaded.stats.indexLoaded, 'index');
+    assert.deepStrictEqual(loaded.data.days, good);
+    // A whole-second mtime (a change of the file, checked and recorded by the next load)...
+    fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+    assert.equal(engine().refreshSync().stats.indexLoaded, 'index');
+    assert.equal(fs.readFileSync(verified, 'utf8'), identity());
+    // ...then the same size, a record's model id out of range, the mtime set back: the ctime still tells.
+    const bytes = fs.readFileSync(file);
+    const records = (24 + bytes.readUInt32LE(12) + 7) & ~7;
+    bytes.writeUInt32LE(0xffff, records + 11 * 4);
+    fs.writeFileSync(file, bytes);
+    fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+    assert.equal(fs.statSync(file).mtimeMs, 1_700_000_000_000);
+    const r = engine().refreshSync();
+    assert.equal(r.stats.indexLoaded, 'rebuilt (corrupt)');
+    assert.deepStrictEqual(r.data.days, good);
+    // A missing or damaged record only means the next load checks everything again.
+    fs.writeFileSync(verified, 'nonsense');
+    assert.equal(engine().refreshSync().stats.indexLoaded, 'index');
+    assert.equal(fs.readFileSync(verified, 'utf8'), identity());
+  });
 });
 
 describe('local transcripts: time zones and windows', () => {
