@@ -136,8 +136,44 @@ const top = new Fields();
 const inner = new Fields();
 const hasher = new KeyHasher();
 
-/** Models as strings, interned by their bytes (a handful of distinct values). */
+/** Models as strings, interned by their bytes (a handful of distinct values): the last one read, then by latin1 key. */
 const modelCache = new Map<string, string>();
+let lastModelBytes = new Uint8Array(0);
+let lastModel = '';
+
+/** The model string of the unescaped bytes [s, e): usually the previous line's, recognised without making a string. */
+function modelAt(s: number, e: number): string {
+  const n = e - s;
+  if (n === lastModelBytes.length) {
+    let j = 0;
+    while (j < n && b[s + j] === lastModelBytes[j]) j++;
+    if (j === n) return lastModel;
+  }
+  const k = buf!.toString('latin1', s, e);
+  let m = modelCache.get(k);
+  if (m === undefined) {
+    m = buf!.toString('utf8', s, e);
+    if (modelCache.size < 1000) modelCache.set(k, m);
+  }
+  lastModelBytes = b.slice(s, e);
+  lastModel = m;
+  return m;
+}
+
+/** Whether the unescaped bytes [s, e) are the ASCII string `word`. */
+function bytesAre(s: number, e: number, word: string): boolean {
+  if (e - s !== word.length) return false;
+  for (let j = 0; j < word.length; j++) if (b[s + j] !== word.charCodeAt(j)) return false;
+  return true;
+}
+
+const isWordByte = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+
+/** `usGeo` of the unescaped UTF-8 bytes [s, e): "us" in any case, then the end or a non-word character
+ *  (`\w` is ASCII: a multi-byte character is not a word character). */
+function usGeoAt(s: number, e: number): boolean {
+  return e - s >= 2 && (b[s] === 0x75 || b[s] === 0x55) && (b[s + 1] === 0x73 || b[s + 1] === 0x53) && (e - s === 2 || !isWordByte(b[s + 2]!));
+}
 
 function ws(i: number): number {
   while (i < end) {
@@ -724,16 +760,7 @@ function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: b
   if (!f.message || !f.usage) return X_IGNORE;
   let model = '<unknown>';
   if (f.modelS >= 0 && f.modelE > f.modelS) {
-    if (f.modelEsc) model = text(f.modelS, f.modelE, true);
-    else {
-      const k = buf!.toString('latin1', f.modelS, f.modelE);
-      let m = modelCache.get(k);
-      if (m === undefined) {
-        m = buf!.toString('utf8', f.modelS, f.modelE);
-        if (modelCache.size < 1000) modelCache.set(k, m);
-      }
-      model = m;
-    }
+    model = f.modelEsc ? text(f.modelS, f.modelE, true) : modelAt(f.modelS, f.modelE);
     if (model === '') model = '<unknown>';
   }
   if (model === '<synthetic>') return X_SYNTHETIC;
@@ -758,8 +785,8 @@ function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: b
     model += ' (fast)';
   }
   out.model = model;
-  out.batch = f.tierS >= 0 && (f.tierEsc ? text(f.tierS, f.tierE, true) : buf!.toString('utf8', f.tierS, f.tierE)) === 'batch';
-  out.usInference = f.geoS >= 0 && usGeo(f.geoEsc ? text(f.geoS, f.geoE, true) : buf!.toString('utf8', f.geoS, f.geoE));
+  out.batch = f.tierS >= 0 && (f.tierEsc ? text(f.tierS, f.tierE, true) === 'batch' : bytesAre(f.tierS, f.tierE, 'batch'));
+  out.usInference = f.geoS >= 0 && (f.geoEsc ? usGeo(text(f.geoS, f.geoE, true)) : usGeoAt(f.geoS, f.geoE));
   out.sidechain = parent ? f.side !== 2 : f.side === 1;
   out.nested = parent !== undefined;
   const hasId = f.idS >= 0 && f.idE > f.idS;
