@@ -276,6 +276,37 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
     assert.ok(files.length > 10 && entries > 600, `${files.length} files, ${entries} entries`);
   });
 
+  it('a file read through the shared read buffer gives every line the reference reading (models, tiers, geos that change from line to line)', () => {
+    // Same-length models alternating, lines of 5-40 KB: the read buffer is refilled between lines, so
+    // nothing of one line may be remembered as a view into it.
+    const models = ['claude-opus-4-6', 'claude-opus-4-8', 'claude-opus-4-5', 'claude-\u00e9-4-6'];
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const o = {
+        type: 'assistant',
+        timestamp: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(),
+        requestId: `req_${i}`,
+        message: {
+          id: `msg_${i}`,
+          model: models[(i * 7 + (i >> 3)) % models.length],
+          content: [{ type: 'text', text: 'x'.repeat(5000 + ((i * 7919) % 35000)) }],
+          usage: { input_tokens: i, output_tokens: 2 * i, service_tier: i % 3 ? 'standard' : 'batch', inference_geo: ['us', 'usa', 'eu', 'US-1'][i % 4] },
+        },
+      };
+      lines.push(JSON.stringify(o));
+    }
+    const f = path.join(tmpdir(), 'models.jsonl');
+    fs.writeFileSync(f, `${lines.join('\n')}\n`);
+    const got: UsageLine[] = [];
+    scanFile(f, 0, (l) => got.push({ ...l }), { wantCwd: () => false });
+    assert.equal(got.length, lines.length);
+    lines.forEach((text, i) => {
+      const r = parseUsageLine(text) as UsageLine;
+      const g = got[i]!;
+      assert.deepStrictEqual([g.model, g.batch, g.usInference, g.input, g.output, g.k1, g.k2], [r.model, r.batch, r.usInference, r.input, r.output, r.k1, r.k2], `line ${i}`);
+    });
+  });
+
   it('reads the fixed cases the rules name', () => {
     const base = { type: 'assistant', timestamp: '2026-11-20T10:00:00.000Z', requestId: 'r', message: { id: 'm', model: 'claude-opus-4-6', usage: { input_tokens: 1, output_tokens: 2 } } };
     const ok = fast(JSON.stringify({ ...base, message: { ...base.message, usage: { ...base.message.usage, speed: 'fast' } } }));

@@ -155,7 +155,7 @@ function modelAt(s: number, e: number): string {
     m = buf!.toString('utf8', s, e);
     if (modelCache.size < 1000) modelCache.set(k, m);
   }
-  lastModelBytes = b.slice(s, e);
+  lastModelBytes = Uint8Array.prototype.slice.call(b, s, e); // a copy (a Buffer's own `slice` is a view of the read buffer)
   lastModel = m;
   return m;
 }
