@@ -16,6 +16,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { writeFileAtomic } from '../core/plan/files';
 
 /** The folder for code caches: the platform's per-user cache folder, or undefined when there is none. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string | undefined {
@@ -65,7 +66,7 @@ function privateDir(dir: string): boolean {
   return process.platform === 'win32' || ((st.mode & 0o022) === 0 && (typeof process.getuid !== 'function' || st.uid === process.getuid()));
 }
 
-/** Writes the cache (whole or not at all: a temporary file renamed), removing those of other bundles or Node versions. */
+/** Writes the cache (whole or not at all: `writeFileAtomic`), removing those of other bundles or Node versions. */
 function saveCodeCache(file: string, script: vm.Script): void {
   try {
     const dir = path.dirname(file);
@@ -74,9 +75,7 @@ function saveCodeCache(file: string, script: vm.Script): void {
     for (const old of fs.readdirSync(dir)) {
       if (!old.endsWith(current)) fs.rmSync(path.join(dir, old), { force: true });
     }
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, script.createCachedData(), 0o600);
   } catch {
     // A cache is an optimisation: a read-only or full disk costs only the time it would have saved.
   }

@@ -781,7 +781,7 @@ function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: b
   out.cacheWrite1h = w1;
   out.cacheRead = Math.max(t[T_READ]!, 0);
   out.ts = ts;
-  if (f.speedS >= 0 && (f.speedEsc ? text(f.speedS, f.speedE, true) === 'fast' : f.speedE - f.speedS === 4 && b[f.speedS] === 0x66 && b[f.speedS + 1] === 0x61 && b[f.speedS + 2] === 0x73 && b[f.speedS + 3] === 0x74)) {
+  if (f.speedS >= 0 && (f.speedEsc ? text(f.speedS, f.speedE, true) === 'fast' : bytesAre(f.speedS, f.speedE, 'fast'))) {
     model += ' (fast)';
   }
   out.model = model;

@@ -17,6 +17,7 @@ import { emptyState, IndexStore, type FileState, type IndexState, type SaveResul
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from '../model/zones';
 import { realTimers, type Timers } from './debounce';
+import { writeFileAtomic } from '../plan/files';
 
 export interface LocalUsageOptions {
   /** Exact roots to scan (skips discovery; `--dir`). */
@@ -198,10 +199,8 @@ export class LocalUsageEngine {
     const text = JSON.stringify(file);
     // Nothing changed (a warm run with no new lines): the file already says this.
     if (this.aggregateFile?.text === text && fs.existsSync(this.aggregateCachePath())) return;
-    const tmp = `${this.aggregateCachePath()}.${process.pid}.tmp`;
     try {
-      fs.writeFileSync(tmp, text);
-      fs.renameSync(tmp, this.aggregateCachePath());
+      writeFileAtomic(this.aggregateCachePath(), text);
       const st = fs.statSync(this.aggregateCachePath());
       this.aggregateFile = { text, parsed: file, mtimeMs: st.mtimeMs, size: st.size, ino: st.ino };
     } catch {
@@ -481,17 +480,10 @@ export class LocalUsageEngine {
     const next = new Int32Array(new SharedArrayBuffer(4));
     helper.start({ jobs: order.map((j) => ({ path: j.f.path, from: j.from, needCwd: this.needsCwd(j, firstCwd) })), next: next.buffer as SharedArrayBuffer });
     const done = new Uint8Array(order.length);
-    let filesRead = 0;
-    let bytesRead = 0;
+    const read = { filesRead: 0, bytesRead: 0 };
     const scanHere = (k: number) => {
-      const job = order[k]!;
-      const res = this.scanJobSync(job, firstCwd, false);
-      this.record(job, res);
+      this.scanInto(order[k]!, firstCwd, false, read);
       done[k] = 1;
-      if (res) {
-        filesRead++;
-        bytesRead += res.bytesRead;
-      }
     };
     const onProgress = this.o.onProgress;
     const total = order.length;
@@ -513,12 +505,12 @@ export class LocalUsageEngine {
     const waitMs = performance.now() - started - mineMs;
     if (r) {
       const merged = this.mergeHelper(order, r, firstCwd, done);
-      filesRead += merged.filesRead;
-      bytesRead += merged.bytesRead;
+      read.filesRead += merged.filesRead;
+      read.bytesRead += merged.bytesRead;
     }
     for (let k = 0; k < total; k++) if (!done[k]) scanHere(k);
     onProgress?.(total, total);
-    const out = this.finish(p, query, firstCwd, filesRead, bytesRead);
+    const out = this.finish(p, query, firstCwd, read.filesRead, read.bytesRead);
     out.stats.helper = { files: r ? r.results.length : 0, failed: !r, mainMs: mineMs, waitMs };
     return out;
   }
@@ -579,20 +571,24 @@ export class LocalUsageEngine {
 
   /** Scans `jobs` in this thread and records each; `progress` is told after every file. */
   private scanJobs(jobs: readonly Job[], firstCwd: Map<number, string>, progress?: (done: number) => unknown): { filesRead: number; bytesRead: number } {
-    let filesRead = 0;
-    let bytesRead = 0;
+    const read = { filesRead: 0, bytesRead: 0 };
     let done = 0;
     const small = jobs.reduce((a, j) => a + (j.st.size - j.from), 0) <= SMALL_READ;
     for (const job of jobs) {
-      const res = this.scanJobSync(job, firstCwd, small);
-      this.record(job, res);
-      if (res) {
-        filesRead++;
-        bytesRead += res.bytesRead;
-      }
+      this.scanInto(job, firstCwd, small, read);
       progress?.(++done);
     }
-    return { filesRead, bytesRead };
+    return read;
+  }
+
+  /** Reads one file in this thread and records its new state; a file read counts in `read`. */
+  private scanInto(job: Job, firstCwd: Map<number, string>, small: boolean, read: { filesRead: number; bytesRead: number }): void {
+    const res = this.scanJobSync(job, firstCwd, small);
+    this.record(job, res);
+    if (res) {
+      read.filesRead++;
+      read.bytesRead += res.bytesRead;
+    }
   }
 }
 

@@ -19,6 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fnv1a32 } from './hash';
+import { readTextIfExists, writeFileAtomic } from '../plan/files';
 import type { DirCache } from './discovery';
 import { Ledger, RECORD_BYTES, W } from './ledger';
 import { zeroSkips, type SkipCounts } from './reader';
@@ -342,7 +343,7 @@ export class IndexStore {
     try {
       const st = fs.fstatSync(fd);
       const identity = baseIdentity(st);
-      const trusted = readText(this.verified) === identity;
+      const trusted = readTextIfExists(this.verified) === identity;
       const head = Buffer.alloc(24);
       if (fs.readSync(fd, head, 0, 24, 0) < 24 || !head.subarray(0, 8).equals(BASE_MAGIC)) return { state: undefined, reason: 'corrupt' };
       const version = head.readUInt32LE(8);
@@ -570,9 +571,7 @@ export class IndexStore {
   /** Records the base's identity as checked (a failed write only costs the next load a check). */
   private noteVerified(identity: string): void {
     try {
-      const tmp = `${this.verified}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, identity);
-      fs.renameSync(tmp, this.verified);
+      writeFileAtomic(this.verified, identity);
     } catch {
       // read-only folder: every load checks
     }
@@ -636,14 +635,6 @@ export class IndexStore {
 }
 
 const baseIdentity = (st: fs.Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 const isTable = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 4096 && (n & (n - 1)) === 0;
 const bytesOf = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);

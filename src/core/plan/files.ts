@@ -22,7 +22,7 @@ function code(e: unknown): string | undefined {
  * Replaces `path` with `text` atomically. Windows refuses to rename over a file another process has
  * open for a moment (EPERM/EBUSY/EACCES): retried for up to about 200 ms.
  */
-export function writeFileAtomic(path: string, text: string, mode?: number): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array, mode?: number): void {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
   try {
     writeFileSync(tmp, text, mode === undefined ? undefined : { mode });
