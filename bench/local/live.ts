@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { threadCpu, threadSplit } from './threads';
 import { opt } from './args';
 import { WORKER_LIMITS } from '../../src/core/local/service';
 
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
   // CPU of the whole process (worker thread included) over the whole period, idle included, minus what this
   // script itself spends measuring (the JSON size of the data).
   const cpu0 = process.cpuUsage();
+  const threads0 = threadCpu(process.pid);
   let measuring = 0;
   const wall0 = performance.now();
   for (let n = 1; n <= lines; n++) {
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
   const wall = performance.now() - wall0;
   const c0 = process.cpuUsage(cpu0);
   const c = { user: c0.user - measuring, system: c0.system };
+  const split = threadSplit(process.pid, threads0, threadCpu(process.pid), (c0.user + c0.system) / 1000, wall);
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   process.stdout.write(
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
       `  storage writes of the process per line (/proc write_bytes, 4 KiB pages): median ${med(perLine.map((p) => p.io)).toLocaleString('en-US')}`,
       `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB`,
       `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms`,
-      `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line)`,
+      `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line; by thread, this script's measuring included: ${split})`,
       `  steady RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
       '',
     ].join('\n'),

@@ -22,6 +22,7 @@ import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, s
 import { nowDate } from '../../src/core/clock';
 import { prepareExtension } from '../../test/e2e/package';
 import { argv, opt } from './args';
+import { threadCpu, threadSplit } from './threads';
 
 const dir = path.resolve(opt('dir', '.bench-data/local')!);
 const vsix = opt('vsix');
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
       await prof.send('Profiler.start');
     }
     const cpu0 = cpuMs(host!);
+    const threads0 = threadCpu(host!);
     const w0 = performance.now();
     let last = await text();
     for (let n = 1; n <= lines; n++) {
@@ -246,6 +248,7 @@ async function main(): Promise<void> {
     const wall = performance.now() - w0;
     // Before the profile is stopped: the host serializing it is not part of appending.
     const cpu = cpuMs(host!) - cpu0;
+    const split = threadSplit(host!, threads0, threadCpu(host!), cpu, wall);
     if (prof && profileOut) {
       const { profile } = (await prof.send('Profiler.stop')) as { profile: CpuProfile };
       prof.close();
@@ -270,7 +273,7 @@ async function main(): Promise<void> {
               `  shown in the status bar after: median ${med(per.map((p) => p.showS)).toFixed(1)} s, max ${Math.max(...per.map((p) => (Number.isNaN(p.showS) ? Infinity : p.showS))).toFixed(1)} s`,
               `  bytes written to the extension's storage per line: median ${med(per.map((p) => p.bytes)).toLocaleString('en-US')}, max ${Math.max(...per.map((p) => p.bytes)).toLocaleString('en-US')}`,
             ]),
-        `  extension host CPU while appending: ${((cpu / wall) * 100).toFixed(1)} % of one core`,
+        `  extension host CPU while appending: ${((cpu / wall) * 100).toFixed(1)} % of one core (${split})`,
         `  extension host RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
         ...(idleLine ? [idleLine] : []),
         '',

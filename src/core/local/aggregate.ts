@@ -143,7 +143,7 @@ export class Aggregator {
   private sinceIdx = -Infinity;
   private untilIdx = Infinity;
   private nModels = 1;
-  private resolved: (ResolvedModel | null)[] = [];
+  private readonly resolved: (ResolvedModel | null)[] = [];
   private missingFiles?: Uint8Array;
   private lastUtc = NaN;
   private lastOffset = 0;
@@ -168,7 +168,7 @@ export class Aggregator {
       this.recentFrom = NaN;
       this.chain = undefined;
       this.restore(ledger, fromSaved);
-      this.resolved = models.map((m) => book.resolve(m));
+      this.resolve(models, book);
       this.applyTouched(ledger, changes.touched, o);
     } else if (changes.invalid || sig !== this.sig) {
       this.sig = sig;
@@ -183,7 +183,7 @@ export class Aggregator {
         this.noteRecent(ledger, i);
         this.noteChain(ledger, i, old);
       }
-      this.resolved = models.map((m) => book.resolve(m));
+      this.resolve(models, book);
       this.applyTouched(ledger, changes.touched, o);
     }
     return this.report(ledger, o);
@@ -238,7 +238,7 @@ export class Aggregator {
     this.noLabel = labelRank.get('') ?? 0;
     this.modelRank = new Int32Array(this.nModels);
     [...models.keys()].sort((a, b) => (models[a]! < models[b]! ? -1 : models[a]! > models[b]! ? 1 : 0)).forEach((m, r) => (this.modelRank[m] = r));
-    this.resolved = models.map((m) => o.book.resolve(m));
+    this.resolve(models, o.book);
     this.sinceIdx = o.since ? Math.floor(Date.parse(`${o.since}T00:00:00Z`) / DAY) : -Infinity;
     this.untilIdx = o.until ? Math.floor(Date.parse(`${o.until}T00:00:00Z`) / DAY) : Infinity;
     this.detailIdx = o.projectDetailSince ? Math.floor(Date.parse(`${o.projectDetailSince}T00:00:00Z`) / DAY) : -Infinity;
@@ -303,6 +303,17 @@ export class Aggregator {
       if (!ma) this.missingAcc.set(mk, (ma = new Acc(m, k)));
       ma.addFrom(w, off, sign);
     }
+  }
+
+  /**
+   * Each model's prices, filled into the same array on every update: a new array per refresh had a map of
+   * its own now and then, and the optimized code reading it (`classOf`, inlined into the session and window
+   * passes) was thrown away and compiled again on V8's compiler threads after each refresh.
+   */
+  private resolve(models: readonly string[], book: PriceBook): void {
+    const r = this.resolved;
+    r.length = 0;
+    for (const m of models) r.push(book.resolve(m));
   }
 
   private classOf(w: Uint32Array, off: number, ts: number, f: number, book: PriceBook): number {

@@ -97,8 +97,8 @@ export interface LocalRefresh {
     save: SaveResult;
     /** Milliseconds per phase: finding and stat'ing files, reading them, writing the index, aggregating. */
     ms: { plan: number; scan: number; save: number; aggregate: number };
-    /** A shared scan: files the helper read, whether it failed (its files were then read here), this thread's scan and its wait for the helper. */
-    helper?: { files: number; failed: boolean; mainMs: number; waitMs: number };
+    /** A shared scan: files the helper read, whether it failed (its files were then read here), this thread's scan and its wait for the helper, and the bytes each thread read. */
+    helper?: { files: number; failed: boolean; mainMs: number; waitMs: number; mainBytes: number; helperBytes: number };
   };
 }
 
@@ -118,6 +118,9 @@ export class LocalUsageEngine {
   private lastFullPlan = -Infinity;
   /** Day rows kept between refreshes (only what changed is added and taken away). */
   private readonly aggregator = new Aggregator();
+  /** A project's label for the aggregation: one function for the engine's life (a new closure per refresh
+   *  was a new call target each time, and the optimized code calling it was thrown away). */
+  private readonly projectLabel = (id: number): string => this.state!.projectLabels[id] || this.state!.ledger.projects.values[id]!;
 
   constructor(private readonly o: LocalUsageOptions = {}) {
     this.book = new PriceBook(o.priceOverrides);
@@ -384,17 +387,21 @@ export class LocalUsageEngine {
     const t2 = performance.now();
     const nowMs = this.nowMs();
     const now = new Date(nowMs);
+    // Every key always present (absent ones undefined), and the same `projectLabel` function: the options have
+    // one shape on every refresh. Built with spreads and a new closure, V8 threw the aggregation's optimized
+    // code away after refreshes ("wrong map", "wrong call target" under --trace-deopt) and compiled it again
+    // on its compiler threads, the engine worker's main CPU cost while Claude Code appends (bench/local/live.ts).
     const report = this.aggregator.update(ledger, {
       clock: this.clock,
       book: this.book,
       now,
-      ...(query.since ? { since: query.since } : {}),
-      ...(query.until ? { until: query.until } : {}),
-      ...(query.details === false ? { details: false } : {}),
-      ...(query.recent ? { recentSince: nowMs - 7 * 86_400_000 } : {}),
-      ...(query.byProject === false ? { byProject: false } : {}),
-      ...(query.projectDetailSince ? { projectDetailSince: query.projectDetailSince } : {}),
-      projectLabel: (id) => s.projectLabels[id] || ledger.projects.values[id]!,
+      since: query.since || undefined,
+      until: query.until || undefined,
+      details: query.details === false ? false : undefined,
+      recentSince: query.recent ? nowMs - 7 * 86_400_000 : undefined,
+      byProject: query.byProject === false ? false : undefined,
+      projectDetailSince: query.projectDetailSince || undefined,
+      projectLabel: this.projectLabel,
       missingFiles: Uint8Array.from(s.files, (f) => (f.missing ? 1 : 0)),
     }, ledger.takeAggChanges(), this.savedAggregates);
     this.savedAggregates = undefined;
@@ -503,6 +510,7 @@ export class LocalUsageEngine {
       helper.stop();
     }
     const waitMs = performance.now() - started - mineMs;
+    const mainBytes = read.bytesRead;
     if (r) {
       const merged = this.mergeHelper(order, r, firstCwd, done);
       read.filesRead += merged.filesRead;
@@ -511,7 +519,7 @@ export class LocalUsageEngine {
     for (let k = 0; k < total; k++) if (!done[k]) scanHere(k);
     onProgress?.(total, total);
     const out = this.finish(p, query, firstCwd, read.filesRead, read.bytesRead);
-    out.stats.helper = { files: r ? r.results.length : 0, failed: !r, mainMs: mineMs, waitMs };
+    out.stats.helper = { files: r ? r.results.length : 0, failed: !r, mainMs: mineMs, waitMs, mainBytes, helperBytes: read.bytesRead - mainBytes };
     return out;
   }
 
