@@ -7,6 +7,8 @@ import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
 import { indexFile } from '../../src/core/local/transcriptIndex';
+import { emptyLine } from '../../src/core/local/extract';
+import { Ledger, W } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
@@ -251,6 +253,36 @@ describe('local transcripts: de-duplication', () => {
         fs.rmSync(d, { recursive: true });
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('a ledger sized ahead (reserve, as before a big first scan) holds exactly what one grown step by step holds (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: fc.nat(2500), side: fc.boolean(), output: fc.nat(1000) }), { minLength: 1, maxLength: 2500 }),
+        fc.nat(6000),
+        fc.nat(2500),
+        (lines, more, at) => {
+          const grown = new Ledger();
+          const sized = new Ledger();
+          lines.forEach((x, i) => {
+            if (i === Math.min(at, lines.length - 1)) sized.reserve(more);
+            const l = emptyLine();
+            l.keyed = true;
+            [l.k1, l.k2, l.i1, l.i2] = [x.key, x.key * 7 + 1, x.key >> 1, 3];
+            l.ts = T0 + i * 1000;
+            l.model = 'claude-sonnet-4-6';
+            l.sidechain = x.side;
+            l.output = x.output;
+            assert.equal(sized.add(l, 0, 0, 's'), grown.add(l, 0, 0, 's'));
+          });
+          assert.equal(sized.count, grown.count);
+          assert.deepStrictEqual(sized.words.slice(0, sized.count * W), grown.words.slice(0, grown.count * W));
+          assert.ok(sized.checkTables());
+          for (let i = 0; i < sized.count; i++) assert.equal(sized.isReplay(i), grown.isReplay(i));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
