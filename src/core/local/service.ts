@@ -612,10 +612,10 @@ export const SMALL_READ = 4 * 1024 * 1024;
 
 /**
  * Transcript bytes per distinct usage entry, to size the ledger before a big read: ~25 KB in the realistic
- * benchmark corpus (1 GiB, 42,737 entries), less in transcripts with shorter turns; an estimate that is too low
- * only means the tables grow later, one that is too high costs 128 bytes per entry not read.
+ * benchmark corpus (1 GiB, 42,737 entries). Transcripts with more entries per byte only make the tables grow
+ * later, as they did before; fewer would cost ~128 bytes per entry reserved and not read.
  */
-const BYTES_PER_ENTRY = 16 * 1024;
+const BYTES_PER_ENTRY = 24 * 1024;
 /** Reads smaller than this (refreshes after appends) leave the ledger to grow as it does. */
 const RESERVE_FROM = 16 * 1024 * 1024;
 
