@@ -1,14 +1,21 @@
 /** Per-thread CPU of a process from /proc (Linux): which threads of the extension host or the engine use the CPU. */
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** utime + stime in ms (clock ticks of 10 ms) of a `/proc/…/stat` line, and the name (`comm`) in it. */
+function statCpu(f: string): { name: string; ms: number } {
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return { name: f.slice(f.indexOf('(') + 1, f.lastIndexOf(')')), ms: (Number(rest[11]) + Number(rest[12])) * 10 };
+}
+
+/** utime + stime of a whole process in ms. */
+export const cpuMs = (pid: number): number => statCpu(readFileSync(`/proc/${pid}/stat`, 'utf8')).ms;
+
 /** utime + stime in ms of each thread of a process, by thread id, with its name (`comm`). */
 export const threadCpu = (pid: number): Map<string, { name: string; ms: number }> => {
   const out = new Map<string, { name: string; ms: number }>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      out.set(t, { name: f.slice(f.indexOf('(') + 1, f.lastIndexOf(')')), ms: (Number(rest[11]) + Number(rest[12])) * 10 });
+      out.set(t, statCpu(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8')));
     } catch {
       // The thread ended meanwhile.
     }
@@ -17,7 +24,7 @@ export const threadCpu = (pid: number): Map<string, { name: string; ms: number }
 };
 
 /**
- * Where the host's CPU went between two `threadCpu` readings: the main thread (the lowest thread id), the
+ * Where the host's CPU went between two `threadCpu` readings: the main thread (its thread id is the process id), the
  * thread that used the most besides it (with a worker running: the engine worker), the rest together (V8's
  * GC and compiler threads, libuv's pool, further workers), and threads that ended meanwhile.
  */

@@ -22,7 +22,7 @@ import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, s
 import { nowDate } from '../../src/core/clock';
 import { prepareExtension } from '../../test/e2e/package';
 import { argv, opt } from './args';
-import { threadCpu, threadSplit } from './threads';
+import { cpuMs, threadCpu, threadSplit } from './threads';
 
 const dir = path.resolve(opt('dir', '.bench-data/local')!);
 const vsix = opt('vsix');
@@ -96,12 +96,6 @@ function summarize(p: CpuProfile): string {
 }
 
 const status = (pid: number, k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-/** utime + stime of a process in ms (clock ticks of 10 ms). */
-const cpuMs = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) * 10;
-};
 
 function children(pid: number): number[] {
   const out: number[] = [];

@@ -70,6 +70,13 @@ export class StringTable {
  * (hash high, hash low, value, unused), so a probe touches one cache line and the table is saved and loaded
  * as is. Value 0 means empty.
  */
+/** Slots (a power of two from `from` on) that hold `capacity` entries at a load of at most one half. */
+function slotsFor(capacity: number, from: number): number {
+  let n = from;
+  while (n < capacity * 2) n *= 2;
+  return n;
+}
+
 export class HashTable {
   t: Int32Array;
   mask: number;
@@ -81,8 +88,7 @@ export class HashTable {
       this.size = size;
       return;
     }
-    let n = 1024;
-    while (n < capacity * 2) n *= 2;
+    const n = slotsFor(capacity, 1024);
     this.t = new Int32Array(n * 4);
     this.mask = n - 1;
   }
@@ -111,8 +117,7 @@ export class HashTable {
   }
   /** Makes room for `capacity` entries in all, so that adding them does not grow the table step by step. */
   reserve(capacity: number): void {
-    let n = this.t.length / 4;
-    while (n < capacity * 2) n *= 2;
+    const n = slotsFor(capacity, this.t.length / 4);
     if (n > this.t.length / 4) this.rehash(n);
   }
   private grow(): void {
