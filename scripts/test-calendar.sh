@@ -10,8 +10,8 @@ mkdir -p "$out"
 cases=(
   "2026-12-31T23:30:00Z UTC"                  # year end, 30 minutes before midnight UTC
   "2026-12-31T23:30:00Z Pacific/Kiritimati"   # ... where it is already 1 January 2027, 13:30 (UTC+14)
-  "2027-03-01T00:10:00Z UTC"                  # first of a month, ten minutes in
-  "2027-03-01T00:10:00Z America/Los_Angeles"  # ... still 28 February there (16:10 PST)
+  "2027-03-01T00:00:30Z UTC"                  # first of a month, 30 seconds in (the month may hold less than a cent yet)
+  "2027-03-01T00:00:30Z America/Los_Angeles"  # ... still 28 February there (16:00 PST)
   "2026-12-05T12:00:00Z UTC"                  # a Saturday
   "2026-12-05T12:00:00Z Pacific/Kiritimati"   # ... already Sunday 02:00 there
   "2027-03-14T10:30:00Z America/Los_Angeles"  # DST starts in Los Angeles: 03:30 PDT, an hour after the jump
