@@ -5,7 +5,8 @@
  *   extension host's peak RSS meanwhile (VmHWM of its process; the transcript worker is a thread in it);
  * - then one ~1.5 KB response appended every `--interval` seconds: seconds until the status bar shows it,
  *   bytes written to the extension's global storage per line (index journal, snapshot.json, ...), the
- *   extension host's CPU (% of one core over the whole period, idle included) and its steady RSS;
+ *   extension host's CPU (% of one core over the whole period, idle included, and over the second half of
+ *   the lines alone: the steady state once V8 has compiled what a refresh runs) and its steady RSS;
  * - with `--idle S`: its RSS and CPU after S seconds without appends (the engine worker stops after 90 s idle).
  *   tsx bench/local/vscode.ts --dir .bench-data/local [--vsix OLD.vsix] [--lines 12] [--interval 5] [--idle 120] [--floor]
  * Without --vsix the current tree is packaged like the e2e suite does. The corpus is restored at the end.
@@ -222,7 +223,10 @@ async function main(): Promise<void> {
     const threads0 = threadCpu(host!);
     const w0 = performance.now();
     let last = await text();
+    /** CPU, threads and time when the second half of the lines starts: the steady state, once V8 has compiled what a refresh runs. */
+    let half: { cpu: number; threads: ReturnType<typeof threadCpu>; at: number } | undefined;
     for (let n = 1; n <= lines; n++) {
+      if (n === Math.floor(lines / 2) + 1 && lines >= 4) half = { cpu: cpuMs(host!), threads: threadCpu(host!), at: performance.now() };
       const line = `${JSON.stringify({ parentUuid: null, isSidechain: false, userType: 'external', cwd: '/home/dev/live', sessionId: 'live', version: '2.1.140', gitBranch: 'main', message: { model: 'claude-sonnet-4-6', id: `msg_vs_${n}`, type: 'message', role: 'assistant', content: [{ type: 'text', text: 'v'.repeat(900) }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 66_667, service_tier: 'standard' } }, requestId: `req_vs_${n}`, type: 'assistant', uuid: `vs-${n}`, timestamp: nowDate().toISOString() })}\n`;
       const a = performance.now();
       appendFileSync(target, n === 1 ? `\n${line}` : line);
@@ -241,8 +245,17 @@ async function main(): Promise<void> {
     }
     const wall = performance.now() - w0;
     // Before the profile is stopped: the host serializing it is not part of appending.
-    const cpu = cpuMs(host!) - cpu0;
-    const split = threadSplit(host!, threads0, threadCpu(host!), cpu, wall);
+    const cpuEnd = cpuMs(host!);
+    const cpu = cpuEnd - cpu0;
+    const threads1 = threadCpu(host!);
+    const split = threadSplit(host!, threads0, threads1, cpu, wall);
+    const halfLine = half
+      ? (() => {
+          const c = cpuEnd - half.cpu;
+          const w = w0 + wall - half.at;
+          return `  the second half of the lines alone (${lines - Math.floor(lines / 2)}): ${((c / w) * 100).toFixed(1)} % of one core (${threadSplit(host!, half.threads, threads1, c, w)})`;
+        })()
+      : '';
     if (prof && profileOut) {
       const { profile } = (await prof.send('Profiler.stop')) as { profile: CpuProfile };
       prof.close();
@@ -268,6 +281,7 @@ async function main(): Promise<void> {
               `  bytes written to the extension's storage per line: median ${med(per.map((p) => p.bytes)).toLocaleString('en-US')}, max ${Math.max(...per.map((p) => p.bytes)).toLocaleString('en-US')}`,
             ]),
         `  extension host CPU while appending: ${((cpu / wall) * 100).toFixed(1)} % of one core (${split})`,
+        ...(halfLine ? [halfLine] : []),
         `  extension host RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
         ...(idleLine ? [idleLine] : []),
         '',

@@ -12,6 +12,7 @@ import { Ledger, W } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
+import { keptDays, withKeptDays, withoutKeptDays } from '../../src/core/local/dayDelta';
 import { weekOf } from '../../src/core/model/days';
 import { DayClock } from '../../src/core/model/zones';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
@@ -619,6 +620,62 @@ describe('local transcripts: discovery and service', () => {
     assert.equal(due.length, n, 'no idle timer without an index');
     u.close();
     noIndex.close();
+  });
+
+  it('runInWorker: after an append the worker sends only the day rows after the unchanged ones, and the host keeps those rows as the same objects', async function () {
+    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
+    if (!fs.existsSync(workerFile)) this.skip();
+    const d = tmpdir();
+    const projects = path.join(d, 'projects');
+    fs.cpSync(path.join(FIXTURE, '.claude', 'projects'), projects, { recursive: true });
+    const target = path.join(projects, '-home-dev-api', '7a2d9e10-1c3b-4e5f-8a9b-0c1d2e3f4a02.jsonl');
+    const u = runInWorker({ roots: [projects], timezone: 'UTC', indexDir: path.join(d, 'idx'), workerFile });
+    /** The same files read from nothing, in this thread: what every worker reply must equal. */
+    const fresh = async () => {
+      const c = createLocalUsage({ roots: [projects], timezone: 'UTC' });
+      const data = await c.refresh();
+      c.close();
+      return data;
+    };
+    const first = await u.refresh();
+    assert.ok(first.days.length >= 3, 'the fixture has several day rows');
+    // A new, later day: every earlier row is kept. (The fixture's last line has no newline: one goes first.)
+    const lastDay = Date.parse(`${first.days.at(-1)!.date}T00:00:00Z`);
+    fs.appendFileSync(target, `\n${line({ id: 'msg_delta_1', rid: 'req_delta_1', at: lastDay + 86_400_000 + 3_600_000, u: [5, 7, 0, 0, 11] })}\n`);
+    const second = await u.refresh({ changed: [target] });
+    assert.deepStrictEqual(comparable(second), comparable(await fresh()));
+    assert.equal(second.days.length, first.days.length + 1);
+    first.days.forEach((r, i) => assert.equal(second.days[i], r, `row ${i} is the object the host already held`));
+    // A caller reordering the array it got changes nothing in the next reply.
+    second.days.reverse();
+    // The first day changes: nothing is kept, and the rows are right.
+    fs.appendFileSync(target, `${line({ id: 'msg_delta_2', rid: 'req_delta_2', model: first.days[0]!.model, at: Date.parse(`${first.days[0]!.date}T12:00:00Z`), u: [1, 2, 0, 0, 3] })}\n`);
+    const third = await u.refresh({ changed: [target] });
+    assert.deepStrictEqual(comparable(third), comparable(await fresh()));
+    assert.equal(first.days[0]!.project, '/home/dev/api', 'the first row is of the transcript appended to');
+    assert.notDeepStrictEqual(third.days[0], first.days[0]);
+    // Two requests at once: the second names a reply the worker has moved past, and gets every row.
+    const [p1, p2] = await Promise.all([u.refresh(), u.refresh()]);
+    assert.deepStrictEqual(comparable(p1), comparable(third));
+    assert.deepStrictEqual(comparable(p2), comparable(third));
+    u.close();
+  });
+
+  it('dayDelta: kept rows are the leading rows equal field by field; putting them back gives the data as computed', () => {
+    const row = (date: string, output: number, costUsd: string | null = '1') => ({ date, project: '/p', model: 'm', input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd });
+    const prev = [row('2026-11-01', 1), row('2026-11-02', 2), row('2026-11-03', 3)];
+    assert.equal(keptDays(prev, [row('2026-11-01', 1), row('2026-11-02', 2), row('2026-11-03', 4)]), 2);
+    assert.equal(keptDays(prev, [row('2026-11-01', 1), row('2026-11-02', 2, null)]), 1, 'a null cost differs from a price');
+    assert.equal(keptDays(prev, [...prev.map((r) => ({ ...r })), row('2026-11-04', 5)]), 3, 'equal by value, not by object');
+    assert.equal(keptDays(prev, [{ ...prev[0]!, extra: 1 } as never]), 0, 'an extra key differs');
+    assert.equal(keptDays([], prev), 0);
+    const next = { timezone: 'UTC', days: [...prev.slice(0, 2), row('2026-11-03', 9)], unpricedModels: [], skippedLines: 0, files: 1, roots: [] };
+    const sent = withoutKeptDays(next, 2);
+    assert.deepStrictEqual(sent.days, [row('2026-11-03', 9)]);
+    assert.deepStrictEqual(withKeptDays(prev, 2, sent), next);
+    assert.equal(withKeptDays(prev, 2, sent).days[0], prev[0]);
+    assert.equal(withoutKeptDays(next, 0), next);
+    assert.throws(() => withKeptDays(prev.slice(0, 1), 2, sent), /kept 2 day rows of 1/);
   });
 
   it('createLocalUsage and runInWorker give the same data (worker when built, in-thread otherwise)', async () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock';
-import { emptySource, type StoreSnapshot } from '../../src/core/model/snapshot';
+import { emptySnapshot, emptySource, type StoreSnapshot } from '../../src/core/model/snapshot';
 import { FileSnapshotPersistence } from '../../src/core/store/shared';
 import { assertLedgerTotals, MIN, START, storeHarness, type StoreHarness } from './storeHarness';
 
@@ -90,6 +90,34 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     assert.deepEqual(shared(again!), shared(store.snapshot));
     assert.equal(again!.costs, loaded.costs, 'an unchanged source is not read or checked again');
     assert.notEqual(again!.rateLimits, loaded.rateLimits);
+  });
+
+  it('unchanged local days are encoded once: a save with the same row objects writes only the changed day; a row added to a kept day is written', async () => {
+    const dir = join(h.dir, 'memo');
+    const clock = new ManualClock(START);
+    const p = new FileSnapshotPersistence(join(dir, 'snapshot.json'), { clock });
+    const row = (date: string, output: number) => ({ date, project: '/p', model: 'claude-sonnet-4-6', input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: '0.01' });
+    const days = [row('2026-11-01', 1), row('2026-11-02', 2), row('2026-11-03', 3)];
+    const snap = (d: typeof days): StoreSnapshot => {
+      const at = new Date(clock.now()).toISOString();
+      return { ...emptySnapshot(new Date(clock.now())), local: { ...emptySource(), data: { timezone: 'UTC', days: d, unpricedModels: [], skippedLines: 0, files: 1, roots: ['/r'] }, fetchedAt: at, attemptedAt: at } };
+    };
+    const back = async () => (await new FileSnapshotPersistence(join(dir, 'snapshot.json'), { clock }).load())?.local.data?.days;
+    await p.save(snap(days));
+    assert.deepEqual(await back(), days);
+    const before = await files(dir);
+    clock.advance(MIN);
+    // The same objects for the first two days (a refresh after an append), and a new row on the last one.
+    const next = [days[0]!, days[1]!, days[2]!, row('2026-11-03', 4)];
+    await p.save(snap(next));
+    assert.deepEqual(await back(), next);
+    const added = [...(await files(dir)).keys()].filter((n) => !before.has(n));
+    assert.equal(added.length, 2, `the last day's chunk and the head: ${added.join(', ')}`);
+    // A kept run whose first row is the same object but whose rows changed in number is encoded again.
+    clock.advance(MIN);
+    const fewer = [days[0]!, days[1]!, days[2]!];
+    await p.save(snap(fewer));
+    assert.deepEqual(await back(), fewer);
   });
 
   it('a chunk altered with a well-formed edit is discarded (its hash), logged once and fetched again', async () => {

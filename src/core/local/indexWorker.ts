@@ -6,6 +6,8 @@
  *   (claiming files from one list) and returns its lines packed in typed arrays (`LocalUsageEngine.refresh`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { LocalUsageData } from '../model/snapshot';
+import { keptDays, withoutKeptDays } from './dayDelta';
 import { LocalUsageEngine, scanForReply, type ScanJobs, type ScanStart, type WorkerOptions, type WorkerReply, type WorkerRequest } from './service';
 
 const data = workerData as (WorkerOptions & { mode?: undefined }) | ScanStart;
@@ -23,12 +25,16 @@ if (data.mode === 'scan') {
     onProgress: (done, total) => parentPort?.postMessage({ id: current, kind: 'progress', done, total } satisfies WorkerReply),
   });
   let queue = Promise.resolve();
+  /** The last result sent, by request id: the host names it (`have`) when it still holds its day rows. */
+  let sent: { id: number; data: LocalUsageData } | undefined;
   parentPort?.on('message', (m: WorkerRequest) => {
     queue = queue.then(async () => {
       current = m.id;
       try {
         const { data: result } = await engine.refresh(m.query ?? {});
-        parentPort?.postMessage({ id: m.id, kind: 'result', data: result } satisfies WorkerReply);
+        const keep = sent && m.have === sent.id ? keptDays(sent.data.days, result.days) : 0;
+        sent = { id: m.id, data: result };
+        parentPort?.postMessage({ id: m.id, kind: 'result', data: withoutKeptDays(result, keep), ...(keep > 0 ? { keepDays: keep } : {}) } satisfies WorkerReply);
       } catch (e) {
         parentPort?.postMessage({ id: m.id, kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
       }

@@ -18,6 +18,7 @@ import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCoun
 import { DayClock } from '../model/zones';
 import { realTimers, type Timers } from './debounce';
 import { writeFileAtomic } from '../plan/files';
+import { withKeptDays } from './dayDelta';
 
 export interface LocalUsageOptions {
   /** Exact roots to scan (skips discovery; `--dir`). */
@@ -811,10 +812,14 @@ export type WorkerOptions = Omit<LocalUsageOptions, 'now' | 'onProgress'>;
 export interface WorkerRequest {
   id: number;
   query?: RefreshQuery;
+  /** The earlier reply (its id) whose day rows the host still holds: the worker may send only what follows
+   *  the rows they share (dayDelta.ts). */
+  have?: number;
 }
 export type WorkerReply =
   | { id: number; kind: 'progress'; done: number; total: number }
-  | { id: number; kind: 'result'; data: LocalUsageData }
+  /** `keepDays`: `data.days` lacks that many leading rows, the same as those of the reply `have` named. */
+  | { id: number; kind: 'result'; data: LocalUsageData; keepDays?: number }
   | { id: number; kind: 'error'; message: string };
 
 /**
@@ -847,12 +852,16 @@ export function runInWorker(
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   let worker: import('node:worker_threads').Worker | undefined;
   let seq = 0;
+  /** The day rows of the running worker's last result, by its request id: what the next reply may keep (a
+   *  copy of the array, so that a caller reordering the one it got changes nothing here). */
+  let held: { id: number; days: LocalUsageData['days'] } | undefined;
   let idle: unknown;
   const pending = new Map<number, { resolve: (d: LocalUsageData) => void; reject: (e: Error) => void }>();
   const failAll = (e: Error) => {
     for (const p of pending.values()) p.reject(e);
     pending.clear();
     worker = undefined;
+    held = undefined;
   };
   const stopWhenIdle = () => {
     if (!rest.indexDir || pending.size > 0 || !worker) return;
@@ -862,6 +871,7 @@ export function runInWorker(
       if (pending.size > 0 || !worker) return;
       const w = worker;
       worker = undefined;
+      held = undefined;
       void w.terminate();
       onStop?.();
     }, idleMs);
@@ -873,11 +883,20 @@ export function runInWorker(
         onProgress?.(m.done, m.total);
         return;
       }
+      if (worker !== w) return;
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
-      if (m.kind === 'result') p.resolve(m.data);
-      else p.reject(new Error(m.message));
+      if (m.kind === 'result') {
+        try {
+          const data = m.keepDays ? withKeptDays(held?.days ?? [], m.keepDays, m.data) : m.data;
+          held = { id: m.id, days: data.days.slice() };
+          p.resolve(data);
+        } catch (e) {
+          held = undefined;
+          p.reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      } else p.reject(new Error(m.message));
       stopWhenIdle();
     });
     w.on('error', (e) => failAll(e instanceof Error ? e : new Error(String(e))));
@@ -895,12 +914,13 @@ export function runInWorker(
         worker ??= start();
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, ...(query ? { query } : {}) } satisfies WorkerRequest);
+        worker.postMessage({ id, ...(query ? { query } : {}), ...(held ? { have: held.id } : {}) } satisfies WorkerRequest);
       }),
     close: () => {
       timers.clear(idle);
       const w = worker;
       worker = undefined;
+      held = undefined;
       void w?.terminate();
       failAll(new Error('local usage was closed'));
     },

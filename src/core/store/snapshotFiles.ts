@@ -452,6 +452,25 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
   }
 }
 
+/**
+ * Chunks encoded before, by their first row: a run of the very same row objects is the same chunk. The store
+ * never changes a row in place (a refresh brings new rows), and the local transcripts' unchanged days come
+ * back as the same objects (local/dayDelta.ts), so a refresh that changed today re-encodes and hashes
+ * today's chunk only, not ~90 days of them.
+ */
+const chunkMemo = new WeakMap<object, { rows: readonly unknown[]; hash: string; text: string }>();
+
+function encodedChunk(run: readonly unknown[]): { hash: string; text: string } {
+  const first = run[0];
+  const key = typeof first === 'object' && first !== null ? first : undefined;
+  const known = key && chunkMemo.get(key);
+  if (known && known.rows.length === run.length && known.rows.every((r, i) => r === run[i])) return known;
+  const text = JSON.stringify(run);
+  const out = { rows: run, hash: sha(text), text };
+  if (key) chunkMemo.set(key, out);
+  return out;
+}
+
 /** A source's files: its head (first) and chunks, by hash, with their text. */
 function buildSource(s: SharedName, st: AnyState): { head: string; files: Map<string, string> } {
   const files = new Map<string, string>();
@@ -463,8 +482,7 @@ function buildSource(s: SharedName, st: AnyState): { head: string; files: Map<st
       if (!Array.isArray(rows)) continue;
       const hashes: string[] = [];
       for (const run of runs(rows, key as (r: unknown) => string)) {
-        const text = JSON.stringify(run);
-        const h = sha(text);
+        const { hash: h, text } = encodedChunk(run);
         files.set(h, text);
         hashes.push(h);
       }
