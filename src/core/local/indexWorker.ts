@@ -25,15 +25,15 @@ if (data.mode === 'scan') {
     onProgress: (done, total) => parentPort?.postMessage({ id: current, kind: 'progress', done, total } satisfies WorkerReply),
   });
   let queue = Promise.resolve();
-  /** The last result sent, by request id: the host names it (`have`) when it still holds its day rows. */
-  let sent: { id: number; data: LocalUsageData } | undefined;
+  /** The day rows of the last result sent, by request id: the host names it (`have`) when it still holds them. */
+  let sent: { id: number; days: LocalUsageData['days'] } | undefined;
   parentPort?.on('message', (m: WorkerRequest) => {
     queue = queue.then(async () => {
       current = m.id;
       try {
         const { data: result } = await engine.refresh(m.query ?? {});
-        const keep = sent && m.have === sent.id ? keptDays(sent.data.days, result.days) : 0;
-        sent = { id: m.id, data: result };
+        const keep = sent && m.have === sent.id ? keptDays(sent.days, result.days) : 0;
+        sent = { id: m.id, days: result.days };
         parentPort?.postMessage({ id: m.id, kind: 'result', data: withoutKeptDays(result, keep), ...(keep > 0 ? { keepDays: keep } : {}) } satisfies WorkerReply);
       } catch (e) {
         parentPort?.postMessage({ id: m.id, kind: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
