@@ -20,6 +20,8 @@ import { Worker } from 'node:worker_threads';
 import { threadCpu, threadSplit } from './threads';
 import { opt } from './args';
 import { WORKER_LIMITS } from '../../src/core/local/service';
+import { withKeptDays } from '../../src/core/local/dayDelta';
+import type { LocalUsageData } from '../../src/core/model/snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
@@ -73,22 +75,28 @@ async function main(): Promise<void> {
   const worker = new Worker(workerFile, { workerData: { roots: [projects], indexDir: idx, timezone: 'UTC' }, resourceLimits: WORKER_LIMITS });
   worker.unref();
   let seq = 0;
-  const pending = new Map<number, (d: unknown) => void>();
-  worker.on('message', (m: { id: number; kind: string; data?: unknown; message?: string }) => {
+  const pending = new Map<number, (d: LocalUsageData) => void>();
+  // As runInWorker does: name the reply whose day rows are held, and put the rows the worker kept back in front.
+  let held: { id: number; days: LocalUsageData['days'] } | undefined;
+  const sentRows: number[] = [];
+  worker.on('message', (m: { id: number; kind: string; data?: LocalUsageData; keepDays?: number; message?: string }) => {
     if (m.kind === 'progress') return;
     const p = pending.get(m.id);
     pending.delete(m.id);
     if (m.kind === 'error') throw new Error(m.message);
-    p?.(m.data);
+    sentRows.push(m.data!.days.length);
+    const data = m.keepDays ? withKeptDays(held?.days ?? [], m.keepDays, m.data!) : m.data!;
+    held = { id: m.id, days: data.days.slice() };
+    p?.(data);
   });
   const projectDetailSince = new Date(Date.parse('2026-11-27T12:00:00Z') - 14 * 86_400_000).toISOString().slice(0, 10);
   const refresh = (changed?: string[]) =>
-    new Promise<unknown>((resolve) => {
+    new Promise<LocalUsageData>((resolve) => {
       const id = ++seq;
       pending.set(id, resolve);
       // As the extension asks (src/host/local.ts): 90 days of rows, per project for the last 14, a week of
       // sessions and windows, and the paths its file watcher reported.
-      worker.postMessage({ id, query: { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) } });
+      worker.postMessage({ id, query: { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) }, ...(held ? { have: held.id } : {}) });
     });
   // Peak RSS while the cold index runs, sampled (VmHWM also covers it).
   let peak = rssBefore;
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
       `${lines} lines, one every ${intervalMs / 1000} s (${path.basename(path.dirname(workerFile))}/${path.basename(workerFile)}):`,
       `  index bytes written per line: median ${med(perLine.map((p) => p.index)).toLocaleString('en-US')}, mean ${Math.round(sum(perLine.map((p) => p.index)) / lines).toLocaleString('en-US')}, max ${Math.max(...perLine.map((p) => p.index)).toLocaleString('en-US')}`,
       `  storage writes of the process per line (/proc write_bytes, 4 KiB pages): median ${med(perLine.map((p) => p.io)).toLocaleString('en-US')}`,
-      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB`,
+      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB; day rows sent from the worker: median ${med(sentRows.slice(1))} of ${held?.days.length ?? 0}`,
       `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms`,
       `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line; by thread, this script's measuring included: ${split})`,
       `  steady RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
