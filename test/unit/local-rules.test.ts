@@ -328,3 +328,47 @@ describe('local transcripts: project detail for recent days only', () => {
     );
   });
 });
+
+describe('local transcripts: sessions and windows kept between refreshes (property)', () => {
+  it('equal a fresh computation as the clock moves on (entries leave the week), back, and as sessions grow; so do the day rows', () => {
+    const at = (h: number) => T0 - 12 * 86_400_000 + h * 3_600_000;
+    // US-only inference is a price class of its own: a day row then sums two groups of tokens.
+    const entry = fc.record({ session: fc.nat(4), hour: fc.nat(12 * 24), u: fc.nat(5000), us: fc.boolean() });
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('clock' as const), hours: fc.integer({ min: -30, max: 80 }) }),
+      fc.record({ kind: fc.constant('append' as const), e: entry }),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 25 }), fc.array(step, { minLength: 1, maxLength: 12 }), (initial, steps) => {
+        const d = tmpdir();
+        const root = path.join(d, 'projects');
+        fs.mkdirSync(path.join(root, 'p1'), { recursive: true });
+        let n = 0;
+        const append = (e: { session: number; hour: number; u: number; us: boolean }) => {
+          const l = JSON.parse(line({ id: `msg_${n}`, rid: `req_${n}`, model: 'claude-opus-4-6', at: at(e.hour), u: [1, e.u, 0, 0, n++] }));
+          l.sessionId = `sess-${e.session}`;
+          l.message.usage.inference_geo = e.us ? 'us' : 'global';
+          fs.appendFileSync(path.join(root, 'p1', `sess-${e.session}.jsonl`), `${JSON.stringify(l)}\n`);
+        };
+        initial.forEach(append);
+        // The clock starts after the last entry could be, so the week of sessions moves over them as it runs.
+        let now = at(12 * 24 + 1);
+        const clock = () => new Date(now);
+        const warm = new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: clock, indexDir: path.join(d, 'idx') });
+        const query = { recent: true, projectDetailSince: '2026-11-15' };
+        const check = () => {
+          const { computedAt: _a, indexDir: _b, ...got } = warm.refreshSync(query).data;
+          const { computedAt: _c, ...want } = new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: clock }).refreshSync(query).data;
+          assert.deepStrictEqual(got, want);
+        };
+        check();
+        for (const s of steps) {
+          if (s.kind === 'clock') now += s.hours * 3_600_000;
+          else append(s.e);
+          check();
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) },
+    );
+  });
+});

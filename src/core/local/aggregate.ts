@@ -82,6 +82,13 @@ class Acc implements TokenCounts {
   cacheRead = 0;
   n = 0;
   cost: string | null | undefined = undefined;
+  /** Changed since `report` last read it (day rows). */
+  dirty = true;
+  /**
+   * On the first Acc of a day row's group (same day, label and model): the row `report` made from the
+   * group, null when all of it was empty. Reused while no Acc of the group changes (a new one is dirty).
+   */
+  row: LocalUsageDay | null | undefined = undefined;
   constructor(
     readonly model: number,
     readonly cls: number,
@@ -97,6 +104,7 @@ class Acc implements TokenCounts {
     this.cacheRead += sign * w[off + W_INPUT + 4]!;
     this.n += sign;
     this.cost = undefined;
+    this.dirty = true;
   }
   get tokens(): number {
     return this.input + this.output + this.cacheWrite5m + this.cacheWrite1h + this.cacheRead;
@@ -182,6 +190,8 @@ export class Aggregator {
       for (const [i, old] of changes.touched) {
         this.noteRecent(ledger, i);
         this.noteChain(ledger, i, old);
+        this.changedSessions.add(ledger.words[i * W + W_SESSION]!);
+        if (old) this.changedSessions.add(old[W_SESSION]!);
       }
       this.resolve(models, book);
       this.applyTouched(ledger, changes.touched, o);
@@ -250,6 +260,8 @@ export class Aggregator {
     this.duplicate = 0;
     this.sorted = false;
     this.lastUtc = NaN;
+    this.sessionCache.clear();
+    this.changedSessions.clear();
   }
 
   /** Entries changed since the last update: each old copy (if any) taken out, the current one counted. */
@@ -340,39 +352,54 @@ export class Aggregator {
     const days: LocalUsageDay[] = [];
     let hitRead = 0;
     let hitAll = 0;
-    let row: LocalUsageDay | undefined;
-    let rowDay = -1;
-    let rowLabel = -1;
-    let rowModel = -1;
-    for (const a of this.rows) {
-      if (a.n === 0) continue;
-      if (a.cost === undefined) a.cost = book.costString(models[a.model]!, a, a.cls);
-      const cost = a.cost;
-      if (row && a.day === rowDay && a.label === rowLabel && a.model === rowModel) {
-        row.input += a.input;
-        row.output += a.output;
-        row.cacheWrite5m += a.cacheWrite5m;
-        row.cacheWrite1h += a.cacheWrite1h;
-        row.cacheRead += a.cacheRead;
-        row.costUsd = row.costUsd === null || cost === null ? null : Decimal.parse(row.costUsd).add(Decimal.parse(cost)).toString();
-      } else {
-        row = { date: clock.dayName(a.day), project: this.labels[a.label]!, model: models[a.model]!, input: a.input, output: a.output, cacheWrite5m: a.cacheWrite5m, cacheWrite1h: a.cacheWrite1h, cacheRead: a.cacheRead, costUsd: cost };
-        days.push(row);
-        rowDay = a.day;
-        rowLabel = a.label;
-        rowModel = a.model;
+    // One row per group of Accs with the same day, label and model (price classes merged). A group none of
+    // whose Accs changed keeps the row object it had: a refresh after an append rebuilds today's rows only,
+    // and the engine worker's delta to the extension host (dayDelta.ts) finds the rest unchanged at once.
+    const rows = this.rows;
+    for (let g = 0; g < rows.length; ) {
+      const a0 = rows[g]!;
+      let end = g + 1;
+      let changed = a0.dirty || a0.row === undefined;
+      for (; end < rows.length && rows[end]!.day === a0.day && rows[end]!.label === a0.label && rows[end]!.model === a0.model; end++) if (rows[end]!.dirty) changed = true;
+      if (changed) {
+        let row: LocalUsageDay | null = null;
+        for (let k = g; k < end; k++) {
+          const a = rows[k]!;
+          a.dirty = false;
+          a.row = undefined;
+          if (a.n === 0) continue;
+          if (a.cost === undefined) a.cost = book.costString(models[a.model]!, a, a.cls);
+          const cost = a.cost;
+          if (row) {
+            row.input += a.input;
+            row.output += a.output;
+            row.cacheWrite5m += a.cacheWrite5m;
+            row.cacheWrite1h += a.cacheWrite1h;
+            row.cacheRead += a.cacheRead;
+            row.costUsd = row.costUsd === null || cost === null ? null : Decimal.parse(row.costUsd).add(Decimal.parse(cost)).toString();
+          } else {
+            row = { date: clock.dayName(a.day), project: this.labels[a.label]!, model: models[a.model]!, input: a.input, output: a.output, cacheWrite5m: a.cacheWrite5m, cacheWrite1h: a.cacheWrite1h, cacheRead: a.cacheRead, costUsd: cost };
+          }
+        }
+        a0.row = row;
       }
-      if (cost === null) {
-        const u = unpriced.get(models[a.model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-        u.input += a.input;
-        u.output += a.output;
-        u.cacheWrite5m += a.cacheWrite5m;
-        u.cacheWrite1h += a.cacheWrite1h;
-        u.cacheRead += a.cacheRead;
-        unpriced.set(models[a.model]!, u);
+      if (a0.row) days.push(a0.row);
+      for (; g < end; g++) {
+        const a = rows[g]!;
+        if (a.n === 0) continue;
+        const cost = a.cost!;
+        if (cost === null) {
+          const u = unpriced.get(models[a.model]!) ?? { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+          u.input += a.input;
+          u.output += a.output;
+          u.cacheWrite5m += a.cacheWrite5m;
+          u.cacheWrite1h += a.cacheWrite1h;
+          u.cacheRead += a.cacheRead;
+          unpriced.set(models[a.model]!, u);
+        }
+        hitRead += a.cacheRead;
+        hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
       }
-      hitRead += a.cacheRead;
-      hitAll += a.input + a.cacheWrite5m + a.cacheWrite1h + a.cacheRead;
     }
 
     let missingCost = Decimal.ZERO;
@@ -394,8 +421,9 @@ export class Aggregator {
     const sessions: LocalSession[] = [];
     let windows: LocalWindow[] = [];
     if (details) {
-      const live = this.recentEntries(ledger, recent === -Infinity ? -Infinity : recent - 2 * DAY, book);
-      sessions.push(...this.sessions(ledger, live.list, o, recent));
+      const from = recent === -Infinity ? -Infinity : recent - 2 * DAY;
+      const live = this.recentEntries(ledger, from, book);
+      sessions.push(...this.sessions(ledger, live.list, o, recent, from));
       windows = fiveHourWindows(ledger, live.list, live.cls, book, o.now.getTime(), recent, undefined, this.chainOf(ledger));
     }
     const last = windows[windows.length - 1];
@@ -420,6 +448,17 @@ export class Aggregator {
   private recentFrom = NaN;
   private recentList: number[] = [];
   private recentMember = new Uint8Array(0);
+  /**
+   * Sessions as `sessions` last made them, by session id, with the first and last time of their entries;
+   * `sessionFrom`: the `from` they were made with. A session is made again when one of its entries changed
+   * (`changedSessions`, from the touched entries) or when `from` moved past its first entry.
+   */
+  private readonly sessionCache = new Map<number, { out: LocalSession; first: number; last: number }>();
+  private sessionFrom = NaN;
+  private readonly changedSessions = new Set<number>();
+  /** `recentEntries`' list and price classes (by entry index). */
+  private liveList = new Int32Array(0);
+  private liveCls = new Uint8Array(0);
   /** Start of every 5-hour window of all counted entries (undefined: to be computed). */
   private chain?: number[];
 
@@ -510,8 +549,14 @@ export class Aggregator {
   private recentEntries(ledger: Ledger, from: number, book: PriceBook): { list: Int32Array; cls: Uint8Array; complete: boolean } {
     const w = ledger.words;
     const f64 = ledger.f64;
-    const list = new Int32Array(ledger.count);
-    const cls = new Uint8Array(ledger.count);
+    // Kept between refreshes (grown by half when short): sized by the ledger, they were ~1 MB of fresh
+    // memory on every refresh at 3 GiB. Only the indices in `list` are read, so old contents do no harm.
+    if (this.liveList.length < ledger.count) {
+      this.liveList = new Int32Array(Math.max(ledger.count, Math.ceil(this.liveList.length * 1.5)));
+      this.liveCls = new Uint8Array(this.liveList.length);
+    }
+    const list = this.liveList;
+    const cls = this.liveCls;
     let n = 0;
     for (const i of this.recentCandidates(ledger, from)) {
       const ts = f64[i * 8 + 2]!;
@@ -525,27 +570,38 @@ export class Aggregator {
     return { list: list.subarray(0, n), cls, complete: from === -Infinity };
   }
 
-  private sessions(ledger: Ledger, live: Int32Array, o: AggregateOptions, recent: number): LocalSession[] {
+  /** The sessions of the `live` entries (those from `from` on) that were active from `recent` on. */
+  private sessions(ledger: Ledger, live: Int32Array, o: AggregateOptions, recent: number, from: number): LocalSession[] {
     const w = ledger.words;
     const models = ledger.models.values;
+    const cache = this.sessionCache;
+    // From an earlier `from` (a clock set back), entries may come back: nothing is kept.
+    if (!(from >= this.sessionFrom)) cache.clear();
+    this.sessionFrom = from;
+    for (const sid of this.changedSessions) cache.delete(sid);
+    this.changedSessions.clear();
+    for (const [sid, c] of cache) if (c.first < from) cache.delete(sid);
     type S = { project: number; first: number; last: number; acc: Map<number, Acc> };
     const acc = new Map<number, S>();
     const filterDays = this.sinceIdx > -Infinity || this.untilIdx < Infinity;
     let lastSid = -1;
+    let kept = false;
     let s: S | undefined;
     for (const i of live) {
       const off = i * W;
+      const sid = w[off + W_SESSION]!;
+      if (sid !== lastSid) {
+        lastSid = sid;
+        kept = cache.has(sid);
+        s = kept ? undefined : acc.get(sid);
+      }
+      if (kept) continue;
       const ts = ledger.f64[i * 8 + 2]!;
       if (filterDays) {
         const day = o.clock.dayIndex(ts);
         if (day < this.sinceIdx || day >= this.untilIdx) continue;
       }
-      const sid = w[off + W_SESSION]!;
-      if (sid !== lastSid) {
-        s = acc.get(sid);
-        if (!s) acc.set(sid, (s = { project: w[off + W_PROJECT]!, first: ts, last: ts, acc: new Map() }));
-        lastSid = sid;
-      }
+      if (!s) acc.set(sid, (s = { project: w[off + W_PROJECT]!, first: ts, last: ts, acc: new Map() }));
       if (ts < s!.first) s!.first = ts;
       if (ts > s!.last) s!.last = ts;
       const m = w[off + W_MODEL]!;
@@ -555,9 +611,7 @@ export class Aggregator {
       if (!sa) s!.acc.set(sk, (sa = new Acc(m, k)));
       sa.addFrom(w, off);
     }
-    const out: LocalSession[] = [];
     for (const [sid, s] of acc) {
-      if (s.last < recent) continue;
       let tokens = 0;
       let cost: Decimal | null = null;
       const ms = new Set<string>();
@@ -567,7 +621,7 @@ export class Aggregator {
         const x = o.book.costString(models[a.model]!, a, a.cls);
         if (x !== null) cost = (cost ?? Decimal.ZERO).add(Decimal.parse(x));
       }
-      out.push({
+      const made: LocalSession = {
         sessionId: ledger.sessions.values[sid]!,
         project: o.projectLabel(s.project),
         first: new Date(s.first).toISOString(),
@@ -575,8 +629,11 @@ export class Aggregator {
         tokens,
         costUsd: cost === null ? null : cost.toString(),
         models: [...ms].sort(),
-      });
+      };
+      cache.set(sid, { out: made, first: s.first, last: s.last });
     }
+    const out: LocalSession[] = [];
+    for (const c of cache.values()) if (c.last >= recent) out.push(c.out);
     return out.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   }
 }
@@ -647,10 +704,12 @@ function windowsFrom(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: Pr
   let first = 0;
   while (first < starts.length && starts[first]! + WINDOW_MS <= since) first++;
   const n = starts.length;
-  const acc: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
-  const burn: Map<number, Acc>[] = Array.from({ length: n }, () => new Map());
-  const tokens = new Float64Array(n);
-  const burnTokens = new Float64Array(n);
+  // Sums of the windows from `first` on only (index k - first): `starts` may be every window since the
+  // first transcript.
+  const acc: Map<number, Acc>[] = Array.from({ length: n - first }, () => new Map());
+  const burn: Map<number, Acc>[] = Array.from({ length: n - first }, () => new Map());
+  const tokens = new Float64Array(n - first);
+  const burnTokens = new Float64Array(n - first);
   const lowest = first < n ? starts[first]! : Infinity;
   for (const i of live) {
     const t = ledger.ts(i);
@@ -662,19 +721,20 @@ function windowsFrom(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: Pr
       if (starts[mid]! <= t) lo = mid;
       else hi = mid - 1;
     }
+    const x = lo - first;
     const off = i * W;
     const m = w[off + W_MODEL]!;
     const key = m * CLS + cls[i]!;
-    let a = acc[lo]!.get(key);
-    if (!a) acc[lo]!.set(key, (a = new Acc(m, cls[i]!)));
+    let a = acc[x]!.get(key);
+    if (!a) acc[x]!.set(key, (a = new Acc(m, cls[i]!)));
     a.addFrom(w, off);
     const sum = w[off + W_INPUT]! + w[off + W_INPUT + 1]! + w[off + W_INPUT + 2]! + w[off + W_INPUT + 3]! + w[off + W_INPUT + 4]!;
-    tokens[lo] = tokens[lo]! + sum;
+    tokens[x] = tokens[x]! + sum;
     if (t > now - BURN_MS && t <= now) {
-      let b = burn[lo]!.get(key);
-      if (!b) burn[lo]!.set(key, (b = new Acc(m, cls[i]!)));
+      let b = burn[x]!.get(key);
+      if (!b) burn[x]!.set(key, (b = new Acc(m, cls[i]!)));
       b.addFrom(w, off);
-      burnTokens[lo] = burnTokens[lo]! + sum;
+      burnTokens[x] = burnTokens[x]! + sum;
     }
   }
   const models = ledger.models.values;
@@ -691,15 +751,15 @@ function windowsFrom(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: Pr
     const start = starts[k]!;
     const wEnd = start + WINDOW_MS;
     const active = now >= start && now < wEnd;
-    const cost = price(acc[k]!);
-    const burnUsd = active ? price(burn[k]!).mulInt(HOUR / BURN_MS) : Decimal.ZERO;
-    const burnTok = active ? burnTokens[k]! * (HOUR / BURN_MS) : 0;
+    const cost = price(acc[k - first]!);
+    const burnUsd = active ? price(burn[k - first]!).mulInt(HOUR / BURN_MS) : Decimal.ZERO;
+    const burnTok = active ? burnTokens[k - first]! * (HOUR / BURN_MS) : 0;
     const remainingMinutes = active ? Math.max(0, Math.floor((wEnd - now) / 60_000)) : 0;
     const projected = cost.add(burnUsd.mulInt(remainingMinutes).divInt(60, 12));
     out.push({
       start: new Date(start).toISOString(),
       end: new Date(wEnd).toISOString(),
-      tokens: tokens[k]!,
+      tokens: tokens[k - first]!,
       costUsd: cost.toString(),
       burnTokensPerHour: burnTok,
       burnUsdPerHour: burnUsd.toString(),

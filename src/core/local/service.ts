@@ -405,7 +405,7 @@ export class LocalUsageEngine {
       byProject: query.byProject === false ? false : undefined,
       projectDetailSince: query.projectDetailSince || undefined,
       projectLabel: this.projectLabel,
-      missingFiles: Uint8Array.from(s.files, (f) => (f.missing ? 1 : 0)),
+      missingFiles: missingOf(s.files),
     }, ledger.takeAggChanges(), this.savedAggregates);
     this.savedAggregates = undefined;
     if (this.o.aggregateCache && (save.mode === 'journal' || save.mode === 'base' || save.mode === 'unchanged')) this.writeAggregateCache();
@@ -601,6 +601,14 @@ export class LocalUsageEngine {
       read.bytesRead += res.bytesRead;
     }
   }
+}
+
+/** Per file id, 1 when the file is gone (`AggregateOptions.missingFiles`); a plain loop, not `Uint8Array.from`
+ *  with a map function, which cost ~3 ms per refresh at 5,600 files. */
+function missingOf(files: readonly { missing?: boolean }[]): Uint8Array {
+  const out = new Uint8Array(files.length);
+  for (let i = 0; i < files.length; i++) if (files[i]!.missing) out[i] = 1;
+  return out;
 }
 
 /**
