@@ -1,6 +1,6 @@
 /**
- * The extension's side of the transcript engine, without VS Code: the engine worker (`dist/indexWorker.js`,
- * as `runInWorker` starts it in the extension host) builds the index of a corpus, then one ~1.5 KB response
+ * The extension's side of the transcript engine, without VS Code: the engine worker (`dist/indexWorker.js`),
+ * started and asked through `runInWorker` as the extension host does, builds the index of a corpus, then one ~1.5 KB response
  * line is appended to a transcript every `--interval` seconds and a refresh asked for, as the file watcher
  * does. Prints:
  * - the cold index: wall time, peak RSS of this process (main thread + worker, like the extension host);
@@ -10,17 +10,15 @@
  * - CPU of the whole process while appending (% of one core over the wall time, idle included);
  * - steady RSS.
  *   tsx bench/local/live.ts --dir .bench-data/local [--worker dist/indexWorker.js] [--interval 5] [--lines 24]
- * `--worker` points at an older build's indexWorker.js to measure "before" (same message protocol). The
- * corpus is restored at the end.
+ * `--worker` points at an older build's indexWorker.js to measure "before" (the same protocol; a worker older
+ * than 303e5ab ignores `have` and sends every day row). The corpus is restored at the end.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { threadCpu, threadSplit } from './threads';
 import { opt } from './args';
-import { WORKER_LIMITS } from '../../src/core/local/service';
-import { withKeptDays } from '../../src/core/local/dayDelta';
+import { runInWorker } from '../../src/core/local/service';
 import type { LocalUsageData } from '../../src/core/model/snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -72,32 +70,23 @@ async function main(): Promise<void> {
   const endOfCorpus = Math.max(...files.map((x) => x.st.mtimeMs));
   const since = new Date(Date.parse('2026-11-27T12:00:00Z') - 90 * 86_400_000).toISOString().slice(0, 10);
   const rssBefore = status('VmRSS');
-  const worker = new Worker(workerFile, { workerData: { roots: [projects], indexDir: idx, timezone: 'UTC' }, resourceLimits: WORKER_LIMITS });
-  worker.unref();
-  let seq = 0;
-  const pending = new Map<number, (d: LocalUsageData) => void>();
-  // As runInWorker does: name the reply whose day rows are held, and put the rows the worker kept back in front.
-  let held: { id: number; days: LocalUsageData['days'] } | undefined;
+  // The extension's own client of the worker (src/host/local.ts uses it): the same protocol, day rows kept by
+  // what changed included. An unchanged row comes back as the very object of the reply before.
+  if (!fs.existsSync(workerFile)) throw new Error(`no worker file ${workerFile} (npm run build)`);
+  const usage = runInWorker({ roots: [projects], indexDir: idx, timezone: 'UTC', workerFile });
   const sentRows: number[] = [];
-  worker.on('message', (m: { id: number; kind: string; data?: LocalUsageData; keepDays?: number; message?: string }) => {
-    if (m.kind === 'progress') return;
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    if (m.kind === 'error') throw new Error(m.message);
-    sentRows.push(m.data!.days.length);
-    const data = m.keepDays ? withKeptDays(held?.days ?? [], m.keepDays, m.data!) : m.data!;
-    held = { id: m.id, days: data.days.slice() };
-    p?.(data);
-  });
+  let last: LocalUsageData['days'] = [];
   const projectDetailSince = new Date(Date.parse('2026-11-27T12:00:00Z') - 14 * 86_400_000).toISOString().slice(0, 10);
-  const refresh = (changed?: string[]) =>
-    new Promise<LocalUsageData>((resolve) => {
-      const id = ++seq;
-      pending.set(id, resolve);
-      // As the extension asks (src/host/local.ts): 90 days of rows, per project for the last 14, a week of
-      // sessions and windows, and the paths its file watcher reported.
-      worker.postMessage({ id, query: { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) }, ...(held ? { have: held.id } : {}) });
-    });
+  // As the extension asks (src/host/local.ts): 90 days of rows, per project for the last 14, a week of
+  // sessions and windows, and the paths its file watcher reported.
+  const refresh = async (changed?: string[]): Promise<LocalUsageData> => {
+    // runInWorker unrefs its worker (the extension host must be free to exit): a timer keeps this script alive.
+    const alive = setInterval(() => undefined, 60_000);
+    const data = await usage.refresh({ since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) }).finally(() => clearInterval(alive));
+    sentRows.push(data.days.filter((r, i) => r !== last[i]).length);
+    last = data.days;
+    return data;
+  };
   // Peak RSS while the cold index runs, sampled (VmHWM also covers it).
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, status('VmRSS'))), 20);
@@ -167,14 +156,14 @@ async function main(): Promise<void> {
       `${lines} lines, one every ${intervalMs / 1000} s (${path.basename(path.dirname(workerFile))}/${path.basename(workerFile)}):`,
       `  index bytes written per line: median ${med(perLine.map((p) => p.index)).toLocaleString('en-US')}, mean ${Math.round(sum(perLine.map((p) => p.index)) / lines).toLocaleString('en-US')}, max ${Math.max(...perLine.map((p) => p.index)).toLocaleString('en-US')}`,
       `  storage writes of the process per line (/proc write_bytes, 4 KiB pages): median ${med(perLine.map((p) => p.io)).toLocaleString('en-US')}`,
-      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB; day rows sent from the worker: median ${med(sentRows.slice(1))} of ${held?.days.length ?? 0}`,
+      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB; day rows sent from the worker: median ${med(sentRows.slice(1))} of ${last.length}`,
       `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms`,
       `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line; by thread, this script's measuring included: ${split})`,
       `  steady RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
       '',
     ].join('\n'),
   );
-  await worker.terminate();
+  usage.close();
   fs.truncateSync(target, targetSize);
   fs.rmSync(idx, { recursive: true, force: true });
 }
