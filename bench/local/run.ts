@@ -2,7 +2,7 @@
  * Benchmarks `claude-usage local` against ccusage 20.0.24 on a generated corpus and checks totals:
  *   tsx bench/local/generate.ts --size-mb 1024 --seed 1 --out .bench-data/local [--shape realistic]
  *   tsx bench/local/run.ts --dir .bench-data/local [--runs 5] [--baseline-cli OLD/cli.js] [--no-ccusage] [--no-naive]
- * Whole processes, wall time and peak RSS (from /usr/bin/time, else wall only), interleaved so that load
+ * Whole processes, wall time, CPU time (user + system, all threads) and peak RSS (from /usr/bin/time, else wall only), interleaved so that load
  * from other processes on a shared machine hits every contender alike; medians; the 1-minute load average
  * is sampled at every run and printed next to the numbers:
  * - ours cold: `node dist/cli.js local --json --timezone UTC --dir <corpus>/projects` (no index; 2 threads,
@@ -13,14 +13,17 @@
  *   installed on first use into .cache/ccusage.
  * Then compares our per-day, per-model tokens with an independent naive count (full JSON.parse of every
  * line, its own de-duplication and rules) exactly, and with ccusage's (differences listed with reasons).
+ * One more cold run (2 threads) is sampled thread by thread from /proc: the main thread, the helper thread that
+ * shares the scan, and V8's and libuv's threads (the optimizing compiler, GC), to show where the CPU goes.
  * The corpus is restored (appends cut off) at the end.
  */
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Decimal } from '../../src/core/decimal';
 import { argv, opt } from './args';
+import { threadCpu } from './threads';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
@@ -39,6 +42,8 @@ if (!fs.existsSync(projects)) {
 
 interface Run {
   seconds: number;
+  /** User + system CPU seconds of the whole process (all threads); NaN without /usr/bin/time. */
+  cpu: number;
   rssMiB: number;
   stdout: string;
   load: number;
@@ -50,22 +55,55 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
   if (fs.existsSync(timeBin)) {
     const out = path.join(os.tmpdir(), `bench-time-${process.pid}.txt`);
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(timeBin, ['-f', '%e %M', '-o', out, cmd, ...args], { env, maxBuffer: 1 << 30, encoding: 'utf8' });
+    const r = spawnSync(timeBin, ['-f', '%e %M %U %S', '-o', out, cmd, ...args], { env, maxBuffer: 1 << 30, encoding: 'utf8' });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-    const [, kb] = fs.readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2);
-    return { seconds: wall, rssMiB: Number(kb) / 1024, stdout: r.stdout, load };
+    const [, kb, user, sys] = fs.readFileSync(out, 'utf8').trim().split(/\s+/).slice(-4);
+    return { seconds: wall, cpu: Number(user) + Number(sys), rssMiB: Number(kb) / 1024, stdout: r.stdout, load };
   }
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, maxBuffer: 1 << 30, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, rssMiB: NaN, stdout: r.stdout, load };
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: NaN, rssMiB: NaN, stdout: r.stdout, load };
+}
+
+/**
+ * One cold run of `cli` with its CPU by thread, read from /proc every 10 ms until it exits (the last reading
+ * of each thread counts, so a thread's last 10 ms may be missed): the main thread, the busiest other thread
+ * (with 2 threads: the helper that shares the scan) and the rest together (V8's compiler and GC threads,
+ * libuv's). Linux only; undefined elsewhere.
+ */
+function coldByThread(cli: string, threads: number): string | undefined {
+  if (!fs.existsSync('/proc/self/task')) return undefined;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, 'local', '--json', '--timezone', 'UTC', '--threads', String(threads), '--dir', projects], { stdio: 'ignore' });
+  const pid = child.pid!;
+  const last = new Map<string, number>();
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      // The child stays a zombie until this script's event loop reaps it, after this loop.
+      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (st[st.lastIndexOf(')') + 2] === 'Z') break;
+      for (const [t, v] of threadCpu(pid)) last.set(t, v.ms);
+    } catch {
+      break;
+    }
+    Atomics.wait(nap, 0, 0, 10);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const main = last.get(String(pid)) ?? 0;
+  const others = [...last].filter(([t]) => t !== String(pid)).map(([, ms]) => ms).sort((a, b) => b - a);
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const rest = others.slice(threads > 1 ? 1 : 0).reduce((a, v) => a + v, 0);
+  return `cold, ${threads} thread${threads > 1 ? 's' : ''}, CPU by thread (wall ${wall.toFixed(2)} s): main ${s(main)}${threads > 1 ? `, helper ${s(others[0] ?? 0)}` : ''}, V8 and libuv threads ${s(rest)}`;
 }
 
 function median(rs: Run[]): Run | undefined {
   if (!rs.length) return undefined;
   const s = [...rs].sort((a, b) => a.seconds - b.seconds);
-  return { ...s[Math.floor(s.length / 2)]!, rssMiB: Math.max(...rs.map((r) => r.rssMiB)) };
+  const cpu = rs.map((r) => r.cpu).sort((a, b) => a - b);
+  return { ...s[Math.floor(s.length / 2)]!, cpu: cpu[Math.floor(cpu.length / 2)]!, rssMiB: Math.max(...rs.map((r) => r.rssMiB)) };
 }
 
 function listFiles(d: string): string[] {
@@ -165,13 +203,14 @@ const ccAfter = withCcusage ? cc() : undefined;
 const finalOurs = run(cliPath);
 
 const loads = [...Object.values(R), ...Object.values(W)].flat().map((r) => r.load).sort((a, b) => a - b);
-const row = (name: string, r?: Run) => (r ? `| ${name.padEnd(50).slice(0, 50)} | ${r.seconds.toFixed(3).padStart(8)} | ${Number.isNaN(r.rssMiB) ? '       ?' : r.rssMiB.toFixed(0).padStart(8)} |` : '');
+const num = (v: number, digits: number) => (Number.isNaN(v) ? '?' : v.toFixed(digits)).padStart(8);
+const row = (name: string, r?: Run) => (r ? `| ${name.padEnd(50).slice(0, 50)} | ${num(r.seconds, 3)} | ${num(r.cpu, 2)} | ${num(r.rssMiB, 0)} |` : '');
 const m = (rs: Run[]) => median(rs);
 process.stdout.write(
   [
     '',
-    `| ${`run (median of ${runs})`.padEnd(50)} | wall s   | peak MiB |`,
-    `|${'-'.repeat(52)}|----------|----------|`,
+    `| ${`run (median of ${runs})`.padEnd(50)} | wall s   | CPU s    | peak MiB |`,
+    `|${'-'.repeat(52)}|----------|----------|----------|`,
     row('ours: cold full scan (no index, 2 threads)', m(R.cold)),
     row('ours: cold full scan (no index, --threads 1)', m(R.cold1)),
     row('ours: first run building the index', build),
@@ -195,6 +234,10 @@ process.stdout.write(
     (baselineCli ? `; before: ${ratio(m(R.baseCold), m(R.cc))}` : '') +
     ` (goal ≤ 0.5x); peak ${Math.max(m(R.cold)!.rssMiB, m(R.cold1)!.rssMiB).toFixed(0)} MiB (goal ≤ 150); warm after 1 MB append ${m(W.append)!.seconds.toFixed(3)} s (goal ≤ 0.2)\n`,
 );
+for (const t of [2, 1]) {
+  const split = coldByThread(cliPath, t);
+  if (split) process.stdout.write(`${split}\n`);
+}
 process.stdout.write(`1-minute load average during the runs: min ${loads[0]!.toFixed(1)}, median ${loads[Math.floor(loads.length / 2)]!.toFixed(1)}, max ${loads[loads.length - 1]!.toFixed(1)} on ${os.cpus().length} CPUs\n`);
 
 // ---- totals ----
