@@ -8,7 +8,7 @@ import { Decimal } from '../../src/core/decimal';
 import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
 import { indexFile } from '../../src/core/local/transcriptIndex';
 import { emptyLine } from '../../src/core/local/extract';
-import { Ledger, W } from '../../src/core/local/ledger';
+import { fits, HashTable, Ledger, SLOT_WORDS, W } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
@@ -260,7 +260,8 @@ describe('local transcripts: de-duplication', () => {
   it('a ledger sized ahead (reserve, as before a big first scan) holds exactly what one grown step by step holds (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ key: fc.nat(2500), side: fc.boolean(), output: fc.nat(1000) }), { minLength: 1, maxLength: 2500 }),
+        // size 'max': lengths across the whole range (fast-check's default keeps arrays near 10), so the tables grow.
+        fc.array(fc.record({ key: fc.nat(2500), side: fc.boolean(), output: fc.nat(1000) }), { minLength: 1, maxLength: 2500, size: 'max' }),
         fc.nat(6000),
         fc.nat(2500),
         (lines, more, at) => {
@@ -284,6 +285,31 @@ describe('local transcripts: de-duplication', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('the hash table holds what a Map holds through its growth, at a load of at most three quarters (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -60, max: 60 }), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 1, max: 1e6 })), { maxLength: 4000, size: 'max' }), (sets) => {
+        const t = new HashTable(0);
+        const m = new Map<string, number>();
+        for (const [a, b, v] of sets) {
+          t.set(t.slot(a, b), a, b, v);
+          m.set(`${a},${b}`, v);
+        }
+        assert.equal(t.size, m.size);
+        for (const [k, v] of m) {
+          const [a, b] = k.split(',').map(Number) as [number, number];
+          assert.equal(t.val(t.slot(a, b)), v);
+        }
+        const slots = t.t.length / SLOT_WORDS;
+        assert.ok(fits(t.size, slots), `${t.size} in ${slots} slots`);
+        // Grown only when needed: half as many slots would not hold them (or it is the first size).
+        assert.ok(slots === 1024 || !fits(t.size, slots / 2), `${t.size} in ${slots} slots`);
+        assert.equal(t.val(t.slot(99, 99)), 0);
+      }),
+      // Thousands of entries shrink slowly: a failure is reported as found.
+      { numRuns: 50, endOnFailure: true },
     );
   });
 
@@ -408,9 +434,9 @@ describe('local transcripts: incremental index', () => {
     const records = (24 + bytes.readUInt32LE(12) + 7) & ~7;
     outOfRange.writeUInt32LE(0xffff, records + (bytes.readUInt32LE(16) - 1) * 64 + 11 * 4);
     variants.push([outOfRange, 'corrupt']);
-    // A key table pointing past the entries.
+    // A table value out of range: the value word of the message-id table's last slot, at the end of the file.
     const badTable = Buffer.from(bytes);
-    badTable.writeInt32LE(0x7fffffff, bytes.length - 8);
+    badTable.writeInt32LE(0x7fffffff, bytes.length - (SLOT_WORDS - 2) * 4);
     variants.push([badTable, 'corrupt']);
     for (const [b, reason] of variants) {
       fs.writeFileSync(file, b);

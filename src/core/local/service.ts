@@ -622,7 +622,8 @@ export const SMALL_READ = 4 * 1024 * 1024;
 /**
  * Transcript bytes per distinct usage entry, to size the ledger before a big read: ~25 KB in the realistic
  * benchmark corpus (1 GiB, 42,737 entries). Transcripts with more entries per byte only make the tables grow
- * later, as they did before; fewer would cost ~128 bytes per entry reserved and not read.
+ * later, as they did before; fewer would cost ~96 bytes per entry reserved and not read (a 64-byte record and
+ * two table slots of 12 bytes at a load of three quarters).
  */
 const BYTES_PER_ENTRY = 24 * 1024;
 /** Reads smaller than this (refreshes after appends) leave the ledger to grow as it does. */

@@ -21,11 +21,11 @@ import * as path from 'node:path';
 import { fnv1a32 } from './hash';
 import { readTextIfExists, writeFileAtomic } from '../plan/files';
 import type { DirCache } from './discovery';
-import { Ledger, RECORD_BYTES, W } from './ledger';
+import { Ledger, RECORD_BYTES, SLOT_WORDS, W } from './ledger';
 import { zeroSkips, type SkipCounts } from './reader';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 const BASE_MAGIC = Buffer.from('CUIDXv2\n');
 const JOURNAL_MAGIC = Buffer.from('CUJRNv2\n');
 const BATCH_MAGIC = 0x4843_5442; // "BTCH"
@@ -636,7 +636,12 @@ export class IndexStore {
 
 const baseIdentity = (st: fs.Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 
-const isTable = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 4096 && (n & (n - 1)) === 0;
+/** A table's length in Int32 words: `SLOT_WORDS` per slot, a power of two of slots, at least 1024. */
+const isTable = (n: unknown): n is number => {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n % SLOT_WORDS !== 0) return false;
+  const slots = n / SLOT_WORDS;
+  return slots >= 1024 && (slots & (slots - 1)) === 0;
+};
 const bytesOf = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Every record's string and file ids are in range (a corrupt index must not crash the reader). */
