@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { threadCpu, threadSplit } from './threads';
 import { opt } from './args';
+import { listFiles } from './corpus';
 import { runInWorker } from '../../src/core/local/service';
 import type { LocalUsageData } from '../../src/core/model/snapshot';
 
@@ -30,16 +31,6 @@ const projects = path.join(dir, 'projects');
 
 const status = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) / 1024;
 const writeBytes = () => Number(/write_bytes: (\d+)/.exec(fs.readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
-
-function listFiles(d: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-    const p = path.join(d, e.name);
-    if (e.isDirectory()) out.push(...listFiles(p));
-    else if (e.name.endsWith('.jsonl')) out.push(p);
-  }
-  return out;
-}
 
 /** Bytes written to the index folder since the last call: growth of a file, or all of a replaced one. */
 function indexWriter(idx: string): () => number {

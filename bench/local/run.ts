@@ -13,8 +13,9 @@
  *   installed on first use into .cache/ccusage.
  * Then compares our per-day, per-model tokens with an independent naive count (full JSON.parse of every
  * line, its own de-duplication and rules) exactly, and with ccusage's (differences listed with reasons).
- * One more cold run (2 threads) is sampled thread by thread from /proc: the main thread, the helper thread that
- * shares the scan, and V8's and libuv's threads (the optimizing compiler, GC), to show where the CPU goes.
+ * Two more cold runs (2 threads, then `--threads 1`) are read thread by thread from /proc: the main thread, the
+ * helper thread that shares the scan, and V8's and libuv's threads (the optimizing compiler, GC), to show
+ * where the CPU goes.
  * The corpus is restored (appends cut off) at the end.
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -23,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Decimal } from '../../src/core/decimal';
 import { argv, opt } from './args';
+import { listFiles } from './corpus';
 import { threadCpu } from './threads';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -104,16 +106,6 @@ function median(rs: Run[]): Run | undefined {
   const s = [...rs].sort((a, b) => a.seconds - b.seconds);
   const cpu = rs.map((r) => r.cpu).sort((a, b) => a - b);
   return { ...s[Math.floor(s.length / 2)]!, cpu: cpu[Math.floor(cpu.length / 2)]!, rssMiB: Math.max(...rs.map((r) => r.rssMiB)) };
-}
-
-function listFiles(d: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-    const p = path.join(d, e.name);
-    if (e.isDirectory()) out.push(...listFiles(p));
-    else if (e.name.endsWith('.jsonl')) out.push(p);
-  }
-  return out.sort();
 }
 
 // ---- setup ----
