@@ -60,8 +60,9 @@ const view = Buffer.from(probe.memory.buffer, 0, end);
 const USAGE = Buffer.from('"usage"');
 const starts: number[] = [];
 const ends: number[] = [];
-for (let s = BASE, nl = view.indexOf(0x0a, s); nl >= 0; s = nl + 1, nl = view.indexOf(0x0a, s)) {
-  const u = view.indexOf(USAGE, s);
+// The next marker is searched for once, not again from every line before it.
+for (let s = BASE, nl = view.indexOf(0x0a, s), u = view.indexOf(USAGE, s); nl >= 0; s = nl + 1, nl = view.indexOf(0x0a, s)) {
+  if (u >= 0 && u < s) u = view.indexOf(USAGE, s);
   if (u >= 0 && u < nl && b[s] === 0x7b) {
     starts.push(s);
     ends.push(nl);

@@ -71,6 +71,16 @@ export const SLOT_WORDS = 3;
 /** Whether `size` entries fit in `slots` slots at a load of at most three quarters. */
 export const fits = (size: number, slots: number): boolean => size * 4 <= slots * 3;
 
+/** The fewest slots a table has. */
+const MIN_SLOTS = 1024;
+
+/** Whether `n` Int32 words are a table's length: `SLOT_WORDS` per slot, a power of two of slots, at least `MIN_SLOTS`. */
+export function isTableLength(n: unknown): n is number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n % SLOT_WORDS !== 0) return false;
+  const slots = n / SLOT_WORDS;
+  return slots >= MIN_SLOTS && (slots & (slots - 1)) === 0;
+}
+
 /** Slots (a power of two from `from` on) that hold `capacity` entries at a load of at most three quarters. */
 function slotsFor(capacity: number, from: number): number {
   let n = from;
@@ -96,7 +106,7 @@ export class HashTable {
       this.size = size;
       return;
     }
-    const n = slotsFor(capacity, 1024);
+    const n = slotsFor(capacity, MIN_SLOTS);
     this.t = new Int32Array(n * SLOT_WORDS);
     this.mask = n - 1;
   }
@@ -121,15 +131,15 @@ export class HashTable {
       this.t[o + 1] = b;
     }
     this.t[o + 2] = v;
-    if (!fits(this.size, this.t.length / SLOT_WORDS)) this.grow();
+    if (!fits(this.size, this.mask + 1)) this.grow();
   }
   /** Makes room for `capacity` entries in all, so that adding them does not grow the table step by step. */
   reserve(capacity: number): void {
-    const n = slotsFor(capacity, this.t.length / SLOT_WORDS);
-    if (n > this.t.length / SLOT_WORDS) this.rehash(n);
+    const n = slotsFor(capacity, this.mask + 1);
+    if (n > this.mask + 1) this.rehash(n);
   }
   private grow(): void {
-    this.rehash((this.t.length / SLOT_WORDS) * 2);
+    this.rehash((this.mask + 1) * 2);
   }
   private rehash(n: number): void {
     const old = this.t;

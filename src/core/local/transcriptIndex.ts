@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { fnv1a32 } from './hash';
 import { readTextIfExists, writeFileAtomic } from '../plan/files';
 import type { DirCache } from './discovery';
-import { Ledger, RECORD_BYTES, SLOT_WORDS, W } from './ledger';
+import { isTableLength, Ledger, RECORD_BYTES, W } from './ledger';
 import { zeroSkips, type SkipCounts } from './reader';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
@@ -360,7 +360,7 @@ export class IndexStore {
       if (h.version !== INDEX_VERSION || h.count !== count) return { state: undefined, reason: 'corrupt' };
       if (!sameRoots(h.roots, this.roots)) return { state: undefined, reason: 'roots' };
       const files = filesFrom(h.filePaths, h.fileNums);
-      if (!files || !isTable(h.keysLen) || !isTable(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
+      if (!files || !isTableLength(h.keysLen) || !isTableLength(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
       // Records and tables are read straight into the ledger's own memory: no decoding, no copy.
       const ledger = new Ledger({
         count,
@@ -636,12 +636,6 @@ export class IndexStore {
 
 const baseIdentity = (st: fs.Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 
-/** A table's length in Int32 words: `SLOT_WORDS` per slot, a power of two of slots, at least 1024. */
-const isTable = (n: unknown): n is number => {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n % SLOT_WORDS !== 0) return false;
-  const slots = n / SLOT_WORDS;
-  return slots >= 1024 && (slots & (slots - 1)) === 0;
-};
 const bytesOf = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Every record's string and file ids are in range (a corrupt index must not crash the reader). */
