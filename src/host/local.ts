@@ -5,7 +5,7 @@
  * Code at work) still refreshes every few seconds instead of postponing forever; an event that arrives while
  * a refresh runs triggers another one. Shortly after activation one refresh is asked for, so appends made
  * while VS Code was closed or reloading show without waiting for the refresh timer. The first scan (no index
- * yet) shows a progress notification.
+ * yet), and any scan with a lot to read, shows a progress notification.
  */
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,8 @@ import { Debouncer } from '../core/local/debounce';
 import { discoverRoots } from '../core/local/discovery';
 import { indexFile } from '../core/local/transcriptIndex';
 import type { LocalUsageData } from '../core/model/snapshot';
-import type { LocalUsage } from '../core/local/service';
+import type { LocalUsage, Progress } from '../core/local/service';
+import { byteSize, int } from '../core/model/format';
 import type { ConfigService, Config } from './config';
 import type { Log } from './log';
 
@@ -24,6 +25,8 @@ const SNAPSHOT_DAYS = 90;
 /** …of which the most recent have per-project rows (the tree shows the last 7 days); older days are per
  *  model only, which keeps the data (and what the store copies and saves per refresh) small. */
 const PROJECT_DAYS = 14;
+/** A scan with this much to read shows the progress notification also when an index exists (~0.5 s of reading or more). */
+const PROGRESS_FROM_BYTES = 256 * 1024 * 1024;
 /** After activation: ask for one refresh, and again until one ran (the store may still be starting, or
  *  another window's lease may still be live after a reload). */
 const STARTUP_KICKS_MS = [2000, 6000, 15_000, 30_000, 45_000, 60_000, 75_000, 90_000, 120_000];
@@ -79,14 +82,50 @@ export class LocalTranscripts implements vscode.Disposable {
       indexDir: this.indexDir,
       ...(c.local.timezone ? { timezone: c.local.timezone } : {}),
       priceOverrides: c.priceOverrides,
-      onProgress: (done, total) => this.progress?.(done, total),
+      onProgress: (done, total, bytes) => this.progress?.(done, total, bytes),
       // The worker and its ledger go after a quiet spell; the next change starts one from the saved index.
       onStop: () => this.log.debug('local transcripts: the indexer worker stopped while idle (it starts again on the next change)'),
     });
     return this.usage;
   }
 
-  private progress?: (done: number, total: number) => void;
+  private progress?: Progress;
+
+  /**
+   * Runs a refresh with a progress notification: from the start for a first index (no index file yet), or
+   * from the scan's first report when it has `PROGRESS_FROM_BYTES` or more to read (an index rebuilt after
+   * an update changed its format or found it damaged, a long catch-up), which would otherwise pass in silence.
+   */
+  private async withProgress<T>(firstTime: boolean, refresh: () => Promise<T>): Promise<T> {
+    let report: Progress | undefined;
+    let end = () => {};
+    const ended = new Promise<void>((r) => (end = r));
+    const show = () =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Claude Usage: indexing transcripts' }, async (p) => {
+        let last = 0;
+        report = (done, total, bytes) => {
+          const pct = total ? (done / total) * 100 : 0;
+          p.report({ message: `${int(done)} of ${int(total)} files (${byteSize(bytes)})`, increment: pct - last });
+          last = pct;
+        };
+        await ended;
+      });
+    let shown = firstTime;
+    if (firstTime) void show();
+    this.progress = (done, total, bytes) => {
+      if (!shown && bytes >= PROGRESS_FROM_BYTES && done < total) {
+        shown = true;
+        void show();
+      }
+      report?.(done, total, bytes);
+    };
+    try {
+      return await refresh();
+    } finally {
+      this.progress = undefined;
+      end();
+    }
+  }
 
   /** The store's `localRunner`. */
   readonly run = async (): Promise<LocalUsageData> => {
@@ -104,21 +143,7 @@ export class LocalTranscripts implements vscode.Disposable {
       const query = { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) };
       const firstTime = roots.length > 0 && !existsSync(indexFile(this.indexDir, roots));
       const started = performance.now();
-      const data = firstTime
-        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Claude Usage: indexing transcripts' }, async (p) => {
-            let last = 0;
-            this.progress = (done, total) => {
-              const pct = total ? (done / total) * 100 : 0;
-              p.report({ message: `${done} of ${total} files`, increment: pct - last });
-              last = pct;
-            };
-            try {
-              return await engine.refresh(query);
-            } finally {
-              this.progress = undefined;
-            }
-          })
-        : await engine.refresh(query);
+      const data = await this.withProgress(firstTime, () => engine.refresh(query));
       const sk = data.skipped;
       const skipped = sk ? `skipped: ${sk.duplicate} duplicate, ${sk.replay} replay, ${sk.synthetic} synthetic, ${sk.apiError} API-error, ${sk.corrupt} corrupt, ${sk.tooLarge} too large` : `${data.skippedLines} skipped lines`;
       this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows; ${skipped}; in ${Math.round(performance.now() - started)} ms`);

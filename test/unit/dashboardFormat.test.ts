@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { shortDate } from '../../src/core/model/days';
-import { compact, int, pct, usd } from '../../src/core/model/format';
+import { byteSize, compact, int, pct, usd } from '../../src/core/model/format';
 
 describe('dashboard display formats', () => {
   it('prints money to the cent, and sub-cent amounts with their digits', () => {
@@ -10,6 +10,17 @@ describe('dashboard display formats', () => {
       ['$1,234.56', '$0.01', '$0.000013', '$0.0003', '$0.005', '$0.00', '-$0.0001', '—', '—', '—'],
     );
   });
+  it('prints byte sizes in decimal units with three significant digits at most', () => {
+    assert.equal(byteSize(0), '0 B');
+    assert.equal(byteSize(999), '999 B');
+    assert.equal(byteSize(999.6), '1.0 KB');
+    assert.equal(byteSize(4_849_664), '4.8 MB');
+    assert.equal(byteSize(9_960_000), '10 MB');
+    assert.equal(byteSize(268_435_456), '268 MB');
+    assert.equal(byteSize(3 * 1024 ** 3), '3.2 GB');
+    assert.equal(byteSize(2e15), '2000 TB');
+  });
+
   it('prints shares, compact axis numbers and short dates', () => {
     assert.equal(pct(0.8567), '85.7%');
     assert.equal(pct(null), '—');

@@ -707,14 +707,19 @@ describe('local transcripts: discovery and service', () => {
   it('createLocalUsage and runInWorker give the same data (worker when built, in-thread otherwise)', async () => {
     const roots = [path.join(FIXTURE, '.claude', 'projects')];
     const a = createLocalUsage({ roots, timezone: 'UTC' });
-    const progress: number[] = [];
+    const progress: [number, number, number][] = [];
     const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
-    const b = runInWorker({ roots, timezone: 'UTC', workerFile, onProgress: (done) => progress.push(done) });
+    const b = runInWorker({ roots, timezone: 'UTC', workerFile, onProgress: (...p) => progress.push(p) });
     const [x, y] = await Promise.all([a.refresh(), b.refresh()]);
     assert.deepStrictEqual(y.days, x.days);
     assert.equal(y.skippedLines, 1);
     assert.deepStrictEqual(y.skipped, x.skipped);
-    assert.ok(progress.length > 0);
+    // Files done and in all, and the bytes the scan reads: every transcript, whole (what the extension's
+    // progress notification shows, and how it tells a big scan).
+    const files = listTranscripts(roots[0]!);
+    const bytes = files.reduce((n, f) => n + fs.statSync(f.path).size, 0);
+    assert.deepStrictEqual(progress.at(-1), [files.length, files.length, bytes]);
+    assert.ok(progress.every(([done, total, b]) => done <= total && total === files.length && b === bytes), JSON.stringify(progress));
     // Concurrent refreshes are serialised and agree.
     const [p1, p2] = await Promise.all([a.refresh(), a.refresh()]);
     assert.deepStrictEqual(comparable(p2), comparable(p1));

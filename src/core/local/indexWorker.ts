@@ -22,7 +22,7 @@ if (data.mode === 'scan') {
   let current = 0;
   const engine = new LocalUsageEngine({
     ...data,
-    onProgress: (done, total) => parentPort?.postMessage({ id: current, kind: 'progress', done, total } satisfies WorkerReply),
+    onProgress: (done, total, bytes) => parentPort?.postMessage({ id: current, kind: 'progress', done, total, bytes } satisfies WorkerReply),
   });
   let queue = Promise.resolve();
   /** The day rows of the last result sent, by request id: the host names it (`have`) when it still holds them. */

@@ -35,8 +35,8 @@ export interface LocalUsageOptions {
   priceOverrides?: PriceOverrides;
   /** The current time (default: the process clock, src/core/clock.ts). */
   now?: () => Date;
-  /** Files done / total during a scan (for a first-time progress notification). */
-  onProgress?: (done: number, total: number) => void;
+  /** Files done / total during a scan, and the bytes it has to read (the extension's progress notification). */
+  onProgress?: Progress;
   /** Helper-thread script for big scans (default `indexWorker.js` next to this bundle). */
   scanWorkerFile?: string;
   /** Bytes to read above which `refresh()` shares the scan with a helper thread. */
@@ -58,6 +58,9 @@ interface AggregateCacheFile {
   journal: number;
   sets: SavedAggregates[];
 }
+
+/** A scan's progress: files done, files in all, and the bytes the scan has to read (known from the start). */
+export type Progress = (done: number, total: number, bytes: number) => void;
 
 export interface RefreshQuery {
   /** Local days, inclusive. */
@@ -298,7 +301,7 @@ export class LocalUsageEngine {
     // A big read (a first scan) sizes the ledger once for the entries it will likely add.
     if (pending >= RESERVE_FROM) ledger.reserve(Math.ceil(pending / BYTES_PER_ENTRY));
     const now = performance.now();
-    return { roots, files, jobs, ms: { plan: now - started, scanStart: now } };
+    return { roots, files, jobs, bytes: pending, ms: { plan: now - started, scanStart: now } };
   }
 
   /** Whether a scan of this file still needs a `cwd` (for its project's label). */
@@ -501,7 +504,7 @@ export class LocalUsageEngine {
     for (let k = this.o.helperOnly ? total : Atomics.add(next, 0, 1); k < total; k = Atomics.add(next, 0, 1)) {
       scanHere(k);
       // Claims of both threads: files done or under way.
-      if (onProgress && k % 16 === 0) onProgress(k, total);
+      if (onProgress && k % 16 === 0) onProgress(k, total, p.bytes);
     }
     const mineMs = performance.now() - started;
     let r: ScanReply | undefined;
@@ -520,7 +523,7 @@ export class LocalUsageEngine {
       read.bytesRead += merged.bytesRead;
     }
     for (let k = 0; k < total; k++) if (!done[k]) scanHere(k);
-    onProgress?.(total, total);
+    onProgress?.(total, total, p.bytes);
     const out = this.finish(p, query, firstCwd, read.filesRead, read.bytesRead);
     out.stats.helper = { files: r ? r.results.length : 0, failed: !r, mainMs: mineMs, waitMs, mainBytes, helperBytes: read.bytesRead - mainBytes };
     return out;
@@ -575,7 +578,7 @@ export class LocalUsageEngine {
     const { filesRead, bytesRead } = this.scanJobs(
       p.jobs,
       firstCwd,
-      onProgress && ((done) => (done % 16 === 0 || done === p.jobs.length) && onProgress(done, p.jobs.length)),
+      onProgress && ((done) => (done % 16 === 0 || done === p.jobs.length) && onProgress(done, p.jobs.length, p.bytes)),
     );
     return this.finish(p, query, firstCwd, filesRead, bytesRead);
   }
@@ -649,6 +652,8 @@ interface Plan {
   roots: string[];
   files: TranscriptFile[];
   jobs: Job[];
+  /** Bytes the jobs read. */
+  bytes: number;
   ms: { plan: number; scanStart: number };
 }
 
@@ -826,7 +831,7 @@ export interface WorkerRequest {
   have?: number;
 }
 export type WorkerReply =
-  | { id: number; kind: 'progress'; done: number; total: number }
+  | { id: number; kind: 'progress'; done: number; total: number; bytes: number }
   /** `keepDays`: `data.days` lacks that many leading rows, the same as those of the reply `have` named. */
   | { id: number; kind: 'result'; data: LocalUsageData; keepDays?: number }
   | { id: number; kind: 'error'; message: string };
@@ -852,7 +857,7 @@ export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 } as const;
  * worker would read everything again). Falls back to in-thread when the worker file is missing.
  */
 export function runInWorker(
-  options: WorkerOptions & { onProgress?: (done: number, total: number) => void; workerFile?: string; idleMs?: number; timers?: Timers; onStop?: () => void },
+  options: WorkerOptions & { onProgress?: Progress; workerFile?: string; idleMs?: number; timers?: Timers; onStop?: () => void },
 ): LocalUsage {
   const { onProgress, workerFile, idleMs = WORKER_IDLE_MS, timers = realTimers, onStop, ...rest } = options;
   const file = workerFile ?? path.join(__dirname, 'indexWorker.js');
@@ -889,7 +894,7 @@ export function runInWorker(
     const w = new Worker(file, { workerData: rest, resourceLimits: WORKER_LIMITS });
     w.on('message', (m: WorkerReply) => {
       if (m.kind === 'progress') {
-        onProgress?.(m.done, m.total);
+        onProgress?.(m.done, m.total, m.bytes);
         return;
       }
       if (worker !== w) return;

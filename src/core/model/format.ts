@@ -73,6 +73,18 @@ export function ratePct(x: number | null | undefined): string {
   return pct(x, 1);
 }
 
+/** Bytes in decimal units, as file managers show them: "980 B", "4.8 MB", "3.2 GB". */
+export function byteSize(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let u = 0;
+  let x = n;
+  while (x >= 999.5 && u < units.length - 1) {
+    x /= 1000;
+    u++;
+  }
+  return `${u === 0 ? Math.round(x) : x < 9.95 ? x.toFixed(1) : Math.round(x)} ${units[u]}`;
+}
+
 /** "1 session", "2 sessions"; `plural(1, 'PR')` → "1 PR". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${int(n)} ${Math.round(n) === 1 ? one : many}`;
