@@ -288,6 +288,29 @@ describe('local transcripts: de-duplication', () => {
     );
   });
 
+  it('a ledger holds room for an eighth more records, when grown and when loaded: never twice what it needs', () => {
+    const l = new Ledger();
+    const caps = [l.words.length / W];
+    for (let i = 0; i < 40_000; i++) {
+      const x = emptyLine();
+      x.keyed = true;
+      [x.k1, x.k2, x.i1, x.i2] = [i, i * 7 + 1, i, 3];
+      x.ts = T0 + i;
+      x.model = 'claude-sonnet-4-6';
+      l.add(x, 0, 0, 's');
+      if (l.words.length / W !== caps.at(-1)) caps.push(l.words.length / W);
+    }
+    assert.equal(caps[0], 1024);
+    // Each step adds an eighth of the records held (1,024 at least): 1,024 → 2,048 → … → 9,216 → 10,368 → ….
+    for (let k = 1; k < caps.length; k++) assert.equal(caps[k], caps[k - 1]! + Math.max(1024, Math.ceil(caps[k - 1]! / 8)));
+    assert.ok(caps.at(-1)! <= 40_000 * 1.125 + 1, `${caps.at(-1)}`);
+    // Loaded from an index: the same eighth on top of what it holds.
+    const loaded = new Ledger({ bytes: l.bytes(), count: l.count, models: l.models.values, projects: l.projects.values, sessions: l.sessions.values });
+    assert.equal(loaded.words.length / W, 45_000);
+    assert.deepStrictEqual(loaded.words.slice(0, l.count * W), l.words.slice(0, l.count * W));
+    assert.ok(loaded.checkTables());
+  });
+
   it('the hash table holds what a Map holds through its growth, at a load of at most three quarters (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: -60, max: 60 }), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 1, max: 1e6 })), { maxLength: 4000, size: 'max' }), (sets) => {
