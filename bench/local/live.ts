@@ -8,7 +8,8 @@
  *   bytes of storage writes of the whole process (/proc/self/io write_bytes, page-granular, minus the line
  *   itself), and the size of the LocalUsageData the store then persists in snapshot.json;
  * - CPU of the whole process while appending (% of one core over the wall time, idle included);
- * - steady RSS.
+ * - steady RSS;
+ * - with `--malloc`: what glibc's allocator holds in this process and how much `malloc_trim` gives back (malloc.ts).
  *   tsx bench/local/live.ts --dir .bench-data/local [--worker dist/indexWorker.js] [--interval 5] [--lines 24]
  * `--worker` points at an older build's indexWorker.js to measure "before" (the same protocol; a worker older
  * than 303e5ab ignores `have` and sends every day row). The corpus is restored at the end.
@@ -17,7 +18,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { threadCpu, threadSplit } from './threads';
-import { opt } from './args';
+import { argv, opt } from './args';
+import { mallocReport } from './malloc';
 import { listFiles } from './corpus';
 import { runInWorker } from '../../src/core/local/service';
 import type { LocalUsageData } from '../../src/core/model/snapshot';
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
       `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms`,
       `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line; by thread, this script's measuring included: ${split})`,
       `  steady RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+      ...(argv.includes('--malloc') ? [mallocReport(process.pid)] : []),
       '',
     ].join('\n'),
   );

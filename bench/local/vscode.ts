@@ -7,7 +7,14 @@
  *   bytes written to the extension's global storage per line (index journal, snapshot.json, ...), the
  *   extension host's CPU (% of one core over the whole period, idle included, and over the second half of
  *   the lines alone: the steady state once V8 has compiled what a refresh runs) and its steady RSS;
- * - with `--idle S`: its RSS and CPU after S seconds without appends (the engine worker stops after 90 s idle).
+ * - with `--idle S`: its RSS and CPU after S seconds without appends (the engine worker stops after 90 s idle);
+ * - with `--malloc`: after the appends, what glibc's allocator holds in the extension host and how much
+ *   `malloc_trim` gives back (gdb; malloc.ts), which changes the figures taken after it;
+ * - with `--reload`: the window reloaded (a new extension host that loads the saved index, as in every session
+ *   after the first) and as many lines appended again: the steady RSS and CPU of that host;
+ * - with `--rebuild`: the saved index is marked as an older format and the window reloaded, as after an update
+ *   that changed the format: whether the progress notification shows (its text, test-results/bench-local-rebuild.png)
+ *   and the seconds until the index is saved again.
  *   tsx bench/local/vscode.ts --dir .bench-data/local [--vsix OLD.vsix] [--lines 12] [--interval 5] [--idle 120] [--floor]
  * Without --vsix the current tree is packaged like the e2e suite does. The corpus is restored at the end.
  * `--floor`: the same VS Code, HOME and appends with no extension installed: the extension host's own CPU and
@@ -16,14 +23,16 @@
  * (its inspector opened with SIGUSR1; the engine worker is a thread of its own, measured by live.ts), with
  * the functions and the files that took the most time printed.
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, startCodeServer, STATUS_BAR_SELECTOR, tempDir, writeUserSettings } from '../../test/support/vscode';
 import { nowDate } from '../../src/core/clock';
 import { prepareExtension } from '../../test/e2e/package';
+import { INDEX_VERSION } from '../../src/core/local/transcriptIndex';
 import { argv, opt } from './args';
 import { cpuMs, threadCpu, threadSplit } from './threads';
+import { mallocReport } from './malloc';
 
 const dir = path.resolve(opt('dir', '.bench-data/local')!);
 const vsix = opt('vsix');
@@ -33,6 +42,9 @@ const floor = argv.includes('--floor');
 const profileOut = opt('profile');
 /** Seconds to stay after the appends, then the host's RSS and CPU idle (the engine worker stops after 90 s without a refresh). */
 const idleS = Number(opt('idle', '0'));
+const rebuild = argv.includes('--rebuild');
+const malloc = argv.includes('--malloc');
+const reload = argv.includes('--reload');
 
 /** The extension host's main thread over the inspector protocol (Node's inspector, opened by SIGUSR1). */
 async function inspector(pid: number): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
@@ -113,12 +125,12 @@ function children(pid: number): number[] {
 }
 
 /** The extension host: a descendant of code-server whose command line says so. */
-function extensionHost(root: number): number | undefined {
+function extensionHost(root: number, not?: number): number | undefined {
   const queue = [root];
   while (queue.length) {
     const p = queue.shift()!;
     try {
-      if (/extensionHost/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) return p;
+      if (p !== not && /extensionHost/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) return p;
     } catch {
       continue;
     }
@@ -186,7 +198,9 @@ async function main(): Promise<void> {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     let host: number | undefined;
     let peak = 0;
-    const text = async () => ((await page.locator(STATUS_BAR_SELECTOR).innerText().catch(() => '')) ?? '').trim();
+    // With no extension (--floor) there is no item: not waited for (Playwright would wait 30 s a call, which made
+    // the floor's lines 30 s apart instead of --interval).
+    const text = async () => (floor ? '' : ((await page.locator(STATUS_BAR_SELECTOR).innerText().catch(() => '')) ?? '').trim());
     let shot = false;
     for (;;) {
       host ??= extensionHost(cs.child.pid!);
@@ -222,27 +236,15 @@ async function main(): Promise<void> {
     const cpu0 = cpuMs(host!);
     const threads0 = threadCpu(host!);
     const w0 = performance.now();
-    let last = await text();
     /** CPU, threads and time when the second half of the lines starts: the steady state, once V8 has compiled what a refresh runs. */
     let half: { cpu: number; threads: ReturnType<typeof threadCpu>; at: number } | undefined;
-    for (let n = 1; n <= lines; n++) {
+    await appendLines(text, target, host!, 'vs', (n, p) => {
       if (n === Math.floor(lines / 2) + 1 && lines >= 4) half = { cpu: cpuMs(host!), threads: threadCpu(host!), at: performance.now() };
-      const line = `${JSON.stringify({ parentUuid: null, isSidechain: false, userType: 'external', cwd: '/home/dev/live', sessionId: 'live', version: '2.1.140', gitBranch: 'main', message: { model: 'claude-sonnet-4-6', id: `msg_vs_${n}`, type: 'message', role: 'assistant', content: [{ type: 'text', text: 'v'.repeat(900) }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 66_667, service_tier: 'standard' } }, requestId: `req_vs_${n}`, type: 'assistant', uuid: `vs-${n}`, timestamp: nowDate().toISOString() })}\n`;
-      const a = performance.now();
-      appendFileSync(target, n === 1 ? `\n${line}` : line);
-      let showS = NaN;
-      while (performance.now() - a < intervalMs) {
-        const t = await text();
-        if (t !== last) {
-          // The first change after the append; later ones in the same interval (a second repaint) only move `last`.
-          if (Number.isNaN(showS)) showS = (performance.now() - a) / 1000;
-          last = t;
-        }
-        await new Promise((r) => setTimeout(r, 100));
+      if (p) {
+        per.push({ bytes: written(), showS: p.showS });
+        rss.push(p.rss);
       }
-      per.push({ bytes: written(), showS });
-      rss.push(status(host!, 'VmRSS'));
-    }
+    });
     const wall = performance.now() - w0;
     // Before the profile is stopped: the host serializing it is not part of appending.
     const cpuEnd = cpuMs(host!);
@@ -262,6 +264,7 @@ async function main(): Promise<void> {
       writeFileSync(profileOut, JSON.stringify(profile));
       process.stdout.write(`extension host main thread while appending (${profileOut}):\n${summarize(profile)}`);
     }
+    const mallocLine = malloc ? mallocReport(host!) : '';
     let idleLine = '';
     if (idleS > 0) {
       const c0 = cpuMs(host!);
@@ -270,6 +273,8 @@ async function main(): Promise<void> {
       const idleCpu = ((cpuMs(host!) - c0) / (performance.now() - t0)) * 100;
       idleLine = `  then ${idleS} s without appends: extension host RSS ${status(host!, 'VmRSS').toFixed(0)} MiB at the end, CPU ${idleCpu.toFixed(1)} % of one core`;
     }
+    const reloadLine = reload && !floor ? await steadyAfterReload(page, cs.child.pid!, host!, text, target) : '';
+    const rebuildLine = rebuild && !floor ? await rebuildAfterReload(page, storage) : '';
     const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     process.stdout.write(
       [
@@ -283,7 +288,10 @@ async function main(): Promise<void> {
         `  extension host CPU while appending: ${((cpu / wall) * 100).toFixed(1)} % of one core (${split})`,
         ...(halfLine ? [halfLine] : []),
         `  extension host RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+        ...(mallocLine ? [mallocLine] : []),
         ...(idleLine ? [idleLine] : []),
+        ...(reloadLine ? [reloadLine] : []),
+        ...(rebuildLine ? [rebuildLine] : []),
         '',
       ].join('\n'),
     );
@@ -293,6 +301,135 @@ async function main(): Promise<void> {
     truncateSync(target, targetSize);
     if (!process.env.KEEP_TMP) removeDir(tmp);
   }
+}
+
+/** One ~1.5 KB response of Claude Code's shape, timestamped now: $1.00 of Sonnet 4.6 output. */
+const responseLine = (id: string): string =>
+  `${JSON.stringify({ parentUuid: null, isSidechain: false, userType: 'external', cwd: '/home/dev/live', sessionId: 'live', version: '2.1.140', gitBranch: 'main', message: { model: 'claude-sonnet-4-6', id: `msg_${id}`, type: 'message', role: 'assistant', content: [{ type: 'text', text: 'v'.repeat(900) }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 66_667, service_tier: 'standard' } }, requestId: `req_${id}`, type: 'assistant', uuid: id, timestamp: nowDate().toISOString() })}\n`;
+
+let appended = false;
+
+/**
+ * Appends `lines` responses to `target`, one every `intervalMs`, and tells `each` before every line (`p`
+ * undefined) and after its interval: seconds until the status bar text changed (NaN: it did not) and the host's RSS.
+ */
+async function appendLines(text: () => Promise<string>, target: string, host: number, tag: string, each: (n: number, p?: { showS: number; rss: number }) => void): Promise<void> {
+  let last = await text();
+  for (let n = 1; n <= lines; n++) {
+    each(n);
+    const line = responseLine(`${tag}_${n}`);
+    const a = performance.now();
+    // The transcript's last line may lack its newline: one goes before the first line this run appends.
+    appendFileSync(target, appended ? line : `\n${line}`);
+    appended = true;
+    let showS = NaN;
+    while (performance.now() - a < intervalMs) {
+      const t = await text();
+      if (t !== last) {
+        // The first change after the append; later ones in the same interval (a second repaint) only move `last`.
+        if (Number.isNaN(showS)) showS = (performance.now() - a) / 1000;
+        last = t;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    each(n, { showS, rss: status(host, 'VmRSS') });
+  }
+}
+
+/** Runs "Developer: Reload Window" from the command palette. */
+async function reloadWindow(page: import('playwright-core').Page): Promise<void> {
+  await page.keyboard.press('F1');
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('input').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type('Developer: Reload Window', { delay: 5 });
+  await widget.locator('.monaco-list-row', { hasText: 'Developer: Reload Window' }).first().click();
+}
+
+/**
+ * Reloads the window, waits for the new extension host to show today's estimate and settle, then appends
+ * `lines` lines again: that host's steady RSS and CPU, the state of every session after the first index.
+ */
+async function steadyAfterReload(page: import('playwright-core').Page, root: number, old: number, text: () => Promise<string>, target: string): Promise<string> {
+  await reloadWindow(page);
+  const t0 = performance.now();
+  let host: number | undefined;
+  while (!host || !/today/.test(await text())) {
+    if (performance.now() - t0 > 120_000) return '  --reload: no new extension host with an estimate within 2 minutes';
+    const h = extensionHost(root, old);
+    if (h) host = h;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // The startup refresh (a full look at every transcript) comes ~2 s after activation.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const rss: number[] = [];
+  const shown: number[] = [];
+  const cpu0 = cpuMs(host);
+  const w0 = performance.now();
+  await appendLines(text, target, host, 'vsr', (_, p) => {
+    if (p) {
+      rss.push(p.rss);
+      shown.push(p.showS);
+    }
+  });
+  const cpu = ((cpuMs(host) - cpu0) / (performance.now() - w0)) * 100;
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return `  after a reload (the saved index loaded), ${lines} more lines: shown after median ${med(shown).toFixed(1)} s; extension host CPU ${cpu.toFixed(1)} % of one core; RSS median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB`;
+}
+
+/** The index's base files (by their magic) under the extension's storage, with the format version they carry. */
+function indexBases(storage: string): { file: string; version: number }[] {
+  const out: { file: string; version: number }[] = [];
+  for (const e of readdirSync(storage, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const file = path.join(e.parentPath, e.name);
+    const fd = openSync(file, 'r');
+    const head = Buffer.alloc(12);
+    const n = readSync(fd, head, 0, 12, 0);
+    closeSync(fd);
+    if (n === 12 && head.subarray(0, 7).toString('latin1') === 'CUIDXv2') out.push({ file, version: head.readUInt32LE(8) });
+  }
+  return out;
+}
+
+/**
+ * Marks the saved index as one of the format before (what an update that changes the format leaves behind),
+ * reloads the window, and reports whether the progress notification shows and how long until the rebuilt
+ * index is saved.
+ */
+async function rebuildAfterReload(page: import('playwright-core').Page, storage: string): Promise<string> {
+  mkdirSync(path.join(REPO, 'test-results'), { recursive: true });
+  const bases = indexBases(storage);
+  if (bases.length === 0) return '  --rebuild: no index found in the extension storage';
+  for (const b of bases) {
+    const fd = openSync(b.file, 'r+');
+    const v = Buffer.alloc(4);
+    v.writeUInt32LE(INDEX_VERSION - 1);
+    writeSync(fd, v, 0, 4, 8);
+    closeSync(fd);
+  }
+  await reloadWindow(page);
+  const t0 = performance.now();
+  let toast: { at: number; text: string } | undefined;
+  for (;;) {
+    if (!toast) {
+      const t = page.locator('.notification-toast', { hasText: 'indexing transcripts' });
+      if ((await t.count().catch(() => 0)) > 0) {
+        const at = performance.now() - t0;
+        // Once it has slid in and shown a first count.
+        await new Promise((r) => setTimeout(r, 800));
+        toast = { at, text: (await t.first().innerText().catch(() => '')).replace(/\s+/g, ' ') };
+        await page.screenshot({ path: path.join(REPO, 'test-results', 'bench-local-rebuild.png') }).catch(() => undefined);
+      }
+    }
+    const now = indexBases(storage);
+    if (now.length > 0 && now.every((b) => b.version === INDEX_VERSION)) break;
+    if (performance.now() - t0 > 300_000) return '  --rebuild: the index was not saved again within 5 minutes';
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const savedS = (performance.now() - t0) / 1000;
+  return toast
+    ? `  rebuild after an index format change (reload): progress notification after ${(toast.at / 1000).toFixed(1)} s: ${JSON.stringify(toast.text)} (test-results/bench-local-rebuild.png); index saved again after ${savedS.toFixed(1)} s`
+    : `  rebuild after an index format change (reload): no progress notification; index saved again after ${savedS.toFixed(1)} s`;
 }
 
 void main().then(
