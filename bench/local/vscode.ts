@@ -12,6 +12,8 @@
  *   `malloc_trim` gives back (gdb; malloc.ts), which changes the figures taken after it;
  * - with `--reload`: the window reloaded (a new extension host that loads the saved index, as in every session
  *   after the first) and as many lines appended again: the steady RSS and CPU of that host;
+ * - with `--heap FILE.heapsnapshot`: after the appends, a heap snapshot of the extension host's main thread
+ *   (its inspector, as for --profile; the engine worker's heap is not in it);
  * - with `--rebuild`: the saved index is marked as an older format and the window reloaded, as after an update
  *   that changed the format: whether the progress notification shows (its text, test-results/bench-local-rebuild.png)
  *   and the seconds until the index is saved again.
@@ -45,9 +47,10 @@ const idleS = Number(opt('idle', '0'));
 const rebuild = argv.includes('--rebuild');
 const malloc = argv.includes('--malloc');
 const reload = argv.includes('--reload');
+const heapOut = opt('heap');
 
 /** The extension host's main thread over the inspector protocol (Node's inspector, opened by SIGUSR1). */
-async function inspector(pid: number): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
+async function inspector(pid: number): Promise<{ send(method: string, params?: object): Promise<unknown>; on(method: string, fn: (params: unknown) => void): void; close(): void }> {
   const { WebSocket } = await import('undici');
   process.kill(pid, 'SIGUSR1');
   let url: string | undefined;
@@ -64,9 +67,11 @@ async function inspector(pid: number): Promise<{ send(method: string, params?: o
   });
   let id = 0;
   const waiting = new Map<number, (v: unknown) => void>();
+  const events = new Map<string, (params: unknown) => void>();
   ws.addEventListener('message', (e) => {
-    const m = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
+    const m = JSON.parse(String(e.data)) as { id?: number; result?: unknown; method?: string; params?: unknown };
     if (m.id !== undefined) waiting.get(m.id)?.(m.result);
+    else if (m.method) events.get(m.method)?.(m.params);
   });
   return {
     send: (method, params = {}) =>
@@ -74,6 +79,7 @@ async function inspector(pid: number): Promise<{ send(method: string, params?: o
         waiting.set(++id, resolve);
         ws.send(JSON.stringify({ id, method, params }));
       }),
+    on: (method, fn) => events.set(method, fn),
     close: () => ws.close(),
   };
 }
@@ -263,6 +269,15 @@ async function main(): Promise<void> {
       prof.close();
       writeFileSync(profileOut, JSON.stringify(profile));
       process.stdout.write(`extension host main thread while appending (${profileOut}):\n${summarize(profile)}`);
+    }
+    if (heapOut) {
+      const h = await inspector(host!);
+      const chunks: string[] = [];
+      h.on('HeapProfiler.addHeapSnapshotChunk', (p) => chunks.push((p as { chunk: string }).chunk));
+      await h.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      h.close();
+      writeFileSync(heapOut, chunks.join(''));
+      process.stdout.write(`heap snapshot of the extension host's main thread: ${heapOut}\n`);
     }
     const mallocLine = malloc ? mallocReport(host!) : '';
     let idleLine = '';
