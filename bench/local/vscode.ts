@@ -31,7 +31,7 @@ import * as path from 'node:path';
 import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, startCodeServer, STATUS_BAR_SELECTOR, tempDir, writeUserSettings } from '../../test/support/vscode';
 import { nowDate } from '../../src/core/clock';
 import { prepareExtension } from '../../test/e2e/package';
-import { INDEX_VERSION } from '../../src/core/local/transcriptIndex';
+import { BASE_MAGIC, INDEX_VERSION } from '../../src/core/local/transcriptIndex';
 import { argv, opt } from './args';
 import { cpuMs, threadCpu, threadSplit } from './threads';
 import { mallocReport } from './malloc';
@@ -290,7 +290,6 @@ async function main(): Promise<void> {
     }
     const reloadLine = reload && !floor ? await steadyAfterReload(page, cs.child.pid!, host!, text, target) : '';
     const rebuildLine = rebuild && !floor ? await rebuildAfterReload(page, storage) : '';
-    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     process.stdout.write(
       [
         `${lines} lines, one every ${intervalMs / 1000} s:`,
@@ -317,6 +316,9 @@ async function main(): Promise<void> {
     if (!process.env.KEEP_TMP) removeDir(tmp);
   }
 }
+
+/** The median (the upper one of an even count). */
+const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
 /** One ~1.5 KB response of Claude Code's shape, timestamped now: $1.00 of Sonnet 4.6 output. */
 const responseLine = (id: string): string =>
@@ -387,7 +389,6 @@ async function steadyAfterReload(page: import('playwright-core').Page, root: num
     }
   });
   const cpu = ((cpuMs(host) - cpu0) / (performance.now() - w0)) * 100;
-  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   return `  after a reload (the saved index loaded), ${lines} more lines: shown after median ${med(shown).toFixed(1)} s; extension host CPU ${cpu.toFixed(1)} % of one core; RSS median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB`;
 }
 
@@ -398,10 +399,10 @@ function indexBases(storage: string): { file: string; version: number }[] {
     if (!e.isFile()) continue;
     const file = path.join(e.parentPath, e.name);
     const fd = openSync(file, 'r');
-    const head = Buffer.alloc(12);
-    const n = readSync(fd, head, 0, 12, 0);
+    const head = Buffer.alloc(BASE_MAGIC.length + 4);
+    const n = readSync(fd, head, 0, head.length, 0);
     closeSync(fd);
-    if (n === 12 && head.subarray(0, 7).toString('latin1') === 'CUIDXv2') out.push({ file, version: head.readUInt32LE(8) });
+    if (n === head.length && head.subarray(0, BASE_MAGIC.length).equals(BASE_MAGIC)) out.push({ file, version: head.readUInt32LE(BASE_MAGIC.length) });
   }
   return out;
 }
@@ -419,7 +420,7 @@ async function rebuildAfterReload(page: import('playwright-core').Page, storage:
     const fd = openSync(b.file, 'r+');
     const v = Buffer.alloc(4);
     v.writeUInt32LE(INDEX_VERSION - 1);
-    writeSync(fd, v, 0, 4, 8);
+    writeSync(fd, v, 0, 4, BASE_MAGIC.length);
     closeSync(fd);
   }
   await reloadWindow(page);

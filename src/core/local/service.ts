@@ -576,19 +576,19 @@ export class LocalUsageEngine {
     const firstCwd = new Map<number, string>();
     const onProgress = this.o.onProgress;
     const { filesRead, bytesRead } = this.scanJobs(
-      p.jobs,
+      p,
       firstCwd,
       onProgress && ((done) => (done % 16 === 0 || done === p.jobs.length) && onProgress(done, p.jobs.length, p.bytes)),
     );
     return this.finish(p, query, firstCwd, filesRead, bytesRead);
   }
 
-  /** Scans `jobs` in this thread and records each; `progress` is told after every file. */
-  private scanJobs(jobs: readonly Job[], firstCwd: Map<number, string>, progress?: (done: number) => unknown): { filesRead: number; bytesRead: number } {
+  /** Scans the plan's jobs in this thread and records each; `progress` is told after every file. */
+  private scanJobs(p: Plan, firstCwd: Map<number, string>, progress?: (done: number) => unknown): { filesRead: number; bytesRead: number } {
     const read = { filesRead: 0, bytesRead: 0 };
     let done = 0;
-    const small = jobs.reduce((a, j) => a + (j.st.size - j.from), 0) <= SMALL_READ;
-    for (const job of jobs) {
+    const small = p.bytes <= SMALL_READ;
+    for (const job of p.jobs) {
       this.scanInto(job, firstCwd, small, read);
       progress?.(++done);
     }

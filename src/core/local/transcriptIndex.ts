@@ -26,7 +26,8 @@ import { zeroSkips, type SkipCounts } from './reader';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
 export const INDEX_VERSION = 3;
-const BASE_MAGIC = Buffer.from('CUIDXv2\n');
+/** The first bytes of an index base; its format version (UInt32LE) follows. */
+export const BASE_MAGIC = Buffer.from('CUIDXv2\n');
 const JOURNAL_MAGIC = Buffer.from('CUJRNv2\n');
 const BATCH_MAGIC = 0x4843_5442; // "BTCH"
 const JOURNAL_HEADER = 16;
