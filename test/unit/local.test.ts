@@ -8,7 +8,7 @@ import { Decimal } from '../../src/core/decimal';
 import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
 import { indexFile } from '../../src/core/local/transcriptIndex';
 import { emptyLine } from '../../src/core/local/extract';
-import { fits, HashTable, Ledger, SLOT_WORDS, W } from '../../src/core/local/ledger';
+import { fits, HashTable, Ledger, W } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
@@ -311,25 +311,51 @@ describe('local transcripts: de-duplication', () => {
     assert.ok(loaded.checkTables());
   });
 
-  it('the hash table holds what a Map holds through its growth, at a load of at most three quarters (property)', () => {
+  it('the hash table finds what a Map holds through its growth, keys read from the records, at a load of at most three quarters (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: -60, max: 60 }), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 1, max: 1e6 })), { maxLength: 4000, size: 'max' }), (sets) => {
-        const t = new HashTable(0);
-        const m = new Map<string, number>();
-        for (const [a, b, v] of sets) {
-          t.set(t.slot(a, b), a, b, v);
-          m.set(`${a},${b}`, v);
+      // Keys from a small range (many share a slot's home and a tag), some set twice; the second word's
+      // top bits vary so that tags differ and match.
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -60, max: 60 }), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 0, max: 3 })), { maxLength: 4000, size: 'max' }), (sets) => {
+        const rec = { words: new Uint32Array(0) };
+        const t = new HashTable(rec, 0, 0);
+        const m = new Map<string, { i: number; state: number }>();
+        const keys: [number, number][] = [];
+        for (const [x, b, state] of sets) {
+          const a = Math.imul(x, 0x2000_0001);
+          const k = `${a},${b}`;
+          const s = t.slot(a, b);
+          const known = m.get(k);
+          if (known) {
+            assert.equal(t.ref(s), known.i + 1);
+            t.setState(s, state);
+            known.state = state;
+            continue;
+          }
+          assert.equal(t.ref(s), 0);
+          // The record of the new entry (its key at words 0-1), then the slot.
+          const i = keys.length;
+          keys.push([a, b]);
+          const w = new Uint32Array((i + 1) * W);
+          w.set(rec.words);
+          w[i * W] = a;
+          w[i * W + 1] = b;
+          rec.words = w;
+          t.set(s, a, i, state);
+          m.set(k, { i, state });
         }
         assert.equal(t.size, m.size);
         for (const [k, v] of m) {
           const [a, b] = k.split(',').map(Number) as [number, number];
-          assert.equal(t.val(t.slot(a, b)), v);
+          const s = t.slot(a, b);
+          assert.equal(t.ref(s), v.i + 1);
+          assert.equal(t.state(s), v.state);
         }
-        const slots = t.t.length / SLOT_WORDS;
+        assert.ok(t.check(keys.length, 0, [0, 1, 2, 3]));
+        const slots = t.t.length;
         assert.ok(fits(t.size, slots), `${t.size} in ${slots} slots`);
         // Grown only when needed: half as many slots would not hold them (or it is the first size).
         assert.ok(slots === 1024 || !fits(t.size, slots / 2), `${t.size} in ${slots} slots`);
-        assert.equal(t.val(t.slot(99, 99)), 0);
+        assert.equal(t.ref(t.slot(99, 99)), 0);
       }),
       // Thousands of entries shrink slowly: a failure is reported as found.
       { numRuns: 50, endOnFailure: true },
@@ -457,10 +483,25 @@ describe('local transcripts: incremental index', () => {
     const records = (24 + bytes.readUInt32LE(12) + 7) & ~7;
     outOfRange.writeUInt32LE(0xffff, records + (bytes.readUInt32LE(16) - 1) * 64 + 11 * 4);
     variants.push([outOfRange, 'corrupt']);
-    // A table value out of range: the value word of the message-id table's last slot, at the end of the file.
+    // A table slot pointing past the records: the message-id table's last slot, at the end of the file.
     const badTable = Buffer.from(bytes);
-    badTable.writeInt32LE(0x7fffffff, bytes.length - (SLOT_WORDS - 2) * 4);
+    badTable.writeUInt32LE(0x03ff_ffff, bytes.length - 4);
     variants.push([badTable, 'corrupt']);
+    // A slot pointing at an entry whose key is not there: the first non-empty slot of the message-id table
+    // repointed to another entry (the tables follow the records; the key table's slots come first).
+    const count = bytes.readUInt32LE(16);
+    const header = JSON.parse(bytes.subarray(24, 24 + bytes.readUInt32LE(12)).toString('utf8')) as { keysLen: number; idsLen: number };
+    const ids = records + count * 64 + header.keysLen * 4;
+    const wrongKey = Buffer.from(bytes);
+    for (let o = ids; o < wrongKey.length; o += 4) {
+      const v = wrongKey.readUInt32LE(o);
+      if (v === 0) continue;
+      const ref = v & 0x03ff_ffff;
+      wrongKey.writeUInt32LE(((v & ~0x03ff_ffff) | ((ref % count) + 1)) >>> 0, o);
+      break;
+    }
+    assert.ok(count > 1 && !wrongKey.equals(bytes));
+    variants.push([wrongKey, 'corrupt']);
     for (const [b, reason] of variants) {
       fs.writeFileSync(file, b);
       const r = new LocalUsageEngine({ roots: [h.projectsDir], indexDir: idx, timezone: 'UTC' }).refreshSync();

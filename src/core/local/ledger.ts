@@ -65,8 +65,19 @@ export class StringTable {
   }
 }
 
-/** Int32 words per hash-table slot: hash high, hash low, value. */
-export const SLOT_WORDS = 3;
+/**
+ * A hash-table slot is one 32-bit word: the entry's index + 1 in its low `REF_BITS` bits (0: empty), two bits
+ * of state above them (the message-id table's side / parent state), and the top four bits of the key's first
+ * hash word as a tag. The key itself is not stored: it is read from the entry's record when the tag matches
+ * (one probe in sixteen otherwise), so a slot takes 4 bytes instead of 12 (hash, hash, value): 6.3 → 2.1 MiB
+ * for both tables at 3 GiB of transcripts, in memory and in the index (bench/local/README.md).
+ */
+const REF_BITS = 26;
+const REF_MASK = (1 << REF_BITS) - 1;
+const STATE_SHIFT = REF_BITS;
+const TAG_SHIFT = 28;
+/** The most entries a ledger holds (one per usage entry: ~1.6 TB of transcripts at today's ~25 KB each). */
+export const MAX_ENTRIES = REF_MASK - 1;
 
 /** Whether `size` entries fit in `slots` slots at a load of at most three quarters. */
 export const fits = (size: number, slots: number): boolean => size * 4 <= slots * 3;
@@ -74,11 +85,9 @@ export const fits = (size: number, slots: number): boolean => size * 4 <= slots 
 /** The fewest slots a table has. */
 const MIN_SLOTS = 1024;
 
-/** Whether `n` Int32 words are a table's length: `SLOT_WORDS` per slot, a power of two of slots, at least `MIN_SLOTS`. */
+/** Whether `n` words are a table's length: a power of two of slots, at least `MIN_SLOTS`. */
 export function isTableLength(n: unknown): n is number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n % SLOT_WORDS !== 0) return false;
-  const slots = n / SLOT_WORDS;
-  return slots >= MIN_SLOTS && (slots & (slots - 1)) === 0;
+  return typeof n === 'number' && Number.isInteger(n) && n >= MIN_SLOTS && (n & (n - 1)) === 0;
 }
 
 /** Slots (a power of two from `from` on) that hold `capacity` entries at a load of at most three quarters. */
@@ -88,70 +97,118 @@ function slotsFor(capacity: number, from: number): number {
   return n;
 }
 
+/** Where a table's keys are: the records (words, `W` per entry) and the word offset of the key's pair in each. */
+export interface KeyedRecords {
+  readonly words: Uint32Array;
+}
+
 /**
- * Open-addressing table (linear probing) of 64-bit hashes with a small value per slot: one Int32Array of
- * `SLOT_WORDS` words per slot, saved and loaded as is. Value 0 means empty. The hashes are uniform, so a load
- * of up to three quarters costs a few more probes per new key than one half did (the cold scan's time did not
- * move), and the tables take 12 bytes a slot instead of 16 (hash, hash, value, unused) in a third fewer
- * slots: 16 → 6 MiB for both at 3 GiB of transcripts (bench/local/README.md).
+ * Open-addressing table (linear probing) of entries by a 64-bit key hash kept in their records (`at`: the
+ * offset of the hash's two words in a record), one Uint32 word per slot (see `REF_BITS`), saved and loaded as
+ * is. The hashes are uniform, so a load of up to three quarters keeps probes short.
  */
 export class HashTable {
-  t: Int32Array;
+  t: Uint32Array;
   mask: number;
   size = 0;
-  constructor(capacity: number, table?: Int32Array, size = 0) {
+  constructor(
+    private readonly rec: KeyedRecords,
+    private readonly at: number,
+    capacity: number,
+    table?: Uint32Array,
+    size = 0,
+  ) {
     if (table) {
       this.t = table;
-      this.mask = table.length / SLOT_WORDS - 1;
+      this.mask = table.length - 1;
       this.size = size;
       return;
     }
     const n = slotsFor(capacity, MIN_SLOTS);
-    this.t = new Int32Array(n * SLOT_WORDS);
+    this.t = new Uint32Array(n);
     this.mask = n - 1;
   }
-  /** Slot of (a, b), or of the empty slot where it would go. */
+  /** Slot of the key (a, b), or of the empty slot where it would go. */
   slot(a: number, b: number): number {
     const t = this.t;
+    const w = this.rec.words;
+    const ua = a >>> 0;
+    const ub = b >>> 0;
+    const tag = ua >>> TAG_SHIFT;
     let s = ((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) & this.mask;
     for (;;) {
-      const o = s * SLOT_WORDS;
-      if (t[o + 2] === 0 || (t[o] === (a | 0) && t[o + 1] === (b | 0))) return s;
+      const v = t[s]!;
+      if (v === 0) return s;
+      if (v >>> TAG_SHIFT === tag) {
+        const o = ((v & REF_MASK) - 1) * W + this.at;
+        if (w[o] === ua && w[o + 1] === ub) return s;
+      }
       s = (s + 1) & this.mask;
     }
   }
-  val(s: number): number {
-    return this.t[s * SLOT_WORDS + 2]!;
+  /** The entry in slot `s` (its index + 1; 0: empty). */
+  ref(s: number): number {
+    return this.t[s]! & REF_MASK;
   }
-  set(s: number, a: number, b: number, v: number): void {
-    const o = s * SLOT_WORDS;
-    if (this.t[o + 2] === 0) {
-      this.size++;
-      this.t[o] = a;
-      this.t[o + 1] = b;
-    }
-    this.t[o + 2] = v;
+  /** The two bits of state in slot `s`. */
+  state(s: number): number {
+    return (this.t[s]! >>> STATE_SHIFT) & 3;
+  }
+  /** Puts entry `i` (whose record holds the key (a, b)) into slot `s`, found by `slot(a, b)`, with `state`. */
+  set(s: number, a: number, i: number, state = 0): void {
+    if (this.t[s] === 0) this.size++;
+    this.t[s] = (((a >>> TAG_SHIFT) << TAG_SHIFT) | (state << STATE_SHIFT) | (i + 1)) >>> 0;
     if (!fits(this.size, this.mask + 1)) this.grow();
+  }
+  /** Sets the state of the occupied slot `s`. */
+  setState(s: number, state: number): void {
+    this.t[s] = ((this.t[s]! & ~(3 << STATE_SHIFT)) | (state << STATE_SHIFT)) >>> 0;
   }
   /** Makes room for `capacity` entries in all, so that adding them does not grow the table step by step. */
   reserve(capacity: number): void {
     const n = slotsFor(capacity, this.mask + 1);
     if (n > this.mask + 1) this.rehash(n);
   }
+  /**
+   * Every slot points at an entry below `count` that is not `excluded` (flags), whose key carries the slot's tag
+   * and leads to that very slot, with a state in `states`; and `size` is the number of such slots. A corrupt
+   * index must not mislead.
+   */
+  check(count: number, excluded: number, states: readonly number[]): boolean {
+    const w = this.rec.words;
+    let n = 0;
+    for (let s = 0; s <= this.mask; s++) {
+      const v = this.t[s]!;
+      if (v === 0) continue;
+      n++;
+      const ref = v & REF_MASK;
+      if (ref === 0 || ref > count || !states.includes((v >>> STATE_SHIFT) & 3)) return false;
+      const o = (ref - 1) * W;
+      if (w[o + W_FLAGS]! & excluded) return false;
+      const a = w[o + this.at]!;
+      if (a >>> TAG_SHIFT !== v >>> TAG_SHIFT || this.slot(a, w[o + this.at + 1]!) !== s) return false;
+    }
+    return n === this.size && fits(this.size, this.mask + 1);
+  }
   private grow(): void {
     this.rehash((this.mask + 1) * 2);
   }
   private rehash(n: number): void {
     const old = this.t;
-    this.t = new Int32Array(n * SLOT_WORDS);
-    this.mask = n - 1;
-    for (let o = 0; o < old.length; o += SLOT_WORDS) {
-      if (old[o + 2] === 0) continue;
-      const d = this.slot(old[o]!, old[o + 1]!) * SLOT_WORDS;
-      this.t[d] = old[o]!;
-      this.t[d + 1] = old[o + 1]!;
-      this.t[d + 2] = old[o + 2]!;
+    const w = this.rec.words;
+    const t = new Uint32Array(n);
+    const mask = n - 1;
+    for (let s = 0; s < old.length; s++) {
+      const v = old[s]!;
+      if (v === 0) continue;
+      // Keys are distinct: the first empty slot from the key's home is its place.
+      const o = ((v & REF_MASK) - 1) * W + this.at;
+      let d = ((w[o]! ^ Math.imul(w[o + 1]!, 0x9e3779b1)) >>> 0) & mask;
+      while (t[d] !== 0) d = (d + 1) & mask;
+      t[d] = v;
     }
+    this.t = t;
+    this.mask = mask;
   }
 }
 
@@ -195,9 +252,9 @@ export class Ledger {
     models: string[];
     projects: string[];
     sessions: string[];
-    /** Saved tables: their lengths (Int32 words) and entry counts; `fill` reads records and tables in. */
+    /** Saved tables: their lengths (slots) and entry counts; `fill` reads records and tables in. */
     tables?: { keysLen: number; idsLen: number; keysSize: number; idsSize: number };
-    fill?: (records: Uint8Array, keys: Int32Array, ids: Int32Array) => boolean;
+    fill?: (records: Uint8Array, keys: Uint32Array, ids: Uint32Array) => boolean;
   }) {
     this.models = new StringTable(init?.models);
     this.projects = new StringTable(init?.projects);
@@ -213,42 +270,27 @@ export class Ledger {
     const t = init?.tables;
     if (t && init.fill) {
       // Saved with the records: read in and used as they are (no rebuild).
-      const keys = new Int32Array(t.keysLen);
-      const ids = new Int32Array(t.idsLen);
+      const keys = new Uint32Array(t.keysLen);
+      const ids = new Uint32Array(t.idsLen);
       this.filled = init.fill(new Uint8Array(ab, 0, n * RECORD_BYTES), keys, ids);
-      this.keys = new HashTable(n, keys, t.keysSize);
-      this.ids = new HashTable(n, ids, t.idsSize);
+      this.keys = new HashTable(this, W_K1, n, keys, t.keysSize);
+      this.ids = new HashTable(this, W_I1, n, ids, t.idsSize);
     } else {
-      this.keys = new HashTable(n);
-      this.ids = new HashTable(n);
+      this.keys = new HashTable(this, W_K1, n);
+      this.ids = new HashTable(this, W_I1, n);
       for (let i = 0; i < n; i++) this.indexEntry(i);
     }
   }
 
   /** The key and message-id tables as they are (saved next to the records). */
-  tables(): { keys: Int32Array; ids: Int32Array; keysSize: number; idsSize: number } {
+  tables(): { keys: Uint32Array; ids: Uint32Array; keysSize: number; idsSize: number } {
     return { keys: this.keys.t, ids: this.ids.t, keysSize: this.keys.size, idsSize: this.ids.size };
   }
 
   /** Every table value points at an entry (or is a valid id state) and the sizes add up: a corrupt index
    *  must not mislead. */
   checkTables(): boolean {
-    let n = 0;
-    const k = this.keys.t;
-    for (let o = 2; o < k.length; o += SLOT_WORDS) {
-      const v = k[o]!;
-      if (v < 0 || v > this.count) return false;
-      if (v) n++;
-    }
-    if (n !== this.keys.size) return false;
-    n = 0;
-    const d = this.ids.t;
-    for (let o = 2; o < d.length; o += SLOT_WORDS) {
-      const v = d[o]!;
-      if (v < 0 || v > ID_PARENT) return false;
-      if (v) n++;
-    }
-    return n === this.ids.size && fits(this.keys.size, k.length / SLOT_WORDS) && fits(this.ids.size, d.length / SLOT_WORDS);
+    return this.keys.check(this.count, F_KEYLESS | F_DEAD, [0]) && this.ids.check(this.count, F_KEYLESS | F_DEAD, [ID_SIDE, ID_PARENT]);
   }
 
   /** Puts entry `i` (as stored) into the key and id tables. */
@@ -258,24 +300,26 @@ export class Ledger {
     const flags = w[o + W_FLAGS]! & 0xff;
     if (flags & (F_KEYLESS | F_DEAD)) return;
     const ks = this.keys.slot(w[o + W_K1]!, w[o + W_K2]!);
-    this.keys.set(ks, w[o + W_K1]!, w[o + W_K2]!, i + 1);
-    this.noteId(w[o + W_I1]!, w[o + W_I2]!, (flags & F_SIDECHAIN) !== 0);
+    this.keys.set(ks, w[o + W_K1]!, i);
+    this.noteId(w[o + W_I1]!, w[o + W_I2]!, (flags & F_SIDECHAIN) !== 0, i);
   }
 
-  private noteId(a: number, b: number, sidechain: boolean): void {
+  /** Notes message id (a, b) of entry `i` (whose record holds it), a sidechain copy or a parent entry. */
+  private noteId(a: number, b: number, sidechain: boolean, i: number): void {
     const s = this.ids.slot(a, b);
-    const v = this.ids.val(s);
+    const v = this.ids.ref(s) === 0 ? 0 : this.ids.state(s);
     const want = sidechain ? ID_SIDE : ID_PARENT;
-    if (v < want) {
+    if (v === 0) this.ids.set(s, a, i, want);
+    else if (v < want) {
       // Sidechain entries already counted become replays: incremental aggregates cannot follow that.
-      if (v === ID_SIDE) this.aggInvalid = true;
-      this.ids.set(s, a, b, want);
+      this.aggInvalid = true;
+      this.ids.setState(s, want);
     }
   }
 
   /** Whether a message id has a parent (non-sidechain) entry. */
   hasParent(a: number, b: number): boolean {
-    return this.ids.val(this.ids.slot(a, b)) === ID_PARENT;
+    return this.ids.state(this.ids.slot(a, b)) === ID_PARENT;
   }
 
   /**
@@ -298,7 +342,7 @@ export class Ledger {
     const o = i * W;
     const flags = w[o + W_FLAGS]!;
     if (!(flags & F_SIDECHAIN) || flags & F_KEYLESS) return false;
-    return this.ids.val(this.ids.slot(w[o + W_I1]!, w[o + W_I2]!)) === ID_PARENT;
+    return this.ids.state(this.ids.slot(w[o + W_I1]!, w[o + W_I2]!)) === ID_PARENT;
   }
 
   flags(i: number): number {
@@ -357,6 +401,7 @@ export class Ledger {
   }
 
   private append(): number {
+    if (this.count >= MAX_ENTRIES) throw new Error(`more than ${MAX_ENTRIES.toLocaleString('en-US')} usage entries: too many transcripts to index`);
     if (this.count === this.words.length / W) this.grow();
     return this.count++;
   }
@@ -373,12 +418,12 @@ export class Ledger {
       return true;
     }
     const s = this.keys.slot(l.k1, l.k2);
-    const v = this.keys.val(s);
+    const v = this.keys.ref(s);
     if (v === 0) {
       const i = this.append();
       this.write(i, l, modelId, projectId, sessionId, fileId, flags, 1);
-      this.keys.set(s, l.k1, l.k2, i + 1);
-      this.noteId(l.i1, l.i2, l.sidechain);
+      this.keys.set(s, l.k1, i);
+      this.noteId(l.i1, l.i2, l.sidechain, i);
       return true;
     }
     const i = v - 1;
@@ -390,7 +435,7 @@ export class Ledger {
       return false;
     }
     this.write(i, l, modelId, projectId, sessionId, fileId, flags, copies);
-    this.noteId(l.i1, l.i2, l.sidechain);
+    this.noteId(l.i1, l.i2, l.sidechain, i);
     return true;
   }
 

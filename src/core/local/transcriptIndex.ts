@@ -25,7 +25,7 @@ import { isTableLength, Ledger, RECORD_BYTES, W } from './ledger';
 import { zeroSkips, type SkipCounts } from './reader';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 /** The first bytes of an index base; its format version (UInt32LE) follows. */
 export const BASE_MAGIC = Buffer.from('CUIDXv2\n');
 const JOURNAL_MAGIC = Buffer.from('CUJRNv2\n');
@@ -82,7 +82,7 @@ interface Header {
   projectLabels: string[];
   sessions: string[];
   count: number;
-  /** Int32 lengths of the key and message-id tables stored after the records, and their entries. */
+  /** Lengths (32-bit slots) of the key and message-id tables stored after the records, and their entries. */
   keysLen: number;
   idsLen: number;
   keysSize: number;
@@ -637,7 +637,7 @@ export class IndexStore {
 
 const baseIdentity = (st: fs.Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 
-const bytesOf = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Every record's string and file ids are in range (a corrupt index must not crash the reader). */
 function checkRecords(l: Ledger, from: number, nFiles: number): boolean {
