@@ -5,10 +5,12 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { generate } from '../../bench/local/generate';
 import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { Debouncer } from '../../src/core/local/debounce';
+import { collectGarbage, IdleCollector } from '../../src/core/local/heap';
 import { indexFile } from '../../src/core/local/transcriptIndex';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { LocalUsageEngine } from '../../src/core/local/service';
@@ -204,28 +206,28 @@ describe('local index: history of transcripts that are gone', () => {
   });
 });
 
-describe('local watcher: debounce with a maximum wait', () => {
-  /** Timers on a manual clock. */
-  function fakeTimers() {
-    let now = 0;
-    let seq = 0;
-    const due = new Map<number, { at: number; fn: () => void }>();
-    return {
-      timers: { now: () => now, set: (fn: () => void, ms: number) => (due.set(++seq, { at: now + ms, fn }), seq), clear: (h: unknown) => due.delete(h as number) },
-      advance(ms: number) {
-        const end = now + ms;
-        for (;;) {
-          const next = [...due.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-          if (!next || next[1].at > end) break;
-          now = next[1].at;
-          due.delete(next[0]);
-          next[1].fn();
-        }
-        now = end;
-      },
-    };
-  }
+/** Timers on a manual clock. */
+function fakeTimers() {
+  let now = 0;
+  let seq = 0;
+  const due = new Map<number, { at: number; fn: () => void }>();
+  return {
+    timers: { now: () => now, set: (fn: () => void, ms: number) => (due.set(++seq, { at: now + ms, fn }), seq), clear: (h: unknown) => due.delete(h as number) },
+    advance(ms: number) {
+      const end = now + ms;
+      for (;;) {
+        const next = [...due.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+        if (!next || next[1].at > end) break;
+        now = next[1].at;
+        due.delete(next[0]);
+        next[1].fn();
+      }
+      now = end;
+    },
+  };
+}
 
+describe('local watcher: debounce with a maximum wait', () => {
   it('fires after a quiet period, and during a steady stream of changes at least every maxMs', () => {
     const f = fakeTimers();
     const fired: number[] = [];
@@ -277,5 +279,58 @@ describe('local index: watcher hints', () => {
     assert.equal(r3.stats.files, files.length - 1);
     assert.equal(r3.stats.filesRead, 1, 'b, whose append was not named');
     assert.deepStrictEqual(totals(r3.data), totals(new LocalUsageEngine({ roots: [h.projectsDir], indexDir: path.join(d, 'idx'), timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+});
+
+describe('the engine worker gives back what a big refresh leaves behind (heap.ts)', () => {
+  it('collectGarbage runs a full collection (an object only a WeakRef holds is gone) and lends no `gc` to other code', async () => {
+    let ref: WeakRef<object> | undefined;
+    (() => {
+      ref = new WeakRef(new Array(100_000).fill({ big: true }));
+    })();
+    // A WeakRef's target lives until the end of the task that made or read it.
+    await new Promise((r) => setImmediate(r));
+    assert.equal(collectGarbage(), true);
+    assert.equal(ref!.deref(), undefined);
+    assert.equal(vm.runInNewContext('typeof gc'), 'undefined');
+    assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
+  });
+
+  it('collects once, after the last of a burst of refreshes, and only when one of them was big', () => {
+    const f = fakeTimers();
+    let collected = 0;
+    const c = new IdleCollector(() => collected++, 1000, f.timers);
+    // Small refreshes (appended lines): never.
+    for (let k = 0; k < 5; k++) {
+      c.start();
+      c.end(false);
+      f.advance(2000);
+    }
+    assert.equal(collected, 0);
+    // The first index, then appends every half second: once, a second after the last.
+    c.start();
+    c.end(true);
+    for (let k = 0; k < 4; k++) {
+      f.advance(500);
+      c.start();
+      c.end(false);
+    }
+    assert.equal(collected, 0);
+    f.advance(999);
+    assert.equal(collected, 0);
+    f.advance(1);
+    assert.equal(collected, 1);
+    f.advance(10_000);
+    assert.equal(collected, 1);
+    // Not while a refresh runs: a request queued behind a big one holds the collection until it ends.
+    c.start();
+    c.start();
+    c.end(true);
+    f.advance(5000);
+    assert.equal(collected, 1);
+    c.end(false);
+    f.advance(1000);
+    assert.equal(collected, 2);
+    c.dispose();
   });
 });
