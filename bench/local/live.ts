@@ -10,7 +10,9 @@
  * - CPU of the whole process while appending (% of one core over the wall time, idle included);
  * - steady RSS;
  * - with `--malloc`: what glibc's allocator holds in this process and how much `malloc_trim` gives back (malloc.ts).
- *   tsx bench/local/live.ts --dir .bench-data/local [--worker dist/indexWorker.js] [--interval 5] [--lines 24]
+ *   tsx bench/local/live.ts --dir .bench-data/local [--worker dist/indexWorker.js] [--interval 5] [--lines 24] [--index DIR]
+ * `--index DIR` keeps the index there between runs: a second run starts from it (the saved index loaded, as in
+ * every session after the first).
  * `--worker` points at an older build's indexWorker.js to measure "before" (the same protocol; a worker older
  * than 303e5ab ignores `have` and sends every day row). The corpus is restored at the end.
  */
@@ -22,6 +24,7 @@ import { argv, opt } from './args';
 import { mallocReport } from './malloc';
 import { listFiles } from './corpus';
 import { runInWorker } from '../../src/core/local/service';
+import { nowDate } from '../../src/core/clock';
 import type { LocalUsageData } from '../../src/core/model/snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -54,13 +57,16 @@ function indexWriter(idx: string): () => number {
 }
 
 async function main(): Promise<void> {
-  const idx = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-idx-'));
+  // --index DIR: an index kept between runs (the second run loads it, as every session after the first does).
+  const keptIndex = opt('index');
+  const loads = keptIndex !== undefined && fs.existsSync(keptIndex) && fs.readdirSync(keptIndex).length > 0;
+  if (keptIndex) fs.mkdirSync(keptIndex, { recursive: true });
+  const idx = keptIndex ? path.resolve(keptIndex) : fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-idx-'));
   const files = listFiles(projects)
     .map((f) => ({ f, st: fs.statSync(f) }))
     .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs || b.st.size - a.st.size);
   const target = files.find((x) => !x.f.includes('subagents'))!.f;
   const targetSize = fs.statSync(target).size;
-  const endOfCorpus = Math.max(...files.map((x) => x.st.mtimeMs));
   const since = new Date(Date.parse('2026-11-27T12:00:00Z') - 90 * 86_400_000).toISOString().slice(0, 10);
   const rssBefore = status('VmRSS');
   // The extension's own client of the worker (src/host/local.ts uses it): the same protocol, day rows kept by
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
   peak = Math.max(peak, status('VmHWM'));
   const coldIndexBytes = written();
   process.stdout.write(
-    `corpus ${files.length} files; cold index in the worker: ${(coldMs / 1000).toFixed(2)} s, peak RSS ${peak.toFixed(0)} MiB (process before: ${rssBefore.toFixed(0)} MiB), index ${(coldIndexBytes / 1048576).toFixed(1)} MiB, data ${(JSON.stringify(cold).length / 1024).toFixed(0)} KiB\n`,
+    `corpus ${files.length} files; ${loads ? 'first refresh, the saved index loaded' : 'cold index in the worker'}: ${(coldMs / 1000).toFixed(2)} s, peak RSS ${peak.toFixed(0)} MiB (process before: ${rssBefore.toFixed(0)} MiB), index ${(coldIndexBytes / 1048576).toFixed(1)} MiB, data ${(JSON.stringify(cold).length / 1024).toFixed(0)} KiB\n`,
   );
   // Steady state: one response line every interval.
   const template = (n: number) =>
@@ -107,7 +113,9 @@ async function main(): Promise<void> {
       requestId: `req_live_${n}`,
       type: 'assistant',
       uuid: `u-${n}`,
-      timestamp: new Date(endOfCorpus + n * 5000).toISOString(),
+      // Claude Code stamps a line when it writes it (as vscode.ts does): a line in the past would be a
+      // late copy that can move the 5-hour windows' boundaries, which real appends do not.
+      timestamp: nowDate().toISOString(),
     }) + '\n';
   const fd = fs.openSync(target, 'r');
   const tail = Buffer.alloc(1);
@@ -159,7 +167,7 @@ async function main(): Promise<void> {
   );
   usage.close();
   fs.truncateSync(target, targetSize);
-  fs.rmSync(idx, { recursive: true, force: true });
+  if (!keptIndex) fs.rmSync(idx, { recursive: true, force: true });
 }
 
 void main();
