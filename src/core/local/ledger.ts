@@ -97,7 +97,7 @@ function slotsFor(capacity: number, from: number): number {
   return n;
 }
 
-/** Where a table's keys are: the records (words, `W` per entry) and the word offset of the key's pair in each. */
+/** Where a table reads its keys: the records, `W` words per entry (the key's two words at the table's offset `at`). */
 export interface KeyedRecords {
   readonly words: Uint32Array;
 }
