@@ -331,6 +331,5 @@ describe('the engine worker gives back what a big refresh leaves behind (heap.ts
     c.end(false);
     f.advance(1000);
     assert.equal(collected, 2);
-    c.dispose();
   });
 });

@@ -78,9 +78,4 @@ export class IdleCollector {
       this.collect();
     }, this.idleMs);
   }
-
-  dispose(): void {
-    this.timers.clear(this.timer);
-    this.timer = undefined;
-  }
 }

@@ -97,6 +97,9 @@ function slotsFor(capacity: number, from: number): number {
   return n;
 }
 
+/** The slot where the key (a, b) starts its probe in a table of `mask` + 1 slots. */
+const home = (a: number, b: number, mask: number): number => ((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) & mask;
+
 /** Where a table reads its keys: the records, `W` words per entry (the key's two words at the table's offset `at`). */
 export interface KeyedRecords {
   readonly words: Uint32Array;
@@ -135,7 +138,7 @@ export class HashTable {
     const ua = a >>> 0;
     const ub = b >>> 0;
     const tag = ua >>> TAG_SHIFT;
-    let s = ((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) & this.mask;
+    let s = home(a, b, this.mask);
     for (;;) {
       const v = t[s]!;
       if (v === 0) return s;
@@ -203,7 +206,7 @@ export class HashTable {
       if (v === 0) continue;
       // Keys are distinct: the first empty slot from the key's home is its place.
       const o = ((v & REF_MASK) - 1) * W + this.at;
-      let d = ((w[o]! ^ Math.imul(w[o + 1]!, 0x9e3779b1)) >>> 0) & mask;
+      let d = home(w[o]!, w[o + 1]!, mask);
       while (t[d] !== 0) d = (d + 1) & mask;
       t[d] = v;
     }
