@@ -290,8 +290,8 @@ export class Ledger {
     return { keys: this.keys.t, ids: this.ids.t, keysSize: this.keys.size, idsSize: this.ids.size };
   }
 
-  /** Every table value points at an entry (or is a valid id state) and the sizes add up: a corrupt index
-   *  must not mislead. */
+  /** Every slot of both tables points at a keyed entry that holds the slot's key and is found there, with a
+   *  valid state, and the sizes add up (`HashTable.check`): a corrupt index must not mislead. */
   checkTables(): boolean {
     return this.keys.check(this.count, F_KEYLESS | F_DEAD, [0]) && this.ids.check(this.count, F_KEYLESS | F_DEAD, [ID_SIDE, ID_PARENT]);
   }
@@ -310,7 +310,8 @@ export class Ledger {
   /** Notes message id (a, b) of entry `i` (whose record holds it), a sidechain copy or a parent entry. */
   private noteId(a: number, b: number, sidechain: boolean, i: number): void {
     const s = this.ids.slot(a, b);
-    const v = this.ids.ref(s) === 0 ? 0 : this.ids.state(s);
+    // An empty slot's state is 0; a held one's is ID_SIDE or ID_PARENT.
+    const v = this.ids.state(s);
     const want = sidechain ? ID_SIDE : ID_PARENT;
     if (v === 0) this.ids.set(s, a, i, want);
     else if (v < want) {
