@@ -1,10 +1,11 @@
 // Builds dist/extension.js (VS Code host), dist/cli.js and dist/cliMain.js (headless CLI: a launcher with a V8 code cache, and the CLI), dist/anthropic.js (the API client,
 // loaded on first use), dist/planConnect.js (Connect/Disconnect with jsonc-parser, loaded on first use), dist/indexWorker.js (transcript indexing worker), dist/statusline.js (Claude Code's
 // status line command, a small bundle of its own), dist/webview/ (browser bundle)
-// and dist/test/ (extension-host test suite). The production build starts from an empty dist/ so nothing
+// and dist/test/ (extension-host test suite), plus dist/extract.wasm (the transcript extractor's walk in WebAssembly, from AssemblyScript). The production build starts from an empty dist/ so nothing
 // stale (a dev build's source maps) ends up in the .vsix.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, copyFileSync, rmSync, statSync } from 'node:fs';
 import { sep } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -91,6 +92,25 @@ if (!production && existsSync('test/host/index.ts')) {
   builds.push({ ...node, entryPoints: { index: 'test/host/index.ts' }, outdir: 'dist/test/host', external: ['vscode', 'mocha'] });
 }
 
+/**
+ * dist/extract.wasm from src/core/local/wasm/extract.ts (AssemblyScript 0.28, pinned): the extractor's
+ * structural walk with SIMD string search (src/core/local/extractWasm.ts loads it; without it the JavaScript
+ * walk reads every line). Built again only when the source is newer. Memory: 4 MiB, fixed, static data from
+ * 8 KiB (the layout extractWasm.ts checks).
+ */
+const WASM_SRC = 'src/core/local/wasm/extract.ts';
+const WASM_OUT = 'dist/extract.wasm';
+function buildWasm() {
+  if (!existsSync(WASM_SRC)) return;
+  if (existsSync(WASM_OUT) && statSync(WASM_OUT).mtimeMs >= statSync(WASM_SRC).mtimeMs) return;
+  mkdirSync('dist', { recursive: true });
+  execFileSync(
+    process.execPath,
+    ['node_modules/assemblyscript/bin/asc.js', WASM_SRC, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--memoryBase', '8192', '--initialMemory', '64', '--maximumMemory', '64', '-o', WASM_OUT],
+    { stdio: 'inherit' },
+  );
+}
+
 function copyAssets() {
   // The codicon font/stylesheet for @vscode-elements icons, served from the extension's own folder.
   const src = 'node_modules/@vscode/codicons/dist';
@@ -102,9 +122,11 @@ function copyAssets() {
 
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
+  buildWasm();
   copyAssets();
 } else {
   const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  buildWasm();
   copyAssets();
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   let leaked = false;

@@ -10,6 +10,7 @@ import { generate } from '../../bench/local/generate';
 import { generateRealistic } from '../../bench/local/realistic';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { emptyLine, extractLine, X_API_ERROR, X_CORRUPT, X_ENTRY, X_FALLBACK, X_IGNORE, X_SYNTHETIC, type UsageLine } from '../../src/core/local/extract';
+import { copyIntoWasm, wasmExtractor } from '../../src/core/local/extractWasm';
 import { parseUsageLine, scanFile, type ParsedLine } from '../../src/core/local/reader';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 
@@ -25,11 +26,23 @@ function tmpdir(): string {
 
 type Outcome = { kind: 'entry'; line: UsageLine } | { kind: 'ignore' | 'corrupt' | 'synthetic' | 'apiError' } | { kind: 'fallback' };
 
+/**
+ * The extractor's reading of one line, walked twice: in JavaScript (the line in a Buffer of its own) and in
+ * WebAssembly (the same bytes copied into the module's memory, as the reader reads them there). Both must give
+ * the same outcome, fallbacks included.
+ */
 function fast(text: string): Outcome {
   // Surround the line like the reader does (newline after it, another line before).
   const buf = Buffer.from(`{"x":1}\n${text}\n{"type":"user"}\n`);
   const ls = 8;
   const le = ls + Buffer.byteLength(text);
+  const js = outcome(buf, ls, le);
+  const inWasm = copyIntoWasm(buf);
+  if (inWasm) assert.deepStrictEqual(outcome(inWasm, ls, le), js, `WebAssembly and JavaScript walks differ: ${text.slice(0, 300)}`);
+  return js;
+}
+
+function outcome(buf: Buffer, ls: number, le: number): Outcome {
   const out = emptyLine();
   const code = extractLine(buf, ls, le, out, true);
   switch (code) {
@@ -81,6 +94,17 @@ function linesOf(root: string): string[] {
 }
 
 describe('local transcripts: byte-level extractor = JSON.parse (differential)', () => {
+  it('walks lines in WebAssembly too (dist/extract.wasm, built by npm run build), reading where the reader reads', () => {
+    const w = wasmExtractor();
+    assert.ok(w, 'dist/extract.wasm did not load: run `npm run build` first');
+    const line = Buffer.from('{"type":"assistant","timestamp":"2026-11-20T10:00:00.000Z","message":{"id":"msg_1","model":"claude-sonnet-4-6","content":[],"usage":{"input_tokens":3,"output_tokens":4}},"requestId":"req_1"}');
+    const inWasm = copyIntoWasm(line)!;
+    assert.equal(inWasm.buffer, w.mem.buffer);
+    const out = emptyLine();
+    assert.equal(extractLine(inWasm, 0, line.length, out, false), X_ENTRY);
+    assert.deepEqual([out.model, out.input, out.output, out.ts], ['claude-sonnet-4-6', 3, 4, Date.UTC(2026, 10, 20, 10)]);
+  });
+
   it('on every line of the sample home (also with CRLF, a BOM, spaces after colons)', () => {
     const d = tmpdir();
     const h = makeClaudeHome(d, new Date('2026-11-27T12:00:00Z'));
@@ -278,7 +302,8 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
 
   it('a file read through the shared read buffer gives every line the reference reading (models, tiers, geos that change from line to line)', () => {
     // Same-length models alternating, lines of 5-40 KB: the read buffer is refilled between lines, so
-    // nothing of one line may be remembered as a view into it.
+    // nothing of one line may be remembered as a view into it. Four lines longer than the 1 MiB read buffer
+    // are read into a bigger one and walked in JavaScript; the lines after them in the WebAssembly memory again.
     const models = ['claude-opus-4-6', 'claude-opus-4-8', 'claude-opus-4-5', 'claude-\u00e9-4-6'];
     const lines: string[] = [];
     for (let i = 0; i < 400; i++) {
@@ -289,7 +314,7 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
         message: {
           id: `msg_${i}`,
           model: models[(i * 7 + (i >> 3)) % models.length],
-          content: [{ type: 'text', text: 'x'.repeat(5000 + ((i * 7919) % 35000)) }],
+          content: [{ type: 'text', text: 'x'.repeat(i % 100 === 50 ? 1_200_000 : 5000 + ((i * 7919) % 35000)) }],
           usage: { input_tokens: i, output_tokens: 2 * i, service_tier: i % 3 ? 'standard' : 'batch', inference_geo: ['us', 'usa', 'eu', 'US-1'][i % 4] },
         },
       };

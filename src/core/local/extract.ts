@@ -20,8 +20,14 @@
  * after it is still parsed and checked, and the line is used only if the id, model and usage were all read;
  * a line damaged only inside its content is then counted (its usage is intact), where JSON.parse would
  * have called it corrupt.
+ *
+ * The walk runs in WebAssembly when the line is in the module's memory, where the reader reads
+ * (src/core/local/wasm/extract.ts, the same walk function for function with SIMD string search; extractWasm.ts
+ * loads it), and here otherwise (a line longer than the read buffer, no `dist/extract.wasm`). Either way the
+ * entry is made here (`entry`) from the fields the walk found.
  */
 import { KEY_SEPARATOR, KeyHasher } from './hash';
+import { W_FALLBACK, W_IGNORE, W_TOP, WASM_INNER, WASM_TOP, wasmExtractor, type WasmExtractor } from './extractWasm';
 
 export const X_IGNORE = 0;
 export const X_ENTRY = 1;
@@ -112,6 +118,50 @@ class Fields {
   nested = false;
   /** The message's content was skipped by the jump (see `tailArrayEnd`). */
   jumped = false;
+
+  /** Reads the field record the WebAssembly walk filled at byte `at` (its slots: src/core/local/wasm/extract.ts, `F_*`). */
+  load(w: WasmExtractor, at: number): void {
+    const r = w.i32;
+    const x = at >> 2;
+    this.type = r[x]!;
+    this.tsS = r[x + 2]!;
+    this.tsE = r[x + 3]!;
+    this.tsEsc = r[x + 4] !== 0;
+    this.ridS = r[x + 5]!;
+    this.ridE = r[x + 6]!;
+    this.ridEsc = r[x + 7] !== 0;
+    this.sessS = r[x + 8]!;
+    this.sessE = r[x + 9]!;
+    this.sessEsc = r[x + 10] !== 0;
+    this.cwdS = r[x + 11]!;
+    this.cwdE = r[x + 12]!;
+    this.cwdEsc = r[x + 13] !== 0;
+    this.side = r[x + 14]!;
+    this.apiError = r[x + 15] !== 0;
+    this.message = r[x + 16] !== 0;
+    this.idS = r[x + 17]!;
+    this.idE = r[x + 18]!;
+    this.idEsc = r[x + 19] !== 0;
+    this.modelS = r[x + 20]!;
+    this.modelE = r[x + 21]!;
+    this.modelEsc = r[x + 22] !== 0;
+    this.usage = r[x + 23] !== 0;
+    this.cc = r[x + 24] !== 0;
+    this.tierS = r[x + 25]!;
+    this.tierE = r[x + 26]!;
+    this.tierEsc = r[x + 27] !== 0;
+    this.geoS = r[x + 28]!;
+    this.geoE = r[x + 29]!;
+    this.geoEsc = r[x + 30] !== 0;
+    this.speedS = r[x + 31]!;
+    this.speedE = r[x + 32]!;
+    this.speedEsc = r[x + 33] !== 0;
+    this.data = r[x + 34] !== 0;
+    this.nested = r[x + 35] !== 0;
+    this.jumped = r[x + 36] !== 0;
+    const t = (at + 160) >> 3;
+    for (let k = 0; k < 6; k++) this.tok[k] = w.f64[t + k]!;
+  }
 
   reset(): void {
     this.type = 0;
@@ -846,6 +896,8 @@ export function usGeo(geo: string): boolean {
  * the working directory (only the first entry of a file needs it).
  */
 export function extractLine(source: Buffer, ls: number, le: number, out: UsageLine, wantCwd: boolean): ExtractCode {
+  const w = wasmExtractor();
+  if (w !== undefined && source.buffer === w.mem.buffer) return extractInWasm(w, source.byteOffset + ls, source.byteOffset + le, out, wantCwd);
   buf = source;
   b = source;
   end = le;
@@ -868,6 +920,28 @@ export function extractLine(source: Buffer, ls: number, le: number, out: UsageLi
     if (top.type === 1) return entry(top, undefined, out, wantCwd);
     if (top.type === 2 && inner.nested && inner.type === 1) return entry(inner, top, out, wantCwd);
     return X_IGNORE;
+  } catch (e) {
+    if (e === FALLBACK) return X_FALLBACK;
+    throw e;
+  } finally {
+    buf = undefined;
+  }
+}
+
+/** `extractLine` of a line in the WebAssembly module's memory ([ls, le) absolute): the module walks it, the
+ *  entry is made here from the fields it read, as in `extractLine`. */
+function extractInWasm(w: WasmExtractor, ls: number, le: number, out: UsageLine, wantCwd: boolean): ExtractCode {
+  const r = w.extract(ls, le);
+  if (r === W_IGNORE) return X_IGNORE;
+  if (r === W_FALLBACK) return X_FALLBACK;
+  buf = w.mem;
+  b = w.mem;
+  end = le;
+  try {
+    top.load(w, WASM_TOP);
+    if (r === W_TOP) return entry(top, undefined, out, wantCwd);
+    inner.load(w, WASM_INNER);
+    return entry(inner, top, out, wantCwd);
   } catch (e) {
     if (e === FALLBACK) return X_FALLBACK;
     throw e;
