@@ -229,6 +229,34 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
     assert.ok(fallbacks < runs * 0.3, `${fallbacks} of ${runs} fell back`);
   });
 
+  it('timestamps on calendar edges and key hashes read the same in both walks and as JSON.parse reads them', () => {
+    // Leap days, a day past the month's end (run into the next month, as Date.UTC does), year and century
+    // ends, before 1970, years below 1000, a DST night (no zone: UTC), other forms left to Date.parse.
+    const stamps = ['2024-02-29T23:59:59.999Z', '2023-02-29T12:00:00Z', '2023-02-31T00:00:00.000Z', '2026-12-31T23:59:59.999Z', '2027-01-01T00:00:00Z', '2000-02-29T00:00:00Z', '2100-03-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '0100-01-01T00:00:00Z', '0099-12-31T00:00:00Z', '9999-12-31T23:59:59.999Z', '2026-03-08T02:30:00Z', '2026-11-01T01:30:00.000Z', '2026-11-30T10:00:00+01:00', '2026-11-30T10:00:00.1Z', '2026-11-30 10:00:00Z'];
+    // Ids as written in the line's JSON: a \u escape, non-ASCII, an escaped backslash, a bad escape (\x: the
+    // extractor leaves the line to JSON.parse, which calls it corrupt), an empty requestId.
+    const ids: [string, string | undefined][] = [['msg_01A', 'req_01A'], ['msg_01A', undefined], ['msg_\\u00e9', 'req_1'], ['msg_é', 'req_\\\\b'], ['msg_1', 'req_\\x'], ['m', '']];
+    for (const ts of stamps) {
+      for (const [id, rid] of ids) {
+        const text = `{"type":"assistant","timestamp":"${ts}","message":{"id":"${id}","model":"claude-sonnet-4-6","content":[],"usage":{"input_tokens":1}}${rid === undefined ? '' : `,"requestId":"${rid}"`}}`;
+        assert.equal(agree(text), rid === 'req_\\x' ? 'fallback' : 'same', text);
+        const got = fast(text);
+        const want = ref(parseUsageLine(text));
+        if (got.kind === 'fallback') continue;
+        assert.equal(got.kind, want.kind, text);
+        if (got.kind === 'entry' && want.kind === 'entry') assert.deepStrictEqual([got.line.ts, got.line.k1, got.line.k2, got.line.i1, got.line.i2], [want.line.ts, want.line.k1, want.line.k2, want.line.i1, want.line.i2], text);
+      }
+    }
+    // Read from a file, the line with the bad escape is a skipped corrupt line and the read goes on.
+    const f = path.join(tmpdir(), 'escapes.jsonl');
+    const line = (id: string, rid: string) => `{"type":"assistant","timestamp":"2026-11-30T10:00:00Z","message":{"id":"${id}","model":"m","content":[],"usage":{"input_tokens":1}},"requestId":"${rid}"}`;
+    fs.writeFileSync(f, `${line('msg_1', 'req_1')}\n${line('msg_2', 'req_\\x')}\n${line('msg_3', 'req_3')}\n`);
+    const got: UsageLine[] = [];
+    const r = scanFile(f, 0, (l) => got.push({ ...l }), {});
+    assert.equal(got.length, 2);
+    assert.equal(r.skipped.corrupt, 1);
+  });
+
   it('an array at the end of a later object at the same depth as message.content is not taken for it', () => {
     // Found by the property above (seed 832575578): walking back from the end of the line, the first array met
     // is `extra`'s, as deep as `message.content`; jumping to its end hid `isApiErrorMessage` and `cwd`.

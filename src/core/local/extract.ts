@@ -27,7 +27,7 @@
  * entry is made here (`entry`) from the fields the walk found.
  */
 import { KEY_SEPARATOR, KeyHasher } from './hash';
-import { W_FALLBACK, W_IGNORE, W_TOP, WASM_INNER, WASM_TOP, wasmExtractor, type WasmExtractor } from './extractWasm';
+import { W_FALLBACK, W_IGNORE, W_TOP, WASM_DONE, WASM_INNER, WASM_TOP, wasmExtractor, type WasmExtractor } from './extractWasm';
 
 export const X_IGNORE = 0;
 export const X_ENTRY = 1;
@@ -753,9 +753,15 @@ function tailArrayEnd(): number {
   return -1;
 }
 
+/** The string [s, e); an escaped one decoded by `JSON.parse` (a bad escape, `\x`: the line goes to the fallback,
+ *  which calls it corrupt, instead of the error ending the whole read). */
 function text(s: number, e: number, esc: boolean): string {
-  if (esc) return JSON.parse(buf!.toString('utf8', s - 1, e + 1)) as string;
-  return buf!.toString('utf8', s, e);
+  if (!esc) return buf!.toString('utf8', s, e);
+  try {
+    return JSON.parse(buf!.toString('utf8', s - 1, e + 1)) as string;
+  } catch {
+    throw FALLBACK;
+  }
 }
 
 /** Hashes a string value's UTF-8 bytes; strings with escapes or non-ASCII bytes are decoded and re-encoded
@@ -805,6 +811,16 @@ function timestamp(s: number, e: number, esc: boolean): number {
 
 const MAX_TOKENS = 0xffffffff;
 
+/**
+ * Set while `entry` makes the entry the WebAssembly walk answered with: the walk also read its timestamp and
+ * hashed its keys where it could (the fast timestamp form; ids without escapes, ASCII), flagged at `DONE_TS`
+ * and `DONE_HASH` (i32 slots from `WASM_DONE`), the timestamp at `DONE_TS_VALUE` (f64 slot).
+ */
+let done: WasmExtractor | undefined;
+const DONE_TS = WASM_DONE >> 2;
+const DONE_HASH = DONE_TS + 1;
+const DONE_TS_VALUE = (WASM_DONE + 24) >> 3;
+
 /** Fills `out` from the parsed fields of one entry object (`parent`: the progress line it is nested in). */
 function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: boolean): ExtractCode {
   if (!f.message || !f.usage) return X_IGNORE;
@@ -816,7 +832,7 @@ function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: b
   if (model === '<synthetic>') return X_SYNTHETIC;
   if (f.apiError) return X_API_ERROR;
   if (f.tsS < 0) return X_CORRUPT;
-  const ts = timestamp(f.tsS, f.tsE, f.tsEsc);
+  const ts = done !== undefined && done.i32[DONE_TS]! !== 0 ? done.f64[DONE_TS_VALUE]! : timestamp(f.tsS, f.tsE, f.tsEsc);
   if (!Number.isFinite(ts)) return X_CORRUPT;
   const t = f.tok;
   for (let k = 0; k < 6; k++) if (t[k]! > MAX_TOKENS) return X_CORRUPT;
@@ -841,7 +857,13 @@ function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: b
   out.nested = parent !== undefined;
   const hasId = f.idS >= 0 && f.idE > f.idS;
   out.keyed = hasId;
-  if (hasId) {
+  if (hasId && done !== undefined && done.i32[DONE_HASH]! !== 0) {
+    const r = done.i32;
+    out.i1 = r[DONE_HASH + 1]! >>> 0;
+    out.i2 = r[DONE_HASH + 2]! >>> 0;
+    out.k1 = r[DONE_HASH + 3]! >>> 0;
+    out.k2 = r[DONE_HASH + 4]! >>> 0;
+  } else if (hasId) {
     hasher.reset();
     feed(f.idS, f.idE, f.idEsc);
     out.i1 = hasher.finish1();
@@ -937,6 +959,7 @@ function extractInWasm(w: WasmExtractor, ls: number, le: number, out: UsageLine,
   buf = w.mem;
   b = w.mem;
   end = le;
+  done = w;
   try {
     top.load(w, WASM_TOP);
     if (r === W_TOP) return entry(top, undefined, out, wantCwd);
@@ -947,5 +970,6 @@ function extractInWasm(w: WasmExtractor, ls: number, le: number, out: UsageLine,
     throw e;
   } finally {
     buf = undefined;
+    done = undefined;
   }
 }

@@ -17,6 +17,8 @@ export const W_FALLBACK = 5;
 /** Byte offsets in linear memory of the two field records the module fills (its `TOP`, `INNER`). */
 export const WASM_TOP = 1024;
 export const WASM_INNER = 1280;
+/** Where it leaves what it computed of the entry it answers with (its `DONE`: flags, key hashes, timestamp). */
+export const WASM_DONE = 1536;
 /** Where the reader's read buffer sits in linear memory (up to `COPY_AT`), and where lines are copied in (tests). */
 const READ_AT = 65536;
 const COPY_AT = 2 * 1024 * 1024;

@@ -10,7 +10,7 @@
 // timestamp, ids hashed, session). Where the JavaScript walk throws its FALLBACK, this returns `FAIL` up to
 // `extract`, which answers `R_FALLBACK`.
 //
-// Memory (4 MiB, never grown): [1024, 1536) the two field records, [8192, …) static data (key names), from
+// Memory (4 MiB, never grown): [1024, 1536) the two field records, [1536, 1568) what `finishEntry` computed, [8192, …) static data (key names), from
 // 64 KiB the reader's read buffer (extractWasm.ts: `READ_AT`), from 2 MiB room for lines copied in (`COPY_AT`).
 
 // `extract`'s answers (extract.ts: `W_*`).
@@ -633,6 +633,114 @@ function tailArrayEnd(): i32 {
   return getF(f, F_JUMPED) != 0 && (getF(f, F_USAGE) == 0 || getF(f, F_ID_S) < 0 || getF(f, F_MODEL_S) < 0);
 }
 
+// What `extract` computes of the entry it answers with (extract.ts reads it instead of computing it there):
+// at `DONE`, i32 flags (timestamp read, key hashes made), the four key hash halves, then the timestamp (f64).
+const DONE: i32 = 1536;
+
+/** `timestamp` of extract.ts, its fast path only (`YYYY-MM-DDTHH:MM:SS[.sss]Z`): epoch ms, or NaN (JavaScript decides). */
+function timestampOf(s: i32, e: i32, esc: i32): f64 {
+  const n = e - s;
+  if (esc != 0 || (n != 20 && n != 24)) return NaN;
+  if (byte(s + 4) != 0x2d || byte(s + 7) != 0x2d || byte(s + 10) != 0x54 || byte(s + 13) != 0x3a || byte(s + 16) != 0x3a || byte(e - 1) != 0x5a) return NaN;
+  if (!digits(s, 4) || !digits(s + 5, 2) || !digits(s + 8, 2) || !digits(s + 11, 2) || !digits(s + 14, 2) || !digits(s + 17, 2)) return NaN;
+  let ms = 0;
+  if (n == 24) {
+    if (byte(s + 19) != 0x2e || !digits(s + 20, 3)) return NaN;
+    ms = num(s + 20, 3);
+  }
+  const y = num(s, 4);
+  const mo = num(s + 5, 2);
+  const d = num(s + 8, 2);
+  const h = num(s + 11, 2);
+  const mi = num(s + 14, 2);
+  const sec = num(s + 17, 2);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return NaN;
+  // Days from 1970-01-01 of the proleptic Gregorian date (linear in the day, so day 31 of a shorter month
+  // runs into the next one, as with `Date.UTC`).
+  const yy = y - (mo <= 2 ? 1 : 0);
+  const era = yy / 400;
+  const yoe = yy - era * 400;
+  const doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
+  const days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  return <f64>days * 86400000 + <f64>(h * 3600000 + mi * 60000 + sec * 1000 + ms);
+}
+
+function digits(s: i32, n: i32): bool {
+  for (let j = 0; j < n; j++) {
+    const c = byte(s + j);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+function num(s: i32, n: i32): i32 {
+  let v = 0;
+  for (let j = 0; j < n; j++) v = v * 10 + byte(s + j) - 0x30;
+  return v;
+}
+
+/** Whether the string [s, e) is hashed from its bytes as they are (no escape, ASCII): extract.ts `feed`'s plain case. */
+function plain(s: i32, e: i32, esc: i32): bool {
+  if (esc != 0) return false;
+  for (let j = s; j < e; j++) if (byte(j) >= 0x80) return false;
+  return true;
+}
+
+// `KeyHasher` of src/core/local/hash.ts.
+let h1: u32 = 0;
+let h2: u32 = 0;
+let hlen: u32 = 0;
+function hashBytes(s: i32, e: i32): void {
+  for (let j = s; j < e; j++) hashByte(<u32>byte(j));
+}
+@inline function hashByte(c: u32): void {
+  h1 = (h1 ^ c) * 0x01000193;
+  h2 = (h2 ^ c) * 0x5bd1e995;
+  h2 ^= h2 >>> 15;
+  hlen++;
+}
+function finish1(): u32 {
+  let h = h1 ^ (h1 >>> 13);
+  h *= 0xc2b2ae35;
+  return h ^ (h >>> 16);
+}
+function finish2(): u32 {
+  let h = (h2 ^ hlen) * 0x27d4eb2d;
+  return h ^ (h >>> 15);
+}
+
+/** The timestamp and the key hashes of the entry in `f` (`entry` of extract.ts does the rest). */
+function finishEntry(f: i32): void {
+  const ts = timestampOf(getF(f, F_TS_S), getF(f, F_TS_E), getF(f, F_TS_ESC));
+  store<i32>(<usize>DONE, isNaN(ts) ? 0 : 1);
+  store<f64>(<usize>(DONE + 24), ts);
+  const is = getF(f, F_ID_S);
+  const ie = getF(f, F_ID_E);
+  const rs = getF(f, F_RID_S);
+  const re = getF(f, F_RID_E);
+  const withRid = rs >= 0 && re > rs;
+  const ok = is >= 0 && ie > is && plain(is, ie, getF(f, F_ID_ESC)) && (!withRid || plain(rs, re, getF(f, F_RID_ESC)));
+  store<i32>(<usize>(DONE + 4), ok ? 1 : 0);
+  if (!ok) return;
+  h1 = 0x811c9dc5;
+  h2 = 0x9e3779b9;
+  hlen = 0;
+  hashBytes(is, ie);
+  const i1 = finish1();
+  const i2 = finish2();
+  store<u32>(<usize>(DONE + 8), i1);
+  store<u32>(<usize>(DONE + 12), i2);
+  if (withRid) {
+    hashByte(0x00); // KEY_SEPARATOR
+    hashBytes(rs, re);
+    store<u32>(<usize>(DONE + 16), finish1());
+    store<u32>(<usize>(DONE + 20), finish2());
+  } else {
+    store<u32>(<usize>(DONE + 16), i1);
+    store<u32>(<usize>(DONE + 20), i2);
+  }
+}
+
 /**
  * Reads the line [ls, le) of linear memory (without its newline) into the field records: `R_TOP` (an
  * assistant line: `TOP`), `R_INNER` (a progress line's nested entry: `INNER`, its line in `TOP`), `R_IGNORE`,
@@ -655,8 +763,14 @@ export function extract(ls: i32, le: i32): i32 {
   if (ws(after) != le) return R_FALLBACK;
   if (jumpedOver(TOP) || jumpedOver(INNER)) return R_FALLBACK;
   const type = getF(TOP, F_TYPE);
-  if (type == 1) return R_TOP;
-  if (type == 2 && getF(INNER, F_NESTED) != 0 && getF(INNER, F_TYPE) == 1) return R_INNER;
+  if (type == 1) {
+    finishEntry(TOP);
+    return R_TOP;
+  }
+  if (type == 2 && getF(INNER, F_NESTED) != 0 && getF(INNER, F_TYPE) == 1) {
+    finishEntry(INNER);
+    return R_INNER;
+  }
   return R_IGNORE;
 }
 
