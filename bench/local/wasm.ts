@@ -11,7 +11,7 @@
  * extractor itself (src/core/local/extract.ts) does more per line than this check (it reads keys and values and
  * jumps over `message.content`); its own cost per line is in bench/local/README.md.
  *   tsx bench/local/wasm.ts --dir .bench-data/real1g [--mb 300] [--rounds 5]
- * AssemblyScript 0.28.20 is installed into .cache/assemblyscript on first use (npm registry only).
+ * Compiled with the project's AssemblyScript (devDependency) into .cache/assemblyscript.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,10 +25,10 @@ const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
 const maxBytes = Number(opt('mb', '300')) * 1e6;
 const rounds = Number(opt('rounds', '5'));
 
-// ---- compile the probe ----
+// ---- compile the probe (with the project's AssemblyScript, the devDependency that builds dist/extract.wasm) ----
 const prefix = path.join(ROOT, '.cache', 'assemblyscript');
-const asc = path.join(prefix, 'node_modules', '.bin', 'asc');
-if (!fs.existsSync(asc)) execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', 'assemblyscript@0.28.20'], { stdio: 'inherit' });
+fs.mkdirSync(prefix, { recursive: true });
+const asc = path.join(ROOT, 'node_modules', '.bin', 'asc');
 fs.copyFileSync(path.join(__dirname, 'wasm', 'validate.as'), path.join(prefix, 'validate.ts'));
 const wasmFile = path.join(prefix, 'validate.wasm');
 execFileSync(asc, ['validate.ts', '-O3', '--runtime', 'stub', '--enable', 'simd', '--initialMemory', String(Math.ceil((maxBytes * 1.2 + (64 << 20)) / 65536)), '-o', wasmFile], { cwd: prefix, stdio: 'inherit' });
