@@ -687,6 +687,26 @@ describe('local transcripts: discovery and service', () => {
     assert.deepStrictEqual(comparable(fallback.data), comparable(seq.data));
   });
 
+  it('a first scan starts the helper before listing the folders, and one that turns out small is read in this thread (the helper stopped unused)', async function () {
+    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
+    if (!fs.existsSync(workerFile)) this.skip();
+    const d = tmpdir();
+    const now = () => new Date('2026-11-27T12:00:00Z');
+    const h = makeClaudeHome(d, now());
+    const seq = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now }).refreshSync();
+    const idx = path.join(d, 'idx');
+    // Below the threshold: no shared scan, whether the helper was started early (no index yet) or not (an index).
+    for (const round of ['no index yet', 'index on disk']) {
+      const small = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', indexDir: idx, scanWorkerFile: workerFile, parallelThreshold: 1 << 30, now }).refresh();
+      assert.equal(small.stats.helper, undefined, round);
+      assert.deepStrictEqual(comparable(small.data), comparable(seq.data), round);
+    }
+    // Above it, the helper started early shares the scan.
+    const big = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: workerFile, parallelThreshold: 1, now }).refresh();
+    assert.equal(big.stats.helper?.failed, false);
+    assert.deepStrictEqual(comparable(big.data), comparable(seq.data));
+  });
+
   it('runInWorker stops its idle worker (with an index to come back to), and the next refresh starts one that reads that index', async function () {
     const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
     if (!fs.existsSync(workerFile)) this.skip();

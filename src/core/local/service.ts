@@ -13,7 +13,7 @@ import type { LocalUsageData } from '../model/snapshot';
 import { Aggregator, type LocalReport, type SavedAggregates } from './aggregate';
 import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
 import { emptyLine, type UsageLine } from './extract';
-import { emptyState, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
+import { emptyState, indexFile, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from '../model/zones';
 import { realTimers, type Timers } from './debounce';
@@ -472,14 +472,22 @@ export class LocalUsageEngine {
         if (fs.existsSync(workerFile)) helper = new ScanHelper(workerFile);
       },
     };
+    const roots = this.roots();
+    // A first scan (no index in memory or on disk) likely needs the helper: it starts before the folders are
+    // listed, so its start-up (~0.1 s of CPU) ends before the plan does, not after (stopped unused if the
+    // scan turns out small).
+    if (this.state === undefined && (!this.o.indexDir || !fs.existsSync(indexFile(this.o.indexDir, roots))) && big.bytes < Infinity) {
+      big.reached();
+      big.reached = () => {};
+    }
     let p: Plan;
     try {
-      p = this.plan(this.roots(), query.changed, big);
+      p = this.plan(roots, query.changed, big);
     } catch (e) {
       helper?.stop();
       throw e;
     }
-    if (!helper || p.jobs.length < 2) {
+    if (!helper || p.jobs.length < 2 || p.bytes < big.bytes) {
       helper?.stop();
       return this.refreshSyncFromPlan(p, query);
     }
