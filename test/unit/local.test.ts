@@ -666,13 +666,19 @@ describe('local transcripts: discovery and service', () => {
     assert.deepStrictEqual(comparable(again.data), comparable(seq.data));
   });
 
-  it('a shared scan gives the sequential result when the helper reads every file, and when the helper fails (its files are read here)', async function () {
+  /** The helper thread's bundle (the test is skipped without a build), a sample home and its sequential reading. */
+  function sharedScanWorld(ctx: Mocha.Context) {
     const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
-    if (!fs.existsSync(workerFile)) this.skip();
+    if (!fs.existsSync(workerFile)) ctx.skip();
     const d = tmpdir();
     const now = () => new Date('2026-11-27T12:00:00Z');
     const h = makeClaudeHome(d, now());
     const seq = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now }).refreshSync();
+    return { workerFile, d, now, h, seq };
+  }
+
+  it('a shared scan gives the sequential result when the helper reads every file, and when the helper fails (its files are read here)', async function () {
+    const { workerFile, d, now, h, seq } = sharedScanWorld(this);
     // Every line comes through the helper's packed arrays and the merge.
     const all = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: workerFile, parallelThreshold: 0, helperOnly: true, now }).refresh();
     assert.equal(all.stats.helper?.files, all.stats.files);
@@ -688,12 +694,7 @@ describe('local transcripts: discovery and service', () => {
   });
 
   it('a first scan starts the helper before listing the folders, and one that turns out small is read in this thread (the helper stopped unused)', async function () {
-    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
-    if (!fs.existsSync(workerFile)) this.skip();
-    const d = tmpdir();
-    const now = () => new Date('2026-11-27T12:00:00Z');
-    const h = makeClaudeHome(d, now());
-    const seq = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now }).refreshSync();
+    const { workerFile, d, now, h, seq } = sharedScanWorld(this);
     const idx = path.join(d, 'idx');
     // Below the threshold: no shared scan, whether the helper was started early (no index yet) or not (an index).
     for (const round of ['no index yet', 'index on disk']) {

@@ -296,6 +296,22 @@ function tokenValue(i: i32, f: i32, slot: i32): i32 {
   return j;
 }
 
+/** `nextMember`: the object closed, the index after its `}` in `closedAt`. */
+const CLOSED: i32 = -3;
+let closedAt: i32 = 0;
+/** After a member's value ending at `i` (or FAIL): the next key's index after a `,`, `CLOSED` at `}`, or FAIL. */
+function nextMember(i: i32): i32 {
+  if (i < 0) return FAIL;
+  i = ws(i);
+  const d = at(i);
+  if (d == 0x2c) return ws(i + 1);
+  if (d == 0x7d) {
+    closedAt = i + 1;
+    return CLOSED;
+  }
+  return FAIL;
+}
+
 /** The key read by `readKey`: [ks, ke). */
 let ks: i32 = 0;
 let ke: i32 = 0;
@@ -387,12 +403,9 @@ function parseEntry(i: i32, f: i32, level: i32): i32 {
         i = parseData(i);
       } else i = skipValue(i, 1);
     } else i = skipValue(i, 1);
+    i = nextMember(i);
+    if (i == CLOSED) return closedAt;
     if (i < 0) return FAIL;
-    i = ws(i);
-    const d = at(i);
-    if (d == 0x2c) i = ws(i + 1);
-    else if (d == 0x7d) return i + 1;
-    else return FAIL;
   }
   return FAIL;
 }
@@ -411,12 +424,9 @@ function parseData(i: i32): i32 {
         i = parseEntry(i, INNER, 1);
       } else i = skipValue(i, 2);
     } else i = skipValue(i, 2);
+    i = nextMember(i);
+    if (i == CLOSED) return closedAt;
     if (i < 0) return FAIL;
-    i = ws(i);
-    const d = at(i);
-    if (d == 0x2c) i = ws(i + 1);
-    else if (d == 0x7d) return i + 1;
-    else return FAIL;
   }
   return FAIL;
 }
@@ -449,12 +459,9 @@ function parseMessage(i: i32, f: i32, depth: i32): i32 {
         i = parseUsage(i, f);
       } else i = skipValue(i, 2);
     } else i = skipValue(i, 2);
+    i = nextMember(i);
+    if (i == CLOSED) return closedAt;
     if (i < 0) return FAIL;
-    i = ws(i);
-    const d = at(i);
-    if (d == 0x2c) i = ws(i + 1);
-    else if (d == 0x7d) return i + 1;
-    else return FAIL;
   }
   return FAIL;
 }
@@ -490,12 +497,9 @@ function parseUsage(i: i32, f: i32): i32 {
       i = readString(i);
       keepString(f, F_SPEED_S);
     } else i = skipValue(i, 3);
+    i = nextMember(i);
+    if (i == CLOSED) return closedAt;
     if (i < 0) return FAIL;
-    i = ws(i);
-    const d = at(i);
-    if (d == 0x2c) i = ws(i + 1);
-    else if (d == 0x7d) return i + 1;
-    else return FAIL;
   }
   return FAIL;
 }
@@ -511,12 +515,9 @@ function parseCacheCreation(i: i32, f: i32): i32 {
     if (c0 == 0x65 && keyIs(ks, len, K_B5, 25)) i = tokenValue(i, f, T_B5);
     else if (c0 == 0x65 && keyIs(ks, len, K_B1, 25)) i = tokenValue(i, f, T_B1);
     else i = skipValue(i, 4);
+    i = nextMember(i);
+    if (i == CLOSED) return closedAt;
     if (i < 0) return FAIL;
-    i = ws(i);
-    const d = at(i);
-    if (d == 0x2c) i = ws(i + 1);
-    else if (d == 0x7d) return i + 1;
-    else return FAIL;
   }
   return FAIL;
 }
