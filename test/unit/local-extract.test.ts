@@ -10,7 +10,7 @@ import { generate } from '../../bench/local/generate';
 import { generateRealistic } from '../../bench/local/realistic';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { emptyLine, extractLine, X_API_ERROR, X_CORRUPT, X_ENTRY, X_FALLBACK, X_IGNORE, X_SYNTHETIC, type UsageLine } from '../../src/core/local/extract';
-import { copyIntoWasm, wasmExtractor } from '../../src/core/local/extractWasm';
+import { copyIntoWasm, setWasmEnabled, wasmExtractor } from '../../src/core/local/extractWasm';
 import { parseUsageLine, scanFile, type ParsedLine } from '../../src/core/local/reader';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 
@@ -321,8 +321,17 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
     files.push(t);
     let entries = 0;
     for (const f of files) {
+      // With the WebAssembly walk a small read is walked like a big one; without it (the JavaScript walk, as
+      // where the module cannot load) usage lines go through JSON.parse first. All three read the same.
       const big = scanAll(f, false);
       assert.deepStrictEqual(scanAll(f, true), big, f);
+      setWasmEnabled(false);
+      try {
+        assert.deepStrictEqual(scanAll(f, false), big, `${f} (JavaScript walk)`);
+        assert.deepStrictEqual(scanAll(f, true), big, `${f} (JavaScript walk, JSON.parse first)`);
+      } finally {
+        setWasmEnabled(true);
+      }
       entries += (big as { entries: unknown[] }).entries.length;
     }
     assert.ok(files.length > 10 && entries > 600, `${files.length} files, ${entries} entries`);

@@ -34,6 +34,12 @@ export interface WasmExtractor {
 }
 
 let loaded: WasmExtractor | null | undefined;
+let enabled = true;
+
+/** Tests: the JavaScript walk only (`false`, as where the module cannot load), or the module again (`true`). */
+export function setWasmEnabled(on: boolean): void {
+  enabled = on;
+}
 
 /** The file next to the bundle (dist/), or, running from source (tests under tsx), the build's dist/. */
 function wasmFile(): string | undefined {
@@ -45,6 +51,7 @@ function wasmFile(): string | undefined {
 
 /** The module, instantiated on first use; undefined when it is not there or cannot run here. */
 export function wasmExtractor(): WasmExtractor | undefined {
+  if (!enabled) return undefined;
   if (loaded !== undefined) return loaded ?? undefined;
   loaded = null;
   if (process.env.CLAUDE_USAGE_WASM === '0') return undefined;

@@ -150,9 +150,10 @@ export interface ScanOptions {
   /** Whether the next entry should carry its `cwd` (only the first of a file needs it). */
   wantCwd?: () => boolean;
   /**
-   * A small read (a warm refresh's appended bytes): lines holding the usage marker are read with
-   * `JSON.parse` first (`jsonFirst`). The byte-level extractor pays off once V8 has compiled it; in a fresh
-   * process reading a few MB it runs interpreted and is several times slower than the native parser.
+   * A small read (a warm refresh's appended bytes): without the WebAssembly walk, lines holding the usage
+   * marker are read with `JSON.parse` first (`jsonFirst`). The JavaScript walk pays off once V8 has compiled
+   * it; in a fresh process reading a few MB it runs interpreted and is several times slower than the native
+   * parser. The WebAssembly walk is compiled before its first line, so with it this changes nothing.
    */
   small?: boolean;
 }
