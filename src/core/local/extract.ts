@@ -27,7 +27,7 @@
  * entry is made here (`entry`) from the fields the walk found.
  */
 import { KEY_SEPARATOR, KeyHasher } from './hash';
-import { W_FALLBACK, W_IGNORE, W_TOP, WASM_DONE, WASM_INNER, WASM_TOP, wasmExtractor, type WasmExtractor } from './extractWasm';
+import { W_FALLBACK, W_IGNORE, W_TOP, WASM_DONE, WASM_DONE_TS, WASM_INNER, WASM_TOKENS, WASM_TOP, wasmExtractor, type WasmExtractor } from './extractWasm';
 
 export const X_IGNORE = 0;
 export const X_ENTRY = 1;
@@ -159,7 +159,7 @@ class Fields {
     this.data = r[x + 34] !== 0;
     this.nested = r[x + 35] !== 0;
     this.jumped = r[x + 36] !== 0;
-    const t = (at + 160) >> 3;
+    const t = (at + WASM_TOKENS) >> 3;
     for (let k = 0; k < 6; k++) this.tok[k] = w.f64[t + k]!;
   }
 
@@ -819,7 +819,7 @@ const MAX_TOKENS = 0xffffffff;
 let done: WasmExtractor | undefined;
 const DONE_TS = WASM_DONE >> 2;
 const DONE_HASH = DONE_TS + 1;
-const DONE_TS_VALUE = (WASM_DONE + 24) >> 3;
+const DONE_TS_VALUE = (WASM_DONE + WASM_DONE_TS) >> 3;
 
 /** Fills `out` from the parsed fields of one entry object (`parent`: the progress line it is nested in). */
 function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: boolean): ExtractCode {

@@ -17,8 +17,12 @@ export const W_FALLBACK = 5;
 /** Byte offsets in linear memory of the two field records the module fills (its `TOP`, `INNER`). */
 export const WASM_TOP = 1024;
 export const WASM_INNER = 1280;
-/** Where it leaves what it computed of the entry it answers with (its `DONE`: flags, key hashes, timestamp). */
+/** Within a field record: where its six token counts start (f64 each; its `TOK`). */
+export const WASM_TOKENS = 160;
+/** Where it leaves what it computed of the entry it answers with (its `DONE`: flags, key hashes, then at
+ *  `WASM_DONE_TS` bytes further the timestamp, f64). */
 export const WASM_DONE = 1536;
+export const WASM_DONE_TS = 24;
 /** Where the reader's read buffer sits in linear memory (up to `COPY_AT`), and where lines are copied in (tests). */
 const READ_AT = 65536;
 const COPY_AT = 2 * 1024 * 1024;
