@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileStat } from './fileStat';
 
 export interface DiscoveryOptions {
   env?: NodeJS.ProcessEnv;
@@ -109,7 +110,7 @@ export function listTranscripts(root: string, cache?: DirCache, now = 0, onListe
     let dirs: string[];
     let files: string[];
     const c = cache?.get(dir);
-    const st = cache ? fs.statSync(dir, { throwIfNoEntry: false }) : undefined;
+    const st = cache ? fileStat(dir) : undefined;
     if (cache && !st) {
       if (cache.delete(dir)) onListed?.(dir);
       return;

@@ -12,6 +12,7 @@ import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../model/snapshot';
 import { Aggregator, type LocalReport, type SavedAggregates } from './aggregate';
 import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
+import { fileStat, type FileStat } from './fileStat';
 import { emptyLine, type UsageLine } from './extract';
 import { emptyState, indexFile, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
@@ -247,7 +248,7 @@ export class LocalUsageEngine {
     const jobs: Job[] = [];
     let pending = 0;
     for (const f of files) {
-      const st = fs.statSync(f.path, { throwIfNoEntry: false });
+      const st = fileStat(f.path);
       if (!st) continue;
       let fileId = s.fileIds.get(f.path);
       if (fileId === undefined) {
@@ -652,7 +653,7 @@ interface Head {
 interface Job {
   f: TranscriptFile;
   fileId: number;
-  st: fs.Stats;
+  st: FileStat;
   from: number;
 }
 
