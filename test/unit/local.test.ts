@@ -8,7 +8,7 @@ import { Decimal } from '../../src/core/decimal';
 import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
 import { indexFile } from '../../src/core/local/transcriptIndex';
 import { emptyLine } from '../../src/core/local/extract';
-import { fits, HashTable, Ledger, W } from '../../src/core/local/ledger';
+import { F_BATCH, F_SIDECHAIN, fits, HashTable, Ledger, W, W_INPUT, W_MODEL, W_PROJECT, W_READ, W_SESSION } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
@@ -286,6 +286,60 @@ describe('local transcripts: de-duplication', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('of two copies of a message the ledger keeps the one its rule prefers, criterion by criterion, in either order', () => {
+    type Copy = { side?: boolean; tok?: [number, number, number, number, number]; ts?: number; batch?: boolean; model?: string; session?: string; project?: string };
+    const make = (c: Copy) => {
+      const l = emptyLine();
+      l.keyed = true;
+      [l.k1, l.k2, l.i1, l.i2] = [11, 77, 5, 9];
+      l.sidechain = c.side ?? false;
+      [l.input, l.output, l.cacheWrite5m, l.cacheWrite1h, l.cacheRead] = c.tok ?? [10, 20, 30, 40, 50];
+      l.ts = c.ts ?? T0;
+      l.batch = c.batch ?? false;
+      l.model = c.model ?? 'claude-sonnet-4-6';
+      l.sessionId = c.session ?? 's1';
+      return l;
+    };
+    // [preferred, other]: each pair differs first in the criterion named, the rule's order.
+    const pairs: [string, Copy, Copy][] = [
+      ['not a sidechain copy', { side: false, tok: [1, 1, 1, 1, 1] }, { side: true }],
+      ['more tokens in all', { tok: [10, 20, 30, 40, 51] }, { tok: [10, 20, 30, 40, 50] }],
+      ['the earlier timestamp', { ts: T0 }, { ts: T0 + 1 }],
+      ['more input (same total)', { tok: [11, 19, 30, 40, 50] }, { tok: [10, 20, 30, 40, 50] }],
+      ['more output', { tok: [10, 21, 29, 40, 50] }, { tok: [10, 20, 30, 40, 50] }],
+      ['more 5-minute cache writes', { tok: [10, 20, 31, 39, 50] }, { tok: [10, 20, 30, 40, 50] }],
+      ['more 1-hour cache writes', { tok: [10, 20, 30, 41, 49] }, { tok: [10, 20, 30, 40, 50] }],
+      ['fewer flags', {}, { batch: true }],
+      ['the model that sorts first', { model: 'claude-opus-4-6' }, { model: 'claude-sonnet-4-6' }],
+      ['the session that sorts first', { session: 's1' }, { session: 's2' }],
+      ['the project that sorts first', { project: 'p1' }, { project: 'p2' }],
+    ];
+    for (const [what, a, b] of pairs) {
+      for (const order of [
+        [a, b],
+        [b, a],
+      ]) {
+        const l = new Ledger();
+        // Ids in the order of reading, so that an id comparison would give the other answer in one of the orders.
+        for (const c of order) l.add(make(c), l.projects.id(c.project ?? 'p1'), 0, 's');
+        assert.equal(l.count, 1, what);
+        const o = 0;
+        const kept = make(a);
+        assert.deepEqual(
+          [...l.words.slice(o + W_INPUT, o + W_READ + 1)],
+          [kept.input, kept.output, kept.cacheWrite5m, kept.cacheWrite1h, kept.cacheRead],
+          what,
+        );
+        assert.equal(l.ts(0), kept.ts, what);
+        assert.equal(l.models.values[l.words[o + W_MODEL]!], kept.model, what);
+        assert.equal(l.sessions.values[l.words[o + W_SESSION]!], kept.sessionId, what);
+        assert.equal(l.projects.values[l.words[o + W_PROJECT]!], a.project ?? 'p1', what);
+        assert.equal(l.flags(0) & (F_BATCH | F_SIDECHAIN), (a.batch ? F_BATCH : 0) | (a.side ? F_SIDECHAIN : 0), what);
+        assert.equal(l.copies(0), 2, what);
+      }
+    }
   });
 
   it('a ledger holds room for an eighth more records, when grown and when loaded: never twice what it needs', () => {

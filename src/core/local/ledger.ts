@@ -43,6 +43,14 @@ export const W_FLAGS = 15;
 export const RECORD_BYTES = W * 4;
 export const MAX_COPIES = 0xffffff;
 
+/** Whether the string of id `a` sorts before that of id `b`; undefined when they are the same string. */
+function textBefore(tab: StringTable, a: number, b: number): boolean | undefined {
+  if (a === b) return undefined;
+  const x = tab.values[a]!;
+  const y = tab.values[b]!;
+  return x === y ? undefined : x < y;
+}
+
 /** Interned strings: id ↔ string. */
 export class StringTable {
   readonly values: string[] = [];
@@ -413,8 +421,11 @@ export class Ledger {
   /** Adds one line (or keeps the existing better copy; either way counts the copy). Returns true when
    *  the kept entry changed. */
   add(l: UsageLine, projectId: number, fileId: number, fallbackSession: string): boolean {
-    const modelId = this.models.id(l.model);
-    const sessionId = this.sessions.id(l.sessionId ?? fallbackSession);
+    return this.addInterned(l, this.models.id(l.model), projectId, this.sessions.id(l.sessionId ?? fallbackSession), fileId);
+  }
+
+  /** `add` with the model and session already interned (`l.model` and `l.sessionId` are not read). */
+  addInterned(l: UsageLine, modelId: number, projectId: number, sessionId: number, fileId: number): boolean {
     const flags = (l.sidechain ? F_SIDECHAIN : 0) | (l.batch ? F_BATCH : 0) | (l.usInference ? F_US : 0) | (l.nested ? F_NESTED : 0);
     if (!l.keyed) {
       const i = this.append();
@@ -475,33 +486,21 @@ export class Ledger {
     const old = w[o + W_FLAGS]! & 0xff;
     const oldSide = (old & F_SIDECHAIN) !== 0;
     if (l.sidechain !== oldSide) return oldSide;
-    const nt = [l.input, l.output, l.cacheWrite5m, l.cacheWrite1h, l.cacheRead];
-    let oldTotal = 0;
-    let total = 0;
-    for (let k = 0; k < 5; k++) {
-      oldTotal += w[o + W_INPUT + k]!;
-      total += nt[k]!;
-    }
+    // (No arrays here: this runs for every repeated copy of a message, tens of thousands per first scan.)
+    const total = l.input + l.output + l.cacheWrite5m + l.cacheWrite1h + l.cacheRead;
+    const oldTotal = w[o + W_INPUT]! + w[o + W_OUTPUT]! + w[o + W_W5]! + w[o + W_W1]! + w[o + W_READ]!;
     if (total !== oldTotal) return total > oldTotal;
     const ts = this.ts(i);
     if (l.ts !== ts) return l.ts < ts;
-    for (let k = 0; k < 5; k++) {
-      if (nt[k] !== w[o + W_INPUT + k]) return nt[k]! > w[o + W_INPUT + k]!;
-    }
+    if (l.input !== w[o + W_INPUT]) return l.input > w[o + W_INPUT]!;
+    if (l.output !== w[o + W_OUTPUT]) return l.output > w[o + W_OUTPUT]!;
+    if (l.cacheWrite5m !== w[o + W_W5]) return l.cacheWrite5m > w[o + W_W5]!;
+    if (l.cacheWrite1h !== w[o + W_W1]) return l.cacheWrite1h > w[o + W_W1]!;
+    if (l.cacheRead !== w[o + W_READ]) return l.cacheRead > w[o + W_READ]!;
     const keep = old & ~F_DEAD;
     if (flags !== keep) return flags < keep;
-    for (const [n, x, tab] of [
-      [model, w[o + W_MODEL]!, this.models],
-      [session, w[o + W_SESSION]!, this.sessions],
-      [project, w[o + W_PROJECT]!, this.projects],
-    ] as const) {
-      if (n !== x) {
-        const ns = tab.values[n]!;
-        const os = tab.values[x]!;
-        if (ns !== os) return ns < os;
-      }
-    }
-    return false;
+    // Then by the strings (not the ids, which depend on the order lines were read).
+    return textBefore(this.models, model, w[o + W_MODEL]!) ?? textBefore(this.sessions, session, w[o + W_SESSION]!) ?? textBefore(this.projects, project, w[o + W_PROJECT]!) ?? false;
   }
 
   /** Forgets entries without a key that came from `fileId` (the file was replaced and is re-read). */

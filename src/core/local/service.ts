@@ -543,6 +543,11 @@ export class LocalUsageEngine {
     const s = this.state!;
     const line: UsageLine = emptyLine();
     const pk = r.packed;
+    const ledger = s.ledger;
+    // The helper's strings interned once each, not once per line.
+    const models = r.models.map((m) => ledger.models.id(m));
+    const sessions = r.sessions.map((x) => ledger.sessions.id(x));
+    const fileSession = new Int32Array(order.length).fill(-1);
     for (let i = 0; i < pk.ts.length; i++) {
       const job = order[pk.job[i]!]!;
       const f = pk.flags[i]!;
@@ -552,9 +557,13 @@ export class LocalUsageEngine {
       line.i1 = pk.h[i * 4 + 2]!;
       line.i2 = pk.h[i * 4 + 3]!;
       line.ts = pk.ts[i]!;
-      line.model = r.models[pk.model[i]!]!;
       const sess = pk.session[i]!;
-      line.sessionId = sess === NO_SESSION ? undefined : r.sessions[sess];
+      let sessionId: number;
+      if (sess !== NO_SESSION) sessionId = sessions[sess]!;
+      else {
+        sessionId = fileSession[pk.job[i]!]!;
+        if (sessionId < 0) sessionId = fileSession[pk.job[i]!] = ledger.sessions.id(job.f.session);
+      }
       line.sidechain = (f & P_SIDECHAIN) !== 0;
       line.batch = (f & P_BATCH) !== 0;
       line.usInference = (f & P_US) !== 0;
@@ -564,7 +573,7 @@ export class LocalUsageEngine {
       line.cacheWrite5m = pk.tokens[i * 5 + 2]!;
       line.cacheWrite1h = pk.tokens[i * 5 + 3]!;
       line.cacheRead = pk.tokens[i * 5 + 4]!;
-      s.ledger.add(line, s.files[job.fileId]!.project, job.fileId, job.f.session);
+      ledger.addInterned(line, models[pk.model[i]!]!, s.files[job.fileId]!.project, sessionId, job.fileId);
     }
     let filesRead = 0;
     let bytesRead = 0;
