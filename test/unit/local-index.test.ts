@@ -11,7 +11,7 @@ import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { Debouncer } from '../../src/core/local/debounce';
 import { collectGarbage, IdleCollector } from '../../src/core/local/heap';
-import { indexFile } from '../../src/core/local/transcriptIndex';
+import { indexFile, IndexStore } from '../../src/core/local/transcriptIndex';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { LocalUsageEngine } from '../../src/core/local/service';
 import { emptySnapshot, type LocalUsageData, type StoreSnapshot } from '../../src/core/model/snapshot';
@@ -79,6 +79,42 @@ describe('local index: writes proportional to change', () => {
     const fresh = engine(root, idx).refreshSync();
     assert.equal(fresh.stats.bytesRead, 0);
     assert.deepStrictEqual(totals(fresh.data), totals(new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+
+  it('compacts once the tables outgrow the base’s, so that no process grows them again while loading', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    const roots = [h.projectsDir];
+    const e = engine(h.projectsDir, idx);
+    assert.equal(e.refreshSync().stats.save.mode, 'base');
+    const target = listTranscripts(h.projectsDir)[0]!.path;
+    /** Table slots a fresh process loads from the base, and holds after replaying the journal. */
+    const load = () => {
+      const base = fs.readFileSync(indexFile(idx, roots));
+      const header = JSON.parse(base.toString('utf8', 24, 24 + base.readUInt32LE(12))) as { keysLen: number; idsLen: number };
+      const r = new IndexStore(idx, roots, () => NOW().getTime()).load();
+      assert.ok(r.state, 'the index loads');
+      const t = r.state.ledger.tables();
+      return { base: header.keysLen + header.idsLen, loaded: t.keys.length + t.ids.length };
+    };
+    const modes: string[] = [];
+    let n = 0;
+    // 1,200 new messages in batches of 100: the tables (1,024 slots each at first) must grow on the way.
+    for (let batch = 0; batch < 12; batch++) {
+      fs.appendFileSync(target, `${Array.from({ length: 100 }, () => response(n++)).join('\n')}\n`);
+      modes.push(e.refreshSync().stats.save.mode);
+      const slots = load();
+      assert.equal(slots.loaded, slots.base, `batch ${batch}: a fresh load grew the tables (${modes.join(',')})`);
+    }
+    // Once (the growth), not more: the journal (under 1 MiB here) did not need compacting otherwise.
+    assert.deepEqual(
+      modes.filter((m) => m === 'base'),
+      ['base'],
+      modes.join(','),
+    );
+    assert.ok(load().base > 2048, 'the tables grew');
+    assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(new LocalUsageEngine({ roots, timezone: 'UTC', now: NOW }).refreshSync().data));
   });
 
   it('compacts the journal into a new base once it is long', () => {

@@ -260,6 +260,8 @@ export class Ledger {
   constructor(init?: {
     bytes?: Uint8Array;
     count: number;
+    /** Records about to be added (a journal to replay): room for them from the start, not a copy on the way. */
+    more?: number;
     models: string[];
     projects: string[];
     sessions: string[];
@@ -271,7 +273,7 @@ export class Ledger {
     this.projects = new StringTable(init?.projects);
     this.sessions = new StringTable(init?.sessions);
     const n = init?.count ?? 0;
-    const cap = roomFor(n, n);
+    const cap = roomFor(n, n + (init?.more ?? 0));
     const ab = new ArrayBuffer(cap * RECORD_BYTES);
     if (init?.bytes) new Uint8Array(ab, 0, n * RECORD_BYTES).set(init.bytes.subarray(0, n * RECORD_BYTES));
     this.words = new Uint32Array(ab);

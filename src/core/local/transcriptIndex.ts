@@ -221,6 +221,8 @@ interface DiskMark {
   baseMtimeMs: number;
   /** Valid journal bytes applied so far. */
   journal: number;
+  /** Slots of the base's key and message-id tables. */
+  tableSlots: number;
 }
 
 export interface SaveResult {
@@ -363,8 +365,11 @@ export class IndexStore {
       const files = filesFrom(h.filePaths, h.fileNums);
       if (!files || !isTableLength(h.keysLen) || !isTableLength(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
       // Records and tables are read straight into the ledger's own memory: no decoding, no copy.
+      const journalSize = statOrNull(this.journal)?.size ?? 0;
       const ledger = new Ledger({
         count,
+        // At most one record per 68 journal bytes (index and record; batches also hold strings and file states).
+        more: Math.floor(journalSize / (4 + RECORD_BYTES)),
         models: h.models,
         projects: h.projects,
         sessions: h.sessions,
@@ -393,7 +398,7 @@ export class IndexStore {
         dirtyDirs: new Set(),
       };
       const savedDirList = h.dirs;
-      this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER };
+      this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: h.keysLen + h.idsLen };
       const journalDirs: SavedDir[] = [];
       const resume = resumeAt && resumeAt.generation === h.generation ? resumeAt.journal : undefined;
       const resumed = { at: false };
@@ -490,7 +495,11 @@ export class IndexStore {
         if (this.validEnd(m.journal) > m.journal) return this.conflict();
         fs.truncateSync(this.journal, m.journal);
       }
-      if (m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2))) return this.appendBatch(state);
+      // Compacted when the journal is long, and when the tables outgrew the base's: every process that loads
+      // the base would otherwise grow them again while replaying the journal (a rehash of every entry,
+      // ~23 ms at 1 GiB, in each warm `claude-usage local`), until the journal was long.
+      const t = state.ledger.tables();
+      if (m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2)) && t.keys.length + t.ids.length <= m.tableSlots) return this.appendBatch(state);
       return this.writeBase(state);
     } catch {
       this.mark = undefined;
@@ -628,7 +637,7 @@ export class IndexStore {
     fs.renameSync(tmpBase, this.base);
     const st = fs.statSync(this.base);
     this.noteVerified(baseIdentity(st));
-    this.mark = { generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER };
+    this.mark = { generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: tables.keys.length + tables.ids.length };
     this.bytesWritten += bytes;
     markSaved(state);
     return { mode: 'base', bytes };
