@@ -66,7 +66,7 @@ export interface UsageLine {
 }
 
 export function emptyLine(): UsageLine {
-  return { keyed: false, i1: 0, i2: 0, k1: 0, k2: 0, ts: 0, model: '', sidechain: false, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, batch: false, usInference: false, nested: false };
+  return { keyed: false, i1: 0, i2: 0, k1: 0, k2: 0, ts: 0, model: '', sessionId: undefined, cwd: undefined, sidechain: false, input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, batch: false, usInference: false, nested: false };
 }
 
 // Token fields: -1 absent (or null), otherwise the value.
