@@ -24,6 +24,7 @@ describe('local fileStat: the plan’s stat', () => {
   after(() => {
     fs.rmSync(dir, { recursive: true, force: true });
     delete process.env.CLAUDE_USAGE_FAST_STAT;
+    delete process.env.NODE_PENDING_DEPRECATION;
     resetFileStat();
   });
 
@@ -70,6 +71,14 @@ describe('local fileStat: the plan’s stat', () => {
 
   it('CLAUDE_USAGE_FAST_STAT=0 keeps to fs.statSync, with the same results', () => {
     process.env.CLAUDE_USAGE_FAST_STAT = '0';
+    resetFileStat();
+    for (const p of paths) assert.deepEqual(outcome(() => fileStat(p)), expected(p), p);
+    assert.equal(fileStatMode(), 'fs');
+  });
+
+  it('keeps to fs.statSync under --pending-deprecation, where process.binding would print a warning', () => {
+    delete process.env.CLAUDE_USAGE_FAST_STAT;
+    process.env.NODE_PENDING_DEPRECATION = '1';
     resetFileStat();
     for (const p of paths) assert.deepEqual(outcome(() => fileStat(p)), expected(p), p);
     assert.equal(fileStatMode(), 'fs');

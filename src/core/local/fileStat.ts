@@ -13,7 +13,8 @@
  *   builds that differ) falls back to `fs.statSync`;
  * - the first call is checked against `fs.statSync` on the same path (size, mtime, inode, folder or not);
  *   any difference, or an exception other than the path's own error, switches to `fs.statSync` for good.
- * `CLAUDE_USAGE_FAST_STAT=0` also turns it off (for measuring).
+ * `CLAUDE_USAGE_FAST_STAT=0` also turns it off (for measuring), and so does `--pending-deprecation`, under which
+ * Node warns about `process.binding` (DEP0111; with `--throw-deprecation` it throws, which the check catches).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,6 +53,8 @@ let fast: boolean | undefined;
 
 function tryBinding(): StatBinding | undefined {
   if (process.env.CLAUDE_USAGE_FAST_STAT === '0') return undefined;
+  // Under --pending-deprecation process.binding prints a warning (DEP0111): not worth one on the user's screen.
+  if (process.env.NODE_PENDING_DEPRECATION === '1' || [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('--pending-deprecation'))) return undefined;
   try {
     if (!fs.statSync.toString().replace(/\s+/g, '').includes(EXPECTED_CALL)) return undefined;
     const b = (process as unknown as { binding(name: string): unknown }).binding('fs') as Partial<StatBinding> | undefined;
