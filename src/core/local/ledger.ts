@@ -295,6 +295,11 @@ export class Ledger {
     }
   }
 
+  /** Slots of the key and message-id tables together (what an index base saves of them). */
+  tableSlots(): number {
+    return this.keys.t.length + this.ids.t.length;
+  }
+
   /** The key and message-id tables as they are (saved next to the records). */
   tables(): { keys: Uint32Array; ids: Uint32Array; keysSize: number; idsSize: number } {
     return { keys: this.keys.t, ids: this.ids.t, keysSize: this.keys.size, idsSize: this.ids.size };

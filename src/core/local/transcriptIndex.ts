@@ -31,6 +31,8 @@ export const BASE_MAGIC = Buffer.from('CUIDXv2\n');
 const JOURNAL_MAGIC = Buffer.from('CUJRNv2\n');
 const BATCH_MAGIC = 0x4843_5442; // "BTCH"
 const JOURNAL_HEADER = 16;
+/** A journal batch's entry: its index (UInt32LE), then its record. */
+const JOURNAL_ENTRY_BYTES = 4 + RECORD_BYTES;
 
 export interface FileState {
   path: string;
@@ -368,8 +370,8 @@ export class IndexStore {
       const journalSize = statOrNull(this.journal)?.size ?? 0;
       const ledger = new Ledger({
         count,
-        // At most one record per 68 journal bytes (index and record; batches also hold strings and file states).
-        more: Math.floor(journalSize / (4 + RECORD_BYTES)),
+        // At most one record per journal entry's bytes (batches also hold strings and file states).
+        more: Math.floor(journalSize / JOURNAL_ENTRY_BYTES),
         models: h.models,
         projects: h.projects,
         sessions: h.sessions,
@@ -498,8 +500,7 @@ export class IndexStore {
       // Compacted when the journal is long, and when the tables outgrew the base's: every process that loads
       // the base would otherwise grow them again while replaying the journal (a rehash of every entry,
       // ~23 ms at 1 GiB, in each warm `claude-usage local`), until the journal was long.
-      const t = state.ledger.tables();
-      if (m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2)) && t.keys.length + t.ids.length <= m.tableSlots) return this.appendBatch(state);
+      if (m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2)) && state.ledger.tableSlots() <= m.tableSlots) return this.appendBatch(state);
       return this.writeBase(state);
     } catch {
       this.mark = undefined;
@@ -549,7 +550,7 @@ export class IndexStore {
     const json = Buffer.from(JSON.stringify(batch));
     const n = l.changed.length;
     const jlen = (json.length + 3) & ~3;
-    const payload = Buffer.alloc(4 + jlen + 4 + n * (4 + RECORD_BYTES));
+    const payload = Buffer.alloc(4 + jlen + 4 + n * JOURNAL_ENTRY_BYTES);
     payload.writeUInt32LE(json.length, 0);
     json.copy(payload, 4);
     let at = 4 + jlen;
@@ -559,7 +560,7 @@ export class IndexStore {
     for (const i of l.changed) {
       words[at / 4] = i;
       words.set(l.words.subarray(i * W, i * W + W), at / 4 + 1);
-      at += 4 + RECORD_BYTES;
+      at += JOURNAL_ENTRY_BYTES;
     }
     const frame = Buffer.alloc(12);
     frame.writeUInt32LE(BATCH_MAGIC, 0);
@@ -637,7 +638,7 @@ export class IndexStore {
     fs.renameSync(tmpBase, this.base);
     const st = fs.statSync(this.base);
     this.noteVerified(baseIdentity(st));
-    this.mark = { generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: tables.keys.length + tables.ids.length };
+    this.mark = { generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: l.tableSlots() };
     this.bytesWritten += bytes;
     markSaved(state);
     return { mode: 'base', bytes };
@@ -690,7 +691,7 @@ function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): bool
   for (let k = 0; k < n; k++) {
     const i = words[at / 4]!;
     l.putRecord(i, words, at / 4 + 1);
-    at += 4 + RECORD_BYTES;
+    at += JOURNAL_ENTRY_BYTES;
   }
   return checkRecords(l, Math.min(from, l.count), state.files.length);
 }
