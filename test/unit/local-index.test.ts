@@ -117,6 +117,38 @@ describe('local index: writes proportional to change', () => {
     assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(new LocalUsageEngine({ roots, timezone: 'UTC', now: NOW }).refreshSync().data));
   });
 
+  it('compacts the journal into a new base once it holds more records than a later load should replay', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    const roots = [h.projectsDir];
+    const e = engine(h.projectsDir, idx, { indexCompactRecords: 120 });
+    assert.equal(e.refreshSync().stats.save.mode, 'base');
+    const target = listTranscripts(h.projectsDir)[0]!.path;
+    const journal = indexFile(idx, roots).replace(/\.bin$/, '.journal');
+    const modes: string[] = [];
+    let n = 0;
+    // Batches of 50 new messages: two fit in the journal (100 records), a third would make it 150 (and
+    // 450 in all stay below where the tables would grow, which compacts too).
+    for (let batch = 0; batch < 7; batch++) {
+      fs.appendFileSync(target, `${Array.from({ length: 50 }, () => response(n++)).join('\n')}\n`);
+      modes.push(e.refreshSync().stats.save.mode);
+    }
+    assert.deepEqual(modes, ['journal', 'journal', 'base', 'journal', 'journal', 'base', 'journal'], 'by records, not bytes (the journal stays far under 1 MiB)');
+    assert.ok(fs.statSync(journal).size < 1 << 20);
+    // A process that loaded the index counts the records it replayed (50): its next batch still fits (100),
+    // the one after compacts.
+    const other = engine(h.projectsDir, idx, { indexCompactRecords: 120 });
+    other.refreshSync();
+    const more: string[] = [];
+    for (let batch = 0; batch < 2; batch++) {
+      fs.appendFileSync(target, `${Array.from({ length: 50 }, () => response(n++)).join('\n')}\n`);
+      more.push(other.refreshSync().stats.save.mode);
+    }
+    assert.deepEqual(more, ['journal', 'base']);
+    assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(new LocalUsageEngine({ roots, timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+
   it('compacts the journal into a new base once it is long', () => {
     const d = tmpdir();
     const h = makeClaudeHome(d, NOW());

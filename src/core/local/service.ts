@@ -46,6 +46,8 @@ export interface LocalUsageOptions {
   helperOnly?: boolean;
   /** Journal size that triggers compaction into a new base (tests; default half the base, ≥ 1 MiB). */
   indexCompactBytes?: number;
+  /** Tests: entry records the index journal may hold before it is compacted (default 4,096). */
+  indexCompactRecords?: number;
   /**
    * Save the day aggregates next to the index after a refresh and start from them in the next process
    * (the CLI: each run is a new process that would otherwise aggregate every entry again).
@@ -152,7 +154,7 @@ export class LocalUsageEngine {
       this.rootsKey = key;
       this.state = undefined;
       if (this.o.indexDir) {
-        this.store = new IndexStore(this.o.indexDir, roots, () => this.nowMs(), this.o.indexCompactBytes);
+        this.store = new IndexStore(this.o.indexDir, roots, () => this.nowMs(), this.o.indexCompactBytes, this.o.indexCompactRecords);
         this.load(roots, '');
       }
       this.state ??= emptyState(roots);

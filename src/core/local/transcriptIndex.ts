@@ -33,6 +33,12 @@ const BATCH_MAGIC = 0x4843_5442; // "BTCH"
 const JOURNAL_HEADER = 16;
 /** A journal batch's entry: its index (UInt32LE), then its record. */
 const JOURNAL_ENTRY_BYTES = 4 + RECORD_BYTES;
+/**
+ * Entry records the journal holds at most before it is compacted into a new base: replaying them costs every
+ * later process ~2.5 µs each (~10 ms at this bound; 1 MB of appended transcript is ~800 records), while a
+ * journal of small batches, the extension's usual one to a few lines each, reaches its byte bound first.
+ */
+const COMPACT_RECORDS = 4096;
 
 export interface FileState {
   path: string;
@@ -225,6 +231,8 @@ interface DiskMark {
   journal: number;
   /** Slots of the base's key and message-id tables. */
   tableSlots: number;
+  /** Entry records in the journal's batches applied so far (each is put into the ledger again on every load). */
+  records: number;
 }
 
 export interface SaveResult {
@@ -272,6 +280,8 @@ export class IndexStore {
     private readonly now: () => number,
     /** Journal size above which it is compacted into a new base (default: half the base, at least 1 MiB). */
     private readonly compactBytes?: number,
+    /** Entry records the journal may hold before it is compacted (default `COMPACT_RECORDS`). */
+    private readonly compactRecords = COMPACT_RECORDS,
   ) {
     this.base = indexFile(dir, roots);
     this.journal = this.base.replace(/\.bin$/, '.journal');
@@ -400,7 +410,7 @@ export class IndexStore {
         dirtyDirs: new Set(),
       };
       const savedDirList = h.dirs;
-      this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: h.keysLen + h.idsLen };
+      this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: h.keysLen + h.idsLen, records: 0 };
       const journalDirs: SavedDir[] = [];
       const resume = resumeAt && resumeAt.generation === h.generation ? resumeAt.journal : undefined;
       const resumed = { at: false };
@@ -443,7 +453,9 @@ export class IndexStore {
       if (at + 12 + len > buf.length) break;
       const payload = buf.subarray(at + 12, at + 12 + len);
       if (fnv1a32(payload) !== sum) break;
-      if (!applyBatch(state, payload, dirs)) break;
+      const n = applyBatch(state, payload, dirs);
+      if (n < 0) break;
+      m.records += n;
       at += 12 + len;
       resumeHere();
     }
@@ -497,10 +509,17 @@ export class IndexStore {
         if (this.validEnd(m.journal) > m.journal) return this.conflict();
         fs.truncateSync(this.journal, m.journal);
       }
-      // Compacted when the journal is long, and when the tables outgrew the base's: every process that loads
-      // the base would otherwise grow them again while replaying the journal (a rehash of every entry,
-      // ~23 ms at 1 GiB, in each warm `claude-usage local`), until the journal was long.
-      if (m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2)) && state.ledger.tableSlots() <= m.tableSlots) return this.appendBatch(state);
+      // Compacted when the journal is long, when it holds many records, and when the tables outgrew the
+      // base's: every process that loads the index replays the journal, putting each record into the ledger
+      // and its tables again (~2.5 µs a record in a new process, before V8 has optimised that code), and grows
+      // the tables again (a rehash of every entry, ~23 ms at 1 GiB) until the journal was long.
+      const l = state.ledger;
+      if (
+        m.journal - JOURNAL_HEADER < (this.compactBytes ?? Math.max(1 << 20, m.baseSize / 2)) &&
+        m.records + l.changed.length <= this.compactRecords &&
+        l.tableSlots() <= m.tableSlots
+      )
+        return this.appendBatch(state);
       return this.writeBase(state);
     } catch {
       this.mark = undefined;
@@ -574,6 +593,7 @@ export class IndexStore {
     }
     const bytes = 12 + payload.length;
     m.journal += bytes;
+    m.records += n;
     this.bytesWritten += bytes;
     markSaved(state);
     return { mode: 'journal', bytes };
@@ -638,7 +658,7 @@ export class IndexStore {
     fs.renameSync(tmpBase, this.base);
     const st = fs.statSync(this.base);
     this.noteVerified(baseIdentity(st));
-    this.mark = { generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: l.tableSlots() };
+    this.mark = { generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: l.tableSlots(), records: 0 };
     this.bytesWritten += bytes;
     markSaved(state);
     return { mode: 'base', bytes };
@@ -662,7 +682,8 @@ function checkRecords(l: Ledger, from: number, nFiles: number): boolean {
   return true;
 }
 
-function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): boolean {
+/** Applies one journal batch: the number of entry records it held, or -1 when it does not fit the state. */
+function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): number {
   const jsonLen = payload.readUInt32LE(0);
   const b = JSON.parse(payload.toString('utf8', 4, 4 + jsonLen)) as Batch;
   if (b.dirs) {
@@ -673,7 +694,7 @@ function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): bool
     }
   }
   const l = state.ledger;
-  if (b.m0 !== l.models.values.length || b.p0 !== l.projects.values.length || b.s0 !== l.sessions.values.length) return false;
+  if (b.m0 !== l.models.values.length || b.p0 !== l.projects.values.length || b.s0 !== l.sessions.values.length) return -1;
   for (const x of b.models) l.models.id(x);
   for (const x of b.projects) l.projects.id(x);
   for (const x of b.sessions) l.sessions.id(x);
@@ -693,5 +714,5 @@ function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): bool
     l.putRecord(i, words, at / 4 + 1);
     at += JOURNAL_ENTRY_BYTES;
   }
-  return checkRecords(l, Math.min(from, l.count), state.files.length);
+  return checkRecords(l, Math.min(from, l.count), state.files.length) ? n : -1;
 }
