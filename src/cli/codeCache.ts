@@ -5,7 +5,8 @@
  * functions are in it); later runs of that command load it instead of compiling.
  *
  * - One cache file per command, named by the Node version, architecture and the bundle's size and mtime,
- *   in the user's own cache folder (mode 0700: code is only read from a folder nobody else can write).
+ *   in the user's own cache folder (mode 0700: code is only read from a folder nobody else can write);
+ *   those of the last `CODE_CACHE_BUNDLES` bundles run are kept, older ones removed.
  * - V8 checks the cache against the source and its flags and rejects a stale or damaged one
  *   (`cachedDataRejected`); the run then compiles as without a cache and saves a new one. Any failure to
  *   read or write the cache is ignored: it only ever costs the time it was meant to save.
@@ -66,14 +67,35 @@ function privateDir(dir: string): boolean {
   return process.platform === 'win32' || ((st.mode & 0o022) === 0 && (typeof process.getuid !== 'function' || st.uid === process.getuid()));
 }
 
-/** Writes the cache (whole or not at all: `writeFileAtomic`), removing those of other bundles or Node versions. */
+/**
+ * Bundles (or Node versions) whose caches are kept side by side: this one and the two written last before it.
+ * Two copies of the CLI in use on one machine (say a global install and a project's) each keep their cache
+ * instead of removing the other's on every run, which left both compiling anew each time (~50 ms of a warm
+ * run); the caches of older builds go once three newer ones have been run.
+ */
+export const CODE_CACHE_BUNDLES = 3;
+
+/** The bundle a cache file belongs to: its name from the Node version on (`-v20.20.2-x64-<size>-<mtime>.bin`). */
+const bundleOf = (name: string): string => (name.includes('-v') ? name.slice(name.indexOf('-v')) : name);
+
+/** Writes the cache (whole or not at all: `writeFileAtomic`), removing those of all but the last few bundles. */
 function saveCodeCache(file: string, script: vm.Script): void {
   try {
     const dir = path.dirname(file);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const current = path.basename(file).slice(path.basename(file).indexOf('-v'));
-    for (const old of fs.readdirSync(dir)) {
-      if (!old.endsWith(current)) fs.rmSync(path.join(dir, old), { force: true });
+    const current = bundleOf(path.basename(file));
+    // Each other bundle by the time its caches were last written, newest first.
+    const written = new Map<string, number>();
+    for (const name of fs.readdirSync(dir)) {
+      const b = bundleOf(name);
+      if (b === current) continue;
+      const t = fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      written.set(b, Math.max(written.get(b) ?? 0, t));
+    }
+    const keep = new Set([...written].sort((a, b) => b[1] - a[1]).slice(0, CODE_CACHE_BUNDLES - 1).map(([b]) => b));
+    for (const name of fs.readdirSync(dir)) {
+      const b = bundleOf(name);
+      if (b !== current && !keep.has(b)) fs.rmSync(path.join(dir, name), { force: true });
     }
     writeFileAtomic(file, script.createCachedData(), 0o600);
   } catch {

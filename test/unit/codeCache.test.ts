@@ -58,13 +58,45 @@ describe('CLI code cache (src/cli/codeCache.ts)', function () {
     assert.ok(!fs.readFileSync(cacheFile()).equals(garbage));
   });
 
-  it('a changed bundle gets a cache of its own and the old ones (of every command) are removed', () => {
+  it('a changed bundle gets a cache of its own; those of the last three bundles are kept, older ones (of every command) removed', () => {
     run();
-    const old = cacheFile();
-    fs.writeFileSync(old.replace(/^(.*[\\/])local-/, '$1plan-'), 'the cache of another command');
-    fs.appendFileSync(bundle, '// changed\n');
+    const first = cacheFile();
+    fs.writeFileSync(first.replace(/^(.*[\\/])local-/, '$1plan-'), 'the cache of another command');
+    for (const f of files()) fs.utimesSync(path.join(dir, f), 2000, 2000);
+    const bundles: string[] = [path.basename(first).slice(path.basename(first).indexOf('-v'))];
+    for (let k = 1; k <= 3; k++) {
+      fs.appendFileSync(bundle, `// changed ${k}\n`);
+      // Distinct mtimes in whole milliseconds, in order, however coarse the file system's clock.
+      fs.utimesSync(bundle, 1000 + k, 1000 + k);
+      assert.deepEqual(run(), expected());
+      const now = files();
+      const made = now.find((f) => f.startsWith('local-') && !bundles.some((b) => f.endsWith(b)));
+      assert.ok(made, `a cache for bundle ${k}: ${now.join(', ')}`);
+      bundles.push(made.slice(made.indexOf('-v')));
+      // Each cache file's own mtime orders the bundles (a fast machine may write two in the same millisecond).
+      fs.utimesSync(path.join(dir, made), 2000 + k, 2000 + k);
+    }
+    const left = files();
+    // The first bundle's caches (both commands) went with the fourth; the last three stayed.
+    assert.ok(!left.some((f) => f.endsWith(bundles[0]!)), left.join(', '));
+    for (const b of bundles.slice(1)) assert.ok(left.some((f) => f === `local${b}`), `${b} kept: ${left.join(', ')}`);
+    assert.equal(left.length, 3, left.join(', '));
+  });
+
+  it('two builds run in turn each keep their cache (neither compiles again)', () => {
+    const other = path.join(tmp, 'other.js');
+    fs.writeFileSync(other, `${fs.readFileSync(bundle, 'utf8')}// another build\n`);
+    const otherEntry = path.join(tmp, 'other-entry.js');
+    fs.writeFileSync(otherEntry, `require(${JSON.stringify(CODE_CACHE)}).runWithCodeCache(${JSON.stringify(other)}, module, require, 'local', ${JSON.stringify(dir)});\n`);
+    const runOther = () => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', otherEntry], { cwd: REPO, encoding: 'utf8' })) as unknown;
+    run();
+    runOther();
+    assert.equal(files().length, 2, files().join(', '));
+    for (const f of files()) fs.utimesSync(path.join(dir, f), 1, 1); // an old mtime: a rewrite would show
     assert.deepEqual(run(), expected());
-    assert.notEqual(cacheFile(), old);
+    runOther();
+    assert.deepEqual(run(), expected());
+    for (const f of files()) assert.equal(fs.statSync(path.join(dir, f)).mtimeMs, 1000, `${f} was not written again`);
   });
 
   it('a cache folder others can write to is not read from', function () {
