@@ -13,6 +13,10 @@
  *   installed on first use into .cache/ccusage.
  * Then compares our per-day, per-model tokens with an independent naive count (full JSON.parse of every
  * line, its own de-duplication and rules) exactly, and with ccusage's (differences listed with reasons).
+ * Node's own start (`node -e 0`) is timed in the same rounds: it is part of every "whole process" number of ours
+ * and of none of ccusage's. Where `NODE_EXTRA_CA_CERTS` is set (as on the build machine), Node 20 reads that file
+ * and its bundled root certificates at every start, before any of our code runs; the runs without it (Node
+ * alone, and our cold scan) show how much of each number that is.
  * Two more cold runs (2 threads, then `--threads 1`) are read thread by thread from /proc: the main thread, the
  * helper thread that shares the scan, and V8's and libuv's threads (the optimizing compiler, GC), to show
  * where the CPU goes.
@@ -145,9 +149,18 @@ const ccEnv = { ...process.env, CLAUDE_CONFIG_DIR: dir, TZ: 'UTC' };
 const cc = () => measure(ccBin!, ['daily', '--json', '--offline'], ccEnv);
 
 // ---- cold runs, interleaved ----
-const R = { cold: [] as Run[], cold1: [] as Run[], baseCold: [] as Run[], baseCold1: [] as Run[], cc: [] as Run[] };
+const R = { cold: [] as Run[], cold1: [] as Run[], baseCold: [] as Run[], baseCold1: [] as Run[], cc: [] as Run[], node: [] as Run[], nodeNoCa: [] as Run[], coldNoCa: [] as Run[] };
+const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+const noCaEnv = (() => {
+  const e = { ...process.env };
+  delete e.NODE_EXTRA_CA_CERTS;
+  return e;
+})();
 for (let i = 0; i < runs; i++) {
+  R.node.push(measure(process.execPath, ['-e', '0']));
+  if (extraCa) R.nodeNoCa.push(measure(process.execPath, ['-e', '0'], noCaEnv));
   R.cold.push(run(cliPath));
+  if (extraCa) R.coldNoCa.push(measure(process.execPath, [cliPath, 'local', '--json', '--timezone', 'UTC', '--threads', '2', '--dir', projects], noCaEnv));
   if (baselineCli) R.baseCold.push(run(baselineCli));
   if (withCcusage) R.cc.push(cc());
   R.cold1.push(run(cliPath, undefined, 1));
@@ -215,6 +228,9 @@ process.stdout.write(
     row(`before: warm re-run after appending ${(appended / 1048576).toFixed(1)} MB`, m(W.baseAppend)),
     row('ccusage 20.0.24 daily --json --offline', m(R.cc)),
     row('ccusage after the appends (no index: full scan)', ccAfter),
+    row('Node alone: node -e 0', m(R.node)),
+    row('Node alone, without NODE_EXTRA_CA_CERTS', extraCa ? m(R.nodeNoCa) : undefined),
+    row('ours: cold (2 threads), without NODE_EXTRA_CA_CERTS', extraCa ? m(R.coldNoCa) : undefined),
     '',
   ]
     .filter((l) => l !== '')
@@ -226,6 +242,11 @@ process.stdout.write(
     (baselineCli ? `; before: ${ratio(m(R.baseCold), m(R.cc))}` : '') +
     ` (goal ≤ 0.5x); peak ${Math.max(m(R.cold)!.rssMiB, m(R.cold1)!.rssMiB).toFixed(0)} MiB (goal ≤ 150); warm after 1 MB append ${m(W.append)!.seconds.toFixed(3)} s (goal ≤ 0.2)\n`,
 );
+if (extraCa)
+  process.stdout.write(
+    `NODE_EXTRA_CA_CERTS is set (${extraCa}): Node takes ${m(R.node)!.seconds.toFixed(3)} s to start with it, ${m(R.nodeNoCa)!.seconds.toFixed(3)} s without; ` +
+      `our cold scan without it ${m(R.coldNoCa)!.seconds.toFixed(3)} s, ${ratio(m(R.coldNoCa), m(R.cc))} ccusage (not the goal's measure: the numbers above are)\n`,
+  );
 for (const t of [2, 1]) {
   const split = coldByThread(cliPath, t);
   if (split) process.stdout.write(`${split}\n`);
