@@ -130,8 +130,8 @@ const readOnly = Number(process.hrtime.bigint() - tRead) / 1e9;
 const dirs = new Set(files.map((f) => path.dirname(f))).size;
 process.stdout.write(`Corpus: ${files.length} files in ${dirs} folders, ${(bytes / 1048576).toFixed(0)} MiB; reading them alone (page cache warm): ${readOnly.toFixed(2)} s\n`);
 
-const run = (cli: string, idx?: string, threads = 2) =>
-  measure(process.execPath, [cli, 'local', '--json', '--timezone', 'UTC', '--threads', String(threads), '--dir', projects, ...(idx ? ['--index', idx] : [])]);
+const run = (cli: string, idx?: string, threads = 2, env: NodeJS.ProcessEnv = process.env) =>
+  measure(process.execPath, [cli, 'local', '--json', '--timezone', 'UTC', '--threads', String(threads), '--dir', projects, ...(idx ? ['--index', idx] : [])], env);
 
 let ccBin: string | undefined;
 if (withCcusage) {
@@ -160,7 +160,7 @@ for (let i = 0; i < runs; i++) {
   R.node.push(measure(process.execPath, ['-e', '0']));
   if (extraCa) R.nodeNoCa.push(measure(process.execPath, ['-e', '0'], noCaEnv));
   R.cold.push(run(cliPath));
-  if (extraCa) R.coldNoCa.push(measure(process.execPath, [cliPath, 'local', '--json', '--timezone', 'UTC', '--threads', '2', '--dir', projects], noCaEnv));
+  if (extraCa) R.coldNoCa.push(run(cliPath, undefined, 2, noCaEnv));
   if (baselineCli) R.baseCold.push(run(baselineCli));
   if (withCcusage) R.cc.push(cc());
   R.cold1.push(run(cliPath, undefined, 1));
