@@ -84,19 +84,15 @@ function saveCodeCache(file: string, script: vm.Script): void {
     const dir = path.dirname(file);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const current = bundleOf(path.basename(file));
-    // Each other bundle by the time its caches were last written, newest first.
+    // The other bundles' cache files, and each bundle by the time its caches were last written.
+    const others = fs.readdirSync(dir).filter((name) => bundleOf(name) !== current);
     const written = new Map<string, number>();
-    for (const name of fs.readdirSync(dir)) {
-      const b = bundleOf(name);
-      if (b === current) continue;
+    for (const name of others) {
       const t = fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-      written.set(b, Math.max(written.get(b) ?? 0, t));
+      written.set(bundleOf(name), Math.max(written.get(bundleOf(name)) ?? 0, t));
     }
     const keep = new Set([...written].sort((a, b) => b[1] - a[1]).slice(0, CODE_CACHE_BUNDLES - 1).map(([b]) => b));
-    for (const name of fs.readdirSync(dir)) {
-      const b = bundleOf(name);
-      if (b !== current && !keep.has(b)) fs.rmSync(path.join(dir, name), { force: true });
-    }
+    for (const name of others) if (!keep.has(bundleOf(name))) fs.rmSync(path.join(dir, name), { force: true });
     writeFileAtomic(file, script.createCachedData(), 0o600);
   } catch {
     // A cache is an optimisation: a read-only or full disk costs only the time it would have saved.

@@ -22,11 +22,14 @@ describe('CLI code cache (src/cli/codeCache.ts)', function () {
     dir = path.join(tmp, 'cache', 'claude-usage', 'code-cache');
     // A bundle that shows what it runs as: the entry's module, its folder, and a function it calls.
     fs.writeFileSync(bundle, "const add = (a, b) => a + b;\nprocess.stdout.write(JSON.stringify({ main: require.main === module, dir: __dirname, sum: [1, 2, 3].reduce(add) }));\n");
-    fs.writeFileSync(entry, `require(${JSON.stringify(CODE_CACHE)}).runWithCodeCache(${JSON.stringify(bundle)}, module, require, 'local', ${JSON.stringify(dir)});\n`);
+    writeEntry(entry, bundle);
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  const run = () => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', entry], { cwd: REPO, encoding: 'utf8' })) as unknown;
+  /** An entry file that runs `code` with the cache folder `dir`, as dist/cli.js runs the CLI's bundle. */
+  const writeEntry = (file: string, code: string) =>
+    fs.writeFileSync(file, `require(${JSON.stringify(CODE_CACHE)}).runWithCodeCache(${JSON.stringify(code)}, module, require, 'local', ${JSON.stringify(dir)});\n`);
+  const run = (file = entry) => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', file], { cwd: REPO, encoding: 'utf8' })) as unknown;
   const expected = () => ({ main: true, dir: tmp, sum: 6 });
   const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
   const cacheFile = () => {
@@ -87,8 +90,8 @@ describe('CLI code cache (src/cli/codeCache.ts)', function () {
     const other = path.join(tmp, 'other.js');
     fs.writeFileSync(other, `${fs.readFileSync(bundle, 'utf8')}// another build\n`);
     const otherEntry = path.join(tmp, 'other-entry.js');
-    fs.writeFileSync(otherEntry, `require(${JSON.stringify(CODE_CACHE)}).runWithCodeCache(${JSON.stringify(other)}, module, require, 'local', ${JSON.stringify(dir)});\n`);
-    const runOther = () => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', otherEntry], { cwd: REPO, encoding: 'utf8' })) as unknown;
+    writeEntry(otherEntry, other);
+    const runOther = () => run(otherEntry);
     run();
     runOther();
     assert.equal(files().length, 2, files().join(', '));
