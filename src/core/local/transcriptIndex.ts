@@ -248,6 +248,19 @@ function statOrNull(p: string): fs.Stats | null {
   }
 }
 
+/**
+ * Removes a file that may already be gone. `fs.rmSync(p, { force: true })` does the same through Node's
+ * recursive-removal code, loaded and run on its first call: ~1 ms a process against ~0.08 ms for `unlinkSync`,
+ * and the lock is removed at the end of every load and save (every CLI run, every refresh).
+ */
+function removeFile(p: string): void {
+  try {
+    fs.unlinkSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
 /** A copy at offset 0 when `b` does not start on a 4-byte boundary (Uint32Array views need it). */
 function aligned(b: Buffer): Buffer {
   if (b.byteOffset % 4 === 0) return b;
@@ -313,7 +326,7 @@ export class IndexStore {
           }
         }
         if (dead || this.now() - st.mtimeMs > 30_000) {
-          fs.rmSync(this.lock, { force: true });
+          removeFile(this.lock);
           continue;
         }
       } catch {
@@ -325,7 +338,7 @@ export class IndexStore {
   }
 
   private release(): void {
-    fs.rmSync(this.lock, { force: true });
+    removeFile(this.lock);
   }
 
   /**
