@@ -242,6 +242,13 @@ process.stdout.write(
     (baselineCli ? `; before: ${ratio(m(R.baseCold), m(R.cc))}` : '') +
     ` (goal ≤ 0.5x); peak ${Math.max(m(R.cold)!.rssMiB, m(R.cold1)!.rssMiB).toFixed(0)} MiB (goal ≤ 150); warm after 1 MB append ${m(W.append)!.seconds.toFixed(3)} s (goal ≤ 0.2)\n`,
 );
+// Each round ran ours and ccusage back to back: their ratio round by round shows the spread one median hides.
+const perRound = (ours: Run[]) => {
+  const r = ours.map((o, i) => o.seconds / R.cc[i]!.seconds).sort((x, y) => x - y);
+  return r.length ? `${r[0]!.toFixed(2)}-${r[r.length - 1]!.toFixed(2)}x (${r.map((x) => x.toFixed(2)).join(' ')})` : 'n/a';
+};
+if (withCcusage)
+  process.stdout.write(`cold ratio round by round: ours ${perRound(R.cold)}` + (baselineCli ? `; before ${perRound(R.baseCold)}` : '') + '\n');
 if (extraCa)
   process.stdout.write(
     `NODE_EXTRA_CA_CERTS is set (${extraCa}): Node takes ${m(R.node)!.seconds.toFixed(3)} s to start with it, ${m(R.nodeNoCa)!.seconds.toFixed(3)} s without; ` +
