@@ -17,7 +17,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { writeFileAtomic } from '../core/plan/files';
+import { removeIfExists, writeFileAtomic } from '../core/plan/files';
 
 /** The folder for code caches: the platform's per-user cache folder, or undefined when there is none. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string | undefined {
@@ -88,11 +88,12 @@ function saveCodeCache(file: string, script: vm.Script): void {
     const others = fs.readdirSync(dir).filter((name) => bundleOf(name) !== current);
     const written = new Map<string, number>();
     for (const name of others) {
+      const b = bundleOf(name);
       const t = fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-      written.set(bundleOf(name), Math.max(written.get(bundleOf(name)) ?? 0, t));
+      written.set(b, Math.max(written.get(b) ?? 0, t));
     }
     const keep = new Set([...written].sort((a, b) => b[1] - a[1]).slice(0, CODE_CACHE_BUNDLES - 1).map(([b]) => b));
-    for (const name of others) if (!keep.has(bundleOf(name))) fs.rmSync(path.join(dir, name), { force: true });
+    for (const name of others) if (!keep.has(bundleOf(name))) removeIfExists(path.join(dir, name));
     writeFileAtomic(file, script.createCachedData(), 0o600);
   } catch {
     // A cache is an optimisation: a read-only or full disk costs only the time it would have saved.
