@@ -18,6 +18,7 @@ import type { SourceName, StoreSnapshot } from './core/model/snapshot';
 import { Store } from './core/store/store';
 import { claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from './core/viewModels/tree';
 import { budgetsOf } from './core/viewModels/statusBar';
+import { nextPlanChange } from './core/plan/facts';
 import { ConfigService } from './host/config';
 import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
@@ -107,6 +108,9 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const budgets = registerBudgets(context, { store, config, log, dir, windowId });
 
   const ticker = new Ticker();
+  // A plan window's reset (or its observation turning stale) is shown on every surface at that instant.
+  const wakeForPlan = (): void => ticker.wakeAt(nextPlanChange(store.snapshot.plan.data, systemClock.now(), config.current.plan));
+  context.subscriptions.push(store.onDidChange(wakeForPlan), ticker.onTick(wakeForPlan));
   const statusBar = new StatusBar(store, config, ticker);
   const trees = {
     costs: new SnapshotTree(store, (s, now) => costsTree(s, config.current.costs.groupBy, config.current.costs.days, now, budgetsOf(s, now, config.current.budgets, config.current.plan)), ticker, log),
@@ -137,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     log,
     raiseHistoryDays: (days) => config.raiseHistoryDays(days),
     clock: systemClock,
+    ticker,
     settings: () => ({ plan: config.current.plan, budgets: config.current.budgets }),
   });
   context.subscriptions.push(dashboard);

@@ -188,7 +188,7 @@ function setView(patch: Partial<ViewState>): void {
 // ------------------------------------------------------------------------------------------------
 // Rendering
 
-/** The host's clock, run on locally between snapshots (ages and countdowns advance; see TICK_MS). */
+/** The host's clock, run on locally between its snapshots and ticks (a rebuild between them reads it too). */
 let hostNowMs = 0;
 let receivedAt = 0;
 function nowMs(): number {
@@ -258,6 +258,12 @@ window.addEventListener('message', (e: MessageEvent) => {
     firstSnapshotAt ??= performance.now();
     loading.remove();
     recompute();
+  } else if (msg.type === 'tick') {
+    // The host's tick (TICK_MS, and the instant a plan window resets): the same moment the status bar and
+    // the trees re-render, with the host's clock.
+    hostNowMs = Date.parse(msg.now);
+    receivedAt = performance.now();
+    if (snapshot && !document.hidden) recompute();
   } else {
     // A short-lived note on one line (the full path in its title); it never pushes the tabs down.
     exportStatus.textContent = msg.message;
@@ -270,12 +276,6 @@ window.addEventListener('message', (e: MessageEvent) => {
     }, msg.ok ? 8000 : 15_000);
   }
 });
-
-// Relative times on the page ("3 min ago", "resets in 2 h", a window that has reset) advance like the
-// status bar's and the trees': the shown tab is rebuilt from the same snapshot on the same period.
-setInterval(() => {
-  if (snapshot && !document.hidden) recompute();
-}, 15_000);
 
 watchTheme(() => {
   /* charts recoloured in place by retheme(); tables follow CSS variables */

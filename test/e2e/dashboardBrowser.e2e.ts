@@ -352,6 +352,18 @@ describe('dashboard page in Chromium (same HTML + CSP as the panel)', function (
     await page.close();
   });
 
+  it("re-renders relative times on the host's tick, from the same snapshot at the tick's time", async () => {
+    const page = await openPage(h, snapshot);
+    await selectTab(page, 'local');
+    const gauge = page.locator('#plan-gauges .gauge-text').first(); // the 5-hour session's
+    assert.match(await gauge.innerText(), /^\d+% used · resets \d\d:\d\d \(in /);
+    const resetsAt = snapshot.plan.data!.windows.five_hour!.resetsAt!;
+    await page.evaluate((now) => window.postMessage({ type: 'tick', now }, '*'), new Date(resetsAt + 1000).toISOString());
+    await page.waitForFunction(() => /^reset · reset at \d\d:\d\d/.test(document.querySelector('#plan-gauges .gauge-text')?.textContent ?? ''));
+    assert.ok(!(await posted(page)).some((m) => m.type === 'webviewError'), 'no message was refused');
+    await page.close();
+  });
+
   it('ignores malformed host messages', async () => {
     const page = await openPage(h, snapshot);
     const before = await page.locator('#ov-today .tile-value').innerText();

@@ -185,7 +185,14 @@ describe('plan limits', function () {
       const text = () => wb().page.locator(STATUS_BAR_SELECTOR).innerText();
       await wb().page.waitForFunction((sel) => /5h 55%/.test(document.querySelector(sel)?.textContent ?? ''), STATUS_BAR_SELECTOR, { timeout: 20_000 });
       await wb().page.waitForFunction((sel) => /5h reset · wk 19%/.test(document.querySelector(sel)?.textContent ?? ''), STATUS_BAR_SELECTOR, { timeout: 45_000 });
+      const late = systemClock.now() - (sec + 8) * 1000;
       assert.doesNotMatch(await text(), /5h 55%/);
+      // The views' ticker wakes at the reset: the status bar flips then, not up to a 15 s period later,
+      // and the dashboard (open since the test before) flips on the same tick.
+      assert.ok(late < 5_000, `the status bar showed the reset ${late} ms after it`);
+      const gauge = wb().webview().locator('#plan-panel');
+      await gauge.getByText(/reset at \d\d:\d\d/).first().waitFor({ state: 'visible', timeout: 3_000 });
+      assert.doesNotMatch(await gauge.innerText(), /55% used/);
       await wb().screenshot('plan-reset');
     });
   });

@@ -172,6 +172,9 @@ describe('dashboard messages and page', () => {
     assert.equal(parseHostMessage({ type: 'snapshot', snapshot: { ...clean, costs: { stale: false, loading: false, data: { rows: 'x' } } }, now: NOW_DATE.toISOString() }), undefined);
     assert.equal(parseHostMessage({ type: 'snapshot', snapshot: clean, now: 'yesterday' }), undefined);
     assert.deepEqual(parseHostMessage({ type: 'exportResult', ok: true, message: 'done' }), { type: 'exportResult', ok: true, message: 'done' });
+    assert.deepEqual(parseHostMessage({ type: 'tick', now: NOW_DATE.toISOString() }), { type: 'tick', now: NOW_DATE.toISOString() });
+    assert.equal(parseHostMessage({ type: 'tick', now: 'soon' }), undefined);
+    assert.equal(parseHostMessage({ type: 'tick' }), undefined);
   });
 
   it('serves a page whose CSP allows only the nonce script and the extension origin', () => {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planFacts, sessionPace, weekPace, DEFAULT_PLAN_SETTINGS } from '../../src/core/plan/facts';
+import { nextPlanChange, planFacts, sessionPace, weekPace, DEFAULT_PLAN_SETTINGS } from '../../src/core/plan/facts';
 import { clockTime, countdown, resetClock, span } from '../../src/core/plan/format';
 import { parseStatusPayload, resetTime } from '../../src/core/plan/payload';
 import { addSample, compactHistory, HISTORY_KEEP_SECONDS, HISTORY_MAX_SAMPLES, mergeObservation, parsePlanData, readPlanData, recordObservation, serializePlanData } from '../../src/core/plan/state';
@@ -219,6 +219,24 @@ describe('plan: facts', () => {
     assert.equal(w.observedPercent, 42);
     assert.equal(later.windows[1]!.state, 'stale');
     assert.match(planStatusText(later), /^5h reset · wk 36% · 2 h ago$/);
+  });
+
+  it('the next change by the clock alone: an observation turning stale, then each reset, then none', () => {
+    const d = mergeObservation(emptyPlanData(), payload(), NOW);
+    const stale = NOW + DEFAULT_PLAN_SETTINGS.staleAfterMs + 1;
+    assert.equal(nextPlanChange(d, NOW), stale);
+    // The instant it names is the first at which planFacts shows the change, and the instant before is not.
+    assert.equal(planFacts(d, stale - 1).windows[0]!.state, 'current');
+    assert.equal(planFacts(d, stale).windows[0]!.state, 'stale');
+    const reset = NOW + 2 * 3_600_000;
+    assert.equal(nextPlanChange(d, stale), reset);
+    assert.equal(planFacts(d, reset - 1).windows[0]!.state, 'stale');
+    assert.equal(planFacts(d, reset).windows[0]!.state, 'reset');
+    assert.equal(nextPlanChange(d, reset), NOW + 4 * 86_400_000);
+    assert.equal(nextPlanChange(d, NOW + 4 * 86_400_000), undefined);
+    assert.equal(nextPlanChange(d, NOW, { staleAfterMs: 3 * 3_600_000 }), reset, 'a longer stale time: the reset comes first');
+    assert.equal(nextPlanChange(undefined, NOW), undefined);
+    assert.equal(nextPlanChange(emptyPlanData(), NOW), undefined);
   });
 
   it('old observations are stale with their age; fresh ones current', () => {

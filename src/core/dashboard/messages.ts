@@ -31,7 +31,9 @@ export type WebviewMessage =
 /** Host → webview. */
 export type HostMessage =
   | { type: 'snapshot'; snapshot: StoreSnapshot; now: string; settings: DashboardSettings }
-  | { type: 'exportResult'; ok: boolean; message: string };
+  | { type: 'exportResult'; ok: boolean; message: string }
+  /** The views' shared tick: re-render relative times from the last snapshot at the host's `now`. */
+  | { type: 'tick'; now: string };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -131,6 +133,9 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
       if (isObj(data) && !Array.isArray(data[field])) return undefined;
     }
     return { type: 'snapshot', snapshot: s as unknown as StoreSnapshot, now: v.now, settings: parseSettings(v.settings) };
+  }
+  if (v.type === 'tick') {
+    return typeof v.now === 'string' && !Number.isNaN(Date.parse(v.now)) ? { type: 'tick', now: v.now } : undefined;
   }
   if (v.type === 'exportResult') {
     return typeof v.ok === 'boolean' && typeof v.message === 'string' ? { type: 'exportResult', ok: v.ok, message: v.message } : undefined;

@@ -158,6 +158,24 @@ export function weekPace(w: PlanWindow, nowMs: number, s: PlanSettings): PaceFac
   return { kind: 'week', usedPercent: w.usedPercent, elapsedPercent, ahead, ...(runsOutAt !== undefined ? { runsOutAt } : {}), sentence };
 }
 
+/**
+ * The next instant after `nowMs` at which a window's shown state changes by the clock alone: its reset time
+ * passing (`reset` from `resetsAt` on) or its observation turning stale (`stale` once older than
+ * `staleAfterMs`). The views tick then as well as on their period, so every surface flips together, on time.
+ */
+export function nextPlanChange(data: PlanData | undefined, nowMs: number, settings: Partial<PlanSettings> = {}): number | undefined {
+  const s: PlanSettings = { ...DEFAULT_PLAN_SETTINGS, ...settings };
+  let next: number | undefined;
+  const consider = (t: number | undefined): void => {
+    if (t !== undefined && t > nowMs && (next === undefined || t < next)) next = t;
+  };
+  for (const w of Object.values(data?.windows ?? {})) {
+    consider(w.resetsAt);
+    consider(w.observedAt + s.staleAfterMs + 1);
+  }
+  return next;
+}
+
 /** Every window's facts at `nowMs`. */
 export function planFacts(data: PlanData | undefined, nowMs: number, settings: Partial<PlanSettings> = {}): PlanFacts {
   const s: PlanSettings = { ...DEFAULT_PLAN_SETTINGS, ...settings };

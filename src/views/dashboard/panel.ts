@@ -16,6 +16,7 @@ import type { DashboardSettings } from '../../core/dashboard/view';
 import { ACTION_COMMANDS, DASHBOARD_VIEW_TYPE } from '../../core/model/commands';
 import { redactSecrets } from '../../core/anthropic/errors';
 import { systemClock, type Clock } from '../../core/clock';
+import type { Ticker } from '../ticker';
 
 /** What the panel needs from the store (the real `Store` satisfies it). */
 export type DashboardStore = Pick<Store, 'snapshot' | 'onDidChange'>;
@@ -34,6 +35,8 @@ export interface DashboardDeps {
   raiseHistoryDays(days: number): Promise<void>;
   /** The clock used for "today" and export file names. */
   clock?: Clock;
+  /** The views' shared ticker: the page re-renders on its ticks, with the status bar and the trees. */
+  ticker?: Pick<Ticker, 'onTick'>;
   /** The settings the dashboard's facts depend on (plan thresholds, zones), from the configuration. */
   settings(): DashboardSettings;
 }
@@ -113,6 +116,11 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
           if (ready) postSnapshot();
         }, 50);
       }),
+      // Relative times ("resets in 12s", "3 min ago") and a window that has reset change on the host's
+      // ticks, so the page moves with the status bar and the trees instead of on a timer of its own.
+      ...(deps.ticker ? [deps.ticker.onTick(() => {
+        if (ready && panel.visible) post({ type: 'tick', now: new Date(clock.now()).toISOString() });
+      })] : []),
       panel.onDidChangeViewState(() => {
         // Without retainContextWhenHidden the page is discarded when hidden and reloads (sending `ready`).
         if (!panel.visible) ready = false;

@@ -17,7 +17,7 @@ import { Store } from '../../../src/core/store/store';
 import { compact, usd } from '../../../src/core/model/format';
 import type { TreeNode } from '../../../src/core/viewModels/tree';
 import { SnapshotTree } from '../../../src/views/tree/provider';
-import type { Ticker } from '../../../src/views/ticker';
+import { Ticker } from '../../../src/views/ticker';
 import { systemClock } from '../../../src/core/clock';
 
 const EXTENSION_ID = 'claude-usage.claude-usage';
@@ -150,6 +150,30 @@ describe('host: store, status bar and trees against the local server', function 
     } finally {
       timed.dispose();
       ticks.dispose();
+    }
+  });
+
+  it('the ticker also ticks once at the instant it is asked for (a plan reset), the latest request replacing the one before', async () => {
+    // A period far longer than the test: every tick seen here is a wake.
+    const ticker = new Ticker(3_600_000);
+    const seen: number[] = [];
+    const sub = ticker.onTick(() => seen.push(systemClock.now()));
+    try {
+      const t0 = systemClock.now();
+      ticker.wakeAt(t0 + 60_000);
+      ticker.wakeAt(t0 + 300); // replaces the minute
+      await until('the wake', () => seen.length > 0, 5_000);
+      assert.equal(seen.length, 1);
+      assert.ok(seen[0]! >= t0 + 300, `not before its instant (${seen[0]! - t0} ms)`);
+      ticker.wakeAt(systemClock.now() + 200);
+      ticker.wakeAt(undefined); // cancelled
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(seen.length, 1, 'a cancelled wake does not tick');
+      ticker.wakeAt(systemClock.now() - 5_000); // already past: at once
+      await until('the past instant', () => seen.length === 2, 5_000);
+    } finally {
+      sub.dispose();
+      ticker.dispose();
     }
   });
 
