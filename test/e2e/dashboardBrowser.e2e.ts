@@ -361,6 +361,12 @@ describe('dashboard page in Chromium (same HTML + CSP as the panel)', function (
     await page.evaluate((now) => window.postMessage({ type: 'tick', now }, '*'), new Date(resetsAt + 1000).toISOString());
     await page.waitForFunction(() => /^reset · reset at \d\d:\d\d/.test(document.querySelector('#plan-gauges .gauge-text')?.textContent ?? ''));
     assert.ok(!(await posted(page)).some((m) => m.type === 'webviewError'), 'no message was refused');
+    // The used-% chart's tooltip (drawn on the canvas: looked at in the screenshot, not read here).
+    const chart = page.locator('#plan-history canvas');
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.985, box.y + box.height * 0.5);
+    await page.waitForTimeout(400);
+    await chart.screenshot({ path: join(OUT, 'browser-plan-tooltip.png') });
     await page.close();
   });
 

@@ -15,6 +15,8 @@ import { monthToDate } from '../../src/core/model/facts';
 import { costGroup } from '../../src/core/model/labels';
 import { dayInZone } from '../../src/core/model/zones';
 import { sampleSnapshot } from './dashboardFixture';
+import { mergeObservation } from '../../src/core/plan/state';
+import { emptyPlanData } from '../../src/core/plan/types';
 
 const NOW_DATE = new Date('2026-11-27T12:00:00Z');
 const NOW = NOW_DATE.getTime();
@@ -241,6 +243,28 @@ describe('dashboard view model: rate limits, local, status', () => {
     assert.ok(Decimal.parse(tab.totalCostUsd).cmp(Decimal.parse(tab.todayCostUsd)) >= 0, `last 30 days ${tab.totalCostUsd} ≥ today ${tab.todayCostUsd}`);
     assert.equal(headerInfo(ctx, 'local').range, 'Last 30 days: 2027-01-31 to 2027-03-01 (days in Pacific/Kiritimati)');
     assert.equal(headerInfo(ctx, 'cost').range, 'Last 30 days: 2027-01-30 to 2027-02-28 (UTC)');
+  });
+
+  it("the plan chart right after Connect spans the last hour, with round ticks in the plan's zone", () => {
+    const now = Date.parse('2027-02-28T23:20:40Z');
+    const s = sampleSnapshot(new Date(now));
+    const at = now - 20_000;
+    const first = mergeObservation(emptyPlanData(), { windows: [{ key: 'five_hour', kind: 'session', usedPercent: 42, resetsAt: now + 2 * 3_600_000 }] }, at);
+    s.plan = { ...s.plan, data: { ...first, connected: true } };
+    const settings = { ...DEFAULT_DASHBOARD_SETTINGS, plan: { ...DEFAULT_DASHBOARD_SETTINGS.plan, timeZone: 'Asia/Kathmandu' } };
+    const p = buildTab('local', tabContext(s, { range: { kind: '30d' }, grouping: 'model' }, now, settings)).plan!;
+    assert.equal(p.to, now);
+    assert.equal(p.from, now - 3_600_000, 'an hour, not the 20 s the samples span');
+    assert.equal(p.timeZone, 'Asia/Kathmandu');
+    // Kathmandu is UTC+5:45: 23:20:40 UTC is 05:05:40 on 1 March there.
+    assert.deepEqual(p.ticks.map((t) => t.label), ['Mon 1 Mar 04:15', '04:30', '04:45', '05:00']);
+    assert.deepEqual(p.series[0]!.points, [{ t: Math.floor(at / 1000) * 1000, used: 42 }]);
+    // With days of samples the chart starts at the first one (within the range), as before.
+    const older = mergeObservation(first, { windows: [{ key: 'five_hour', kind: 'session', usedPercent: 10, resetsAt: now - 86_400_000 }] }, now - 2 * 86_400_000);
+    s.plan = { ...s.plan, data: { ...older, connected: true } };
+    const q = buildTab('local', tabContext(s, { range: { kind: '30d' }, grouping: 'model' }, now)).plan!;
+    assert.equal(q.from, Math.floor((now - 2 * 86_400_000) / 1000) * 1000);
+    assert.ok(q.ticks.length >= 2 && q.ticks.length <= 6);
   });
 
   it('says which key or setting fills an empty source, and keeps stale data with the error', () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nextPlanChange, planFacts, sessionPace, weekPace, DEFAULT_PLAN_SETTINGS } from '../../src/core/plan/facts';
-import { clockTime, countdown, resetClock, span } from '../../src/core/plan/format';
+import { clockTime, countdown, dateTime, resetClock, span, timeTicks } from '../../src/core/plan/format';
 import { parseStatusPayload, resetTime } from '../../src/core/plan/payload';
 import { addSample, compactHistory, HISTORY_KEEP_SECONDS, HISTORY_MAX_SAMPLES, mergeObservation, parsePlanData, readPlanData, recordObservation, serializePlanData } from '../../src/core/plan/state';
 import { planChartSeries, planGauges, planStatusLevel, planStatusText, planTooltipLines, planTreeNode } from '../../src/core/plan/surfaces';
@@ -314,6 +314,48 @@ describe('plan: facts', () => {
     assert.equal(countdown(133 * MIN), '2h13m');
     assert.equal(countdown(59 * MIN + 1), '1h');
     assert.equal(countdown(76 * 3_600_000), '3d4h');
+  });
+});
+
+describe('plan: time axis ticks', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const labels = (t: { label: string }[]) => t.map((x) => x.label);
+
+  it('an hour: round quarters, the date on the first tick only', () => {
+    const t = timeTicks(at('2027-03-01T12:20:30Z'), at('2027-03-01T13:20:30Z'), 'UTC');
+    assert.deepEqual(labels(t), ['Mon 1 Mar 12:30', '12:45', '13:00', '13:15']);
+    assert.equal(t[0]!.at, at('2027-03-01T12:30:00Z'));
+    assert.equal(dateTime(t[0]!.at, 'UTC'), 'Mon 1 Mar 12:30');
+  });
+
+  it('never more than asked for, always on a round wall-clock time, also in zones off the hour', () => {
+    for (const tz of ['UTC', 'Asia/Kathmandu', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham']) {
+      for (const minutes of [3, 45, 60, 61, 5 * 60, 24 * 60, 14 * 24 * 60]) {
+        const from = at('2027-02-28T21:17:00Z');
+        const t = timeTicks(from, from + minutes * MIN, tz);
+        assert.ok(t.length >= 2 && t.length <= 6, `${tz} ${minutes} min: ${t.length} ticks`);
+        const step = t[1]!.at - t[0]!.at;
+        for (const k of t) {
+          assert.ok(k.at >= from && k.at <= from + minutes * MIN);
+          const w = clockTime(k.at, tz).split(':').map(Number);
+          assert.equal((w[0]! * 60 + w[1]!) % Math.min(step / MIN, 1440), 0, `${tz} ${minutes} min: ${k.label} is round`);
+        }
+      }
+    }
+  });
+
+  it('the date again where the day changes (year end), dates alone at steps of days, midnights across a DST change', () => {
+    assert.deepEqual(labels(timeTicks(at('2026-12-31T20:30:00Z'), at('2027-01-01T01:30:00Z'), 'UTC')), ['Thu 31 Dec 21:00', '22:00', '23:00', 'Fri 1 Jan 00:00', '01:00']);
+    // US daylight saving ends on 1 Nov 2026: every tick is still a Los Angeles midnight.
+    const la = timeTicks(at('2026-10-29T12:00:00Z'), at('2026-11-03T12:00:00Z'), 'America/Los_Angeles');
+    assert.deepEqual(labels(la), ['Fri 30 Oct', 'Sat 31 Oct', 'Sun 1 Nov', 'Mon 2 Nov', 'Tue 3 Nov']);
+    for (const k of la) assert.equal(clockTime(k.at, 'America/Los_Angeles'), '00:00');
+    assert.equal(la[3]!.at - la[2]!.at, 25 * 3_600_000, 'the day the clocks go back has 25 hours');
+  });
+
+  it('nothing for an empty or reversed span', () => {
+    assert.deepEqual(timeTicks(NOW, NOW), []);
+    assert.deepEqual(timeTicks(NOW, NOW - MIN), []);
   });
 });
 

@@ -2,6 +2,7 @@
 import type { LocalTab } from '../../src/core/dashboard/tabs/local';
 import type { PlanPanel } from '../../src/core/dashboard/tabs/local';
 import { ago, int, pct, until, usd, usdEstimate } from '../../src/core/model/format';
+import { dateTime } from '../../src/core/plan/format';
 import { axisOptions, bySlice, drawChart } from '../charts';
 import { h, replace, table } from '../dom';
 import { post } from '../host';
@@ -65,10 +66,6 @@ const LEVEL_COLOUR = { normal: 2, warning: 5, error: 4 } as const;
 
 
 /** "Mon 27 Nov 14:05" on the chart's time axis (the webview's own zone, like the reset times). */
-function axisTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' })} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-}
 
 /** Plan limits from Claude Code: one gauge per window with its reset, source and pace, and used % over time. */
 function renderPlan(el: Element, p: PlanPanel | undefined): void {
@@ -118,8 +115,26 @@ function renderPlan(el: Element, p: PlanPanel | undefined): void {
     'line',
     { datasets: p.series.map((s) => ({ label: s.label, data: s.points.map((pt) => ({ x: pt.t, y: pt.used })), pointRadius: s.points.length < 3 ? 3 : 0, stepped: false, spanGaps: true })) },
     (t) => {
-      const o = axisOptions(t, { yMax: 100, tickFormat: (v) => `${v}%`, tooltipLabel: (v, l) => `${l}: ${v.toFixed(0)}%` }) as Record<string, unknown> & { scales: Record<string, Record<string, unknown>> };
-      o.scales.x = { type: 'linear', min: p.from, max: p.to, ticks: { color: t.foreground, maxTicksLimit: 6, callback: (v: number | string) => axisTime(Number(v)) }, grid: { display: false } };
+      const o = axisOptions(t, { yMax: 100, tickFormat: (v) => `${v}%` }) as Record<string, unknown> & { scales: Record<string, Record<string, unknown>>; plugins: Record<string, unknown> };
+      // Points are {x, y}: the tooltip says the sample's time in the plan's zone and its used share.
+      o.plugins.tooltip = {
+        callbacks: {
+          title: (items: { parsed: { x: number } }[]) => (items[0] ? dateTime(items[0].parsed.x, p.timeZone) : ''),
+          label: (ctx: { parsed: { y: number }; dataset: { label?: string } }) => `${ctx.dataset.label ?? ''}: ${pct(ctx.parsed.y / 100, 0)}`,
+        },
+      };
+      // The model's ticks (round times in the plan's zone), not chart.js's round numbers of milliseconds.
+      const labels = new Map(p.ticks.map((k) => [k.at, k.label]));
+      o.scales.x = {
+        type: 'linear',
+        min: p.from,
+        max: p.to,
+        afterBuildTicks: (axis: { ticks: { value: number }[] }) => {
+          axis.ticks = p.ticks.map((k) => ({ value: k.at }));
+        },
+        ticks: { color: t.foreground, callback: (v: number | string) => labels.get(Number(v)) ?? '' },
+        grid: { display: false },
+      };
       o.interaction = { mode: 'nearest', intersect: false };
       return o as never;
     },
@@ -129,7 +144,7 @@ function renderPlan(el: Element, p: PlanPanel | undefined): void {
       'Plan limits samples',
       [
         { title: 'Window', cell: (r: [string, number, number]) => r[0] },
-        { title: 'Time', cell: (r) => axisTime(r[1]) },
+        { title: 'Time', cell: (r) => dateTime(r[1], p.timeZone) },
         { title: 'Used', cell: (r) => pct(r[2] / 100, 0), numeric: true },
       ],
       p.series.flatMap((s) => s.points.map((pt) => [s.label, pt.t, pt.used] as [string, number, number])).slice(-200),

@@ -1,8 +1,9 @@
 /** The "This machine" tab: API-equivalent estimates from this machine's transcripts (days in their time zone). */
 import { Decimal } from '../../decimal';
-import { DAY_MS, dayStartMs } from '../../model/days';
+import { DAY_MS, dayStartMs, HOUR_MS } from '../../model/days';
 import { localToday, localWindowNow, missingText, skippedText } from '../../model/facts';
 import { planFacts } from '../../plan/facts';
+import { timeTicks, type TimeTick } from '../../plan/format';
 import { planChartSeries, planGauges, type PlanGauge, type PlanSeries } from '../../plan/surfaces';
 import { budgetStatus } from '../../budget/status';
 import { budgetChartLines, budgetRows, type BudgetChartLine, type BudgetRow } from '../../budget/surfaces';
@@ -17,9 +18,12 @@ export interface PlanPanel {
   connected: boolean;
   gauges: PlanGauge[];
   series: PlanSeries[];
-  /** The chart's span, epoch ms. */
+  /** The chart's span, epoch ms, and its time axis (round times in the plan's zone, see `timeTicks`). */
   from: number;
   to: number;
+  ticks: TimeTick[];
+  /** The zone of the chart's and its table's times: the gauges' (`claudeUsage.local.timezone`, else local). */
+  timeZone?: string;
   /** "Opus 4.8 · context 26 % · Claude Code 2.1.214 · 3 min ago" */
   session?: string;
 }
@@ -92,14 +96,16 @@ export function planPanel(c: TabContext): PlanPanel | undefined {
   const data = c.snapshot.plan.data;
   if (!data) return undefined;
   const facts = planFacts(data, c.nowMs, c.settings.plan);
-  // From the range's start or the first recorded sample, whichever is later (history is kept for two weeks).
+  // From the range's start or the first recorded sample, whichever is later (history is kept for two weeks),
+  // but at least the last hour: right after Connect the samples span seconds, not a readable axis.
   const first = Math.min(...Object.values(data.history).flatMap((h) => (h.length ? [h[0]![0] * 1000] : [])), Infinity);
-  const from = Math.max(dayStartMs(c.range.since), Number.isFinite(first) ? first : 0);
   const to = Math.min(c.nowMs, dayStartMs(c.range.until) + DAY_MS);
+  const from = Math.max(dayStartMs(c.range.since), Math.min(Number.isFinite(first) ? first : 0, to - HOUR_MS));
+  const timeZone = c.settings.plan.timeZone;
   const s = facts.session;
   const details = s ? [s.model, s.contextPercent !== undefined ? `context ${Math.round(s.contextPercent)}%` : undefined, s.version ? `Claude Code ${s.version}` : undefined].filter(Boolean) : [];
   const session = s && details.length ? [...details, s.age].join(' · ') : undefined;
-  return { connected: data.connected, gauges: planGauges(facts), series: planChartSeries(data, from, to, c.settings.plan), from, to, ...(session ? { session } : {}) };
+  return { connected: data.connected, gauges: planGauges(facts), series: planChartSeries(data, from, to, c.settings.plan), from, to, ticks: timeTicks(from, to, timeZone), ...(timeZone ? { timeZone } : {}), ...(session ? { session } : {}) };
 }
 
 export function localTab(c: TabContext): LocalTab {
