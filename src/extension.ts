@@ -9,7 +9,7 @@ import { needsUser } from './core/anthropic/errors';
 import { loadAnthropicClient } from './core/anthropic/lazy';
 import { CLOCK_ENV, systemClock } from './core/clock';
 import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, CONTEXT_HAS_ADMIN_KEY, VIEWS, type TreeName } from './core/model/commands';
-import { errorAction, localToday } from './core/model/facts';
+import { errorAction, localToday, nextClockChange } from './core/model/facts';
 import { COST_GROUPINGS } from './core/model/settings';
 import { FileDayCache } from './core/store/dayCache';
 import { realScheduler } from './core/store/scheduler';
@@ -18,7 +18,6 @@ import type { SourceName, StoreSnapshot } from './core/model/snapshot';
 import { Store } from './core/store/store';
 import { claudeCodeTree, costsTree, localTree, rateLimitsTree, type TreeNode } from './core/viewModels/tree';
 import { budgetsOf } from './core/viewModels/statusBar';
-import { nextPlanChange } from './core/plan/facts';
 import { ConfigService } from './host/config';
 import { LocalTranscripts } from './host/local';
 import { Log } from './host/log';
@@ -108,9 +107,9 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const budgets = registerBudgets(context, { store, config, log, dir, windowId });
 
   const ticker = new Ticker();
-  // A plan window's reset (or its observation turning stale) is shown on every surface at that instant.
-  const wakeForPlan = (): void => ticker.wakeAt(nextPlanChange(store.snapshot.plan.data, systemClock.now(), config.current.plan));
-  context.subscriptions.push(store.onDidChange(wakeForPlan), ticker.onTick(wakeForPlan));
+  // A plan window's reset, or the end of this machine's 5-hour window, shows on every surface at that instant.
+  const wake = (): void => ticker.wakeAt(nextClockChange(store.snapshot, systemClock.now(), config.current.plan));
+  context.subscriptions.push(store.onDidChange(wake), ticker.onTick(wake));
   const statusBar = new StatusBar(store, config, ticker);
   const trees = {
     costs: new SnapshotTree(store, (s, now) => costsTree(s, config.current.costs.groupBy, config.current.costs.days, now, budgetsOf(s, now, config.current.budgets, config.current.plan)), ticker, log),

@@ -17,6 +17,8 @@ import { combine, renderSegment } from '../../src/core/plan/statusline';
 import { emptyPlanData, type PlanData, type PlanSample, type StatusPayload } from '../../src/core/plan/types';
 import { NOW, realPayload, SEC } from './planFixtures';
 import { samplePlanData } from '../fixtures/makePlanState';
+import { sampleSnapshot } from './dashboardFixture';
+import { nextClockChange } from '../../src/core/model/facts';
 
 const MIN = 60_000;
 
@@ -237,6 +239,17 @@ describe('plan: facts', () => {
     assert.equal(nextPlanChange(d, NOW, { staleAfterMs: 3 * 3_600_000 }), reset, 'a longer stale time: the reset comes first');
     assert.equal(nextPlanChange(undefined, NOW), undefined);
     assert.equal(nextPlanChange(emptyPlanData(), NOW), undefined);
+  });
+
+  it("the views' next wake: the earlier of the plan's next change and the end of this machine's 5-hour window", () => {
+    const now = new Date(NOW);
+    const snap = sampleSnapshot(now);
+    const end = Date.parse(snap.local.data!.currentWindow!.end);
+    const plan = nextPlanChange(snap.plan.data, NOW)!;
+    assert.equal(nextClockChange(snap, NOW), Math.min(plan, end));
+    snap.plan = { stale: false, loading: false };
+    assert.equal(nextClockChange(snap, NOW), end, 'no plan data: the local window');
+    assert.equal(nextClockChange(snap, end), undefined, 'the window has ended: nothing to wake for');
   });
 
   it('old observations are stale with their age; fresh ones current', () => {

@@ -11,7 +11,8 @@ import type { ActionName } from './commands';
 import { addDays, DAY_MS, dayStartMs, daysInMonth, HOUR_MS, monthOf, monthStart, utcDay } from './days';
 import { plural, usdEstimate } from './format';
 import { RATE_FAMILIES, type RateFamilyKey } from './labels';
-import type { CostRow, LocalUsageData, LocalUsageDay, SourceName } from './snapshot';
+import type { CostRow, LocalUsageData, LocalUsageDay, SourceName, StoreSnapshot } from './snapshot';
+import { nextPlanChange, type PlanSettings } from '../plan/facts';
 import { dayInZone, dayStartInZone } from './zones';
 
 // ---------------------------------------------------------------------------------------------------
@@ -200,6 +201,18 @@ export function localWindowNow(local: Pick<LocalUsageData, 'currentWindow'> | un
   const w = local?.currentWindow;
   if (!w) return undefined;
   return w.active && Date.parse(w.end) <= nowMs ? { ...w, active: false } : w;
+}
+
+/**
+ * The next instant after `nowMs` at which something the views show changes by the clock alone: a plan
+ * window's reset or staleness (`nextPlanChange`) or the end of this machine's current 5-hour window. The
+ * views' ticker wakes then, so the change shows on every surface at once and on time.
+ */
+export function nextClockChange(snap: Pick<StoreSnapshot, 'plan' | 'local'>, nowMs: number, plan?: Partial<PlanSettings>): number | undefined {
+  const w = localWindowNow(snap.local.data, nowMs);
+  const end = w?.active ? Date.parse(w.end) : NaN;
+  const times = [nextPlanChange(snap.plan.data, nowMs, plan), end > nowMs ? end : undefined].filter((t): t is number => t !== undefined);
+  return times.length ? Math.min(...times) : undefined;
 }
 
 /** Why lines were not counted, by reason (so a user comparing totals with another tool can see why). */
