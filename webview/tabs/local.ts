@@ -64,9 +64,6 @@ export function renderLocal(dom: TabDom, l: LocalTab, env: RenderEnv): void {
 
 const LEVEL_COLOUR = { normal: 2, warning: 5, error: 4 } as const;
 
-
-/** "Mon 27 Nov 14:05" on the chart's time axis (the webview's own zone, like the reset times). */
-
 /** Plan limits from Claude Code: one gauge per window with its reset, source and pace, and used % over time. */
 function renderPlan(el: Element, p: PlanPanel | undefined): void {
   if (!p || !p.gauges.length) {
