@@ -107,8 +107,8 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
   const budgets = registerBudgets(context, { store, config, log, dir, windowId });
 
   const ticker = new Ticker();
-  // A plan window's reset, or the end of this machine's 5-hour window, shows on every surface at that instant.
-  const wake = (): void => ticker.wakeAt(nextClockChange(store.snapshot, systemClock.now(), config.current.plan));
+  // A plan window's reset, the end of this machine's 5-hour window or a new day shows on every surface at that instant.
+  const wake = (): void => ticker.wakeAt(nextClockChange(store.snapshot, systemClock.now(), config.current.plan, config.current.local.timezone || store.snapshot.local.data?.timezone));
   context.subscriptions.push(store.onDidChange(wake), ticker.onTick(wake));
   const statusBar = new StatusBar(store, config, ticker);
   const trees = {

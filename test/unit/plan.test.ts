@@ -241,15 +241,21 @@ describe('plan: facts', () => {
     assert.equal(nextPlanChange(emptyPlanData(), NOW), undefined);
   });
 
-  it("the views' next wake: the earlier of the plan's next change and the end of this machine's 5-hour window", () => {
-    const now = new Date(NOW);
-    const snap = sampleSnapshot(now);
+  it("the views' next wake: the plan's next change, the end of this machine's 5-hour window, or a new day", () => {
+    const at = (iso: string) => Date.parse(iso);
+    const now = at('2026-11-27T12:00:00Z');
+    const snap = sampleSnapshot(new Date(now));
     const end = Date.parse(snap.local.data!.currentWindow!.end);
-    const plan = nextPlanChange(snap.plan.data, NOW)!;
-    assert.equal(nextClockChange(snap, NOW), Math.min(plan, end));
+    const plan = nextPlanChange(snap.plan.data, now)!;
+    assert.equal(nextClockChange(snap, now, undefined, 'UTC'), Math.min(plan, end, at('2026-11-28T00:00:00Z')));
     snap.plan = { stale: false, loading: false };
-    assert.equal(nextClockChange(snap, NOW), end, 'no plan data: the local window');
-    assert.equal(nextClockChange(snap, end), undefined, 'the window has ended: nothing to wake for');
+    assert.equal(nextClockChange(snap, now, undefined, 'UTC'), end, 'no plan data: the local window (3 h away) before midnight');
+    snap.local = { stale: false, loading: false };
+    // Nothing else pending: the next midnight, in UTC (the organization's days) or in this machine's zone.
+    assert.equal(nextClockChange(snap, at('2026-12-31T23:30:00Z'), undefined, 'UTC'), at('2027-01-01T00:00:00Z'));
+    assert.equal(nextClockChange(snap, at('2027-01-01T09:00:00Z'), undefined, 'Pacific/Kiritimati'), at('2027-01-01T10:00:00Z'), 'UTC+14: 23:00 there');
+    assert.equal(nextClockChange(snap, at('2026-11-01T06:00:00Z'), undefined, 'America/Los_Angeles'), at('2026-11-01T07:00:00Z'), 'the night the clocks go back');
+    assert.equal(nextClockChange(snap, at('2027-01-01T00:00:00Z'), undefined, 'UTC'), at('2027-01-02T00:00:00Z'), 'at midnight itself: the next one');
   });
 
   it('old observations are stale with their age; fresh ones current', () => {

@@ -205,13 +205,19 @@ export function localWindowNow(local: Pick<LocalUsageData, 'currentWindow'> | un
 
 /**
  * The next instant after `nowMs` at which something the views show changes by the clock alone: a plan
- * window's reset or staleness (`nextPlanChange`) or the end of this machine's current 5-hour window. The
- * views' ticker wakes then, so the change shows on every surface at once and on time.
+ * window's reset or staleness (`nextPlanChange`), the end of this machine's current 5-hour window, or a new
+ * day (UTC midnight for the organization's figures; midnight in `localZone`, the zone of this machine's
+ * days, for its "today" and its budgets). The views' ticker wakes then, so the change shows on every
+ * surface at once and on time.
  */
-export function nextClockChange(snap: Pick<StoreSnapshot, 'plan' | 'local'>, nowMs: number, plan?: Partial<PlanSettings>): number | undefined {
+export function nextClockChange(snap: Pick<StoreSnapshot, 'plan' | 'local'>, nowMs: number, plan?: Partial<PlanSettings>, localZone?: string): number | undefined {
   const w = localWindowNow(snap.local.data, nowMs);
-  const end = w?.active ? Date.parse(w.end) : NaN;
-  const times = [nextPlanChange(snap.plan.data, nowMs, plan), end > nowMs ? end : undefined].filter((t): t is number => t !== undefined);
+  const times = [
+    nextPlanChange(snap.plan.data, nowMs, plan),
+    w?.active ? Date.parse(w.end) : undefined,
+    dayStartMs(addDays(utcDay(nowMs), 1)),
+    dayStartInZone(addDays(dayInZone(nowMs, localZone), 1), localZone),
+  ].filter((t): t is number => t !== undefined && t > nowMs);
   return times.length ? Math.min(...times) : undefined;
 }
 
