@@ -17,8 +17,7 @@
  */
 import type { Clock } from '../clock';
 import type { StoreSnapshot } from '../model/snapshot';
-import { dayInZone, dayStartInZone } from '../model/zones';
-import { addDays } from '../model/days';
+import { tomorrowStart } from '../model/zones';
 import type { PlanData } from '../plan/types';
 import type { Scheduler } from '../store/scheduler';
 import { alertEvents, notificationFor, type AlertEvent, type BudgetNotification } from './alerts';
@@ -52,10 +51,8 @@ export interface AlerterOptions {
   retryMs?: number;
 }
 
-/** The first instant of tomorrow in `zone`: "Snooze Until Tomorrow" lasts until then. */
-export function tomorrowStart(nowMs: number, zone: string): number {
-  return dayStartInZone(addDays(dayInZone(nowMs, zone), 1), zone);
-}
+/** "Snooze Until Tomorrow" lasts until the first instant of tomorrow in the local zone. */
+export { tomorrowStart } from '../model/zones';
 
 const PRUNE_EVERY_MS = 86_400_000;
 

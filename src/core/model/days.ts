@@ -69,8 +69,9 @@ export function isCompleteDay(day: string, now: number, lagMs: number): boolean 
   return now >= dayStartMs(day) + DAY_MS + lagMs;
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Short English names, as every date on screen writes them ("Thu 27 Nov"). */
+export const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "Thu 27 Nov" for a `YYYY-MM-DD` (the sidebar's day rows). */
 export function dayLabel(day: string): string {

@@ -13,7 +13,7 @@ import { plural, usdEstimate } from './format';
 import { RATE_FAMILIES, type RateFamilyKey } from './labels';
 import type { CostRow, LocalUsageData, LocalUsageDay, SourceName, StoreSnapshot } from './snapshot';
 import { nextPlanChange, type PlanSettings } from '../plan/facts';
-import { dayInZone, dayStartInZone } from './zones';
+import { dayInZone, dayStartInZone, tomorrowStart } from './zones';
 
 // ---------------------------------------------------------------------------------------------------
 // Organization cost (Cost Report; UTC days)
@@ -215,8 +215,8 @@ export function nextClockChange(snap: Pick<StoreSnapshot, 'plan' | 'local'>, now
   const times = [
     nextPlanChange(snap.plan.data, nowMs, plan),
     w?.active ? Date.parse(w.end) : undefined,
-    dayStartMs(addDays(utcDay(nowMs), 1)),
-    dayStartInZone(addDays(dayInZone(nowMs, localZone), 1), localZone),
+    tomorrowStart(nowMs, 'UTC'),
+    tomorrowStart(nowMs, localZone),
   ].filter((t): t is number => t !== undefined && t > nowMs);
   return times.length ? Math.min(...times) : undefined;
 }

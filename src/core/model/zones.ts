@@ -3,6 +3,8 @@
  * the UTC offset is computed once per UTC day (per hour on a transition day, per instant in an hour holding
  * a transition off the whole hour) and cached, so the result always equals `Intl`'s.
  */
+import { addDays } from './days';
+
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
@@ -175,4 +177,12 @@ export function dayStartInZone(day: string, timeZone?: string): number {
     else lo = mid;
   }
   return hi;
+}
+
+/**
+ * The first instant of tomorrow in a zone (the same zone rules as `dayInZone`): when "today" turns over there,
+ * and how long "Snooze Until Tomorrow" lasts.
+ */
+export function tomorrowStart(nowMs: number, timeZone?: string): number {
+  return dayStartInZone(addDays(dayInZone(nowMs, timeZone), 1), timeZone);
 }

@@ -51,7 +51,6 @@ export function writeFileAtomic(path: string, text: string | Uint8Array, mode?: 
   }
 }
 
-/** The file's text, or undefined when it does not exist or cannot be read. */
 /**
  * Removes the file at `path` if it is there; any error but its absence is thrown. (`fs.rmSync(p, { force: true })`
  * does the same through Node's recursive-removal code, loaded and run on its first call: ~1 ms a process against
@@ -65,6 +64,7 @@ export function removeIfExists(path: string): void {
   }
 }
 
+/** The file's text, or undefined when it does not exist or cannot be read. */
 export function readTextIfExists(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');

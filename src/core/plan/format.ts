@@ -3,11 +3,11 @@
  * the user's zone: the process's own (TZ) by default, or an IANA zone when given (the extension's
  * `claudeUsage.local.timezone`). No vscode import.
  */
+import { MONTHS, WEEKDAYS } from '../model/days';
+
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
