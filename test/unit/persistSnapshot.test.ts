@@ -10,6 +10,7 @@ import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { ManualClock } from '../../src/core/clock';
 import { emptySnapshot, emptySource, type StoreSnapshot } from '../../src/core/model/snapshot';
+import { collectGarbage } from '../../src/core/local/heap';
 import { FileSnapshotPersistence } from '../../src/core/store/shared';
 import { assertLedgerTotals, MIN, START, storeHarness, type StoreHarness } from './storeHarness';
 
@@ -118,6 +119,36 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     const fewer = [days[0]!, days[1]!, days[2]!];
     await p.save(snap(fewer));
     assert.deepEqual(await back(), fewer);
+  });
+
+  it('restored data is let go once a save replaced it (a restart does not keep two copies of the local history)', async () => {
+    const dir = join(h.dir, 'release');
+    const clock = new ManualClock(START);
+    const file = join(dir, 'snapshot.json');
+    const row = (date: string, output: number) => ({ date, project: '/p', model: 'claude-sonnet-4-6', input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: '0.01' });
+    const snap = (days: ReturnType<typeof row>[]): StoreSnapshot => {
+      const at = new Date(clock.now()).toISOString();
+      return { ...emptySnapshot(new Date(clock.now())), local: { ...emptySource(), data: { timezone: 'UTC', days, unpricedModels: [], skippedLines: 0, files: 1, roots: ['/r'] }, fetchedAt: at, attemptedAt: at } };
+    };
+    await new FileSnapshotPersistence(file, { clock }).save(snap([row('2026-11-01', 1), row('2026-11-02', 2)]));
+    // A new session: the saved snapshot is loaded (restored), then the first refresh's data is saved over it.
+    const p = new FileSnapshotPersistence(file, { clock });
+    // (In a function of its own, so that no variable of this one holds the restored snapshot.)
+    const restore = async () => {
+      const restored = (await p.load())!;
+      return { source: new WeakRef(restored.local), row: new WeakRef(restored.local.data!.days[0]!) };
+    };
+    const refs = await restore();
+    clock.advance(MIN);
+    const next = snap([row('2026-11-01', 1), row('2026-11-02', 3)]);
+    assert.equal(await p.save(next), 'written');
+    await new Promise((r) => setImmediate(r)); // WeakRefs are kept until the job that made them ends
+    assert.ok(collectGarbage(), 'a full collection is available to tests');
+    assert.equal(refs.source.deref(), undefined, 'the restored local source is not kept');
+    assert.equal(refs.row.deref(), undefined, 'nor its rows (the chunk contents)');
+    // What was saved reads back, in this instance and in another.
+    assert.deepEqual((await p.load())!.local.data, next.local.data);
+    assert.deepEqual((await new FileSnapshotPersistence(file, { clock }).load())!.local.data, next.local.data);
   });
 
   it('a chunk altered with a well-formed edit is discarded (its hash), logged once and fetched again', async () => {

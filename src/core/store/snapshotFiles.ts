@@ -338,12 +338,34 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
     await atomicWrite(this.file, JSON.stringify(root));
     this.root = { root, stamp: await this.stamp() };
     for (const { s, head } of mine) this.lastHead.set(s, head);
+    this.release(mine);
     this.invalid.fine(this.file);
     if (now - this.lastGc >= GC_EVERY_MS) {
       this.lastGc = now;
       await this.collect(root).catch((e: unknown) => this.log?.debug?.(`snapshot: clean-up skipped (${e instanceof Error ? e.message : String(e)})`));
     }
     return foreign ? 'merged' : 'written';
+  }
+
+  /**
+   * Forgets what was loaded of the sources this writer has just replaced on disk, and the chunks only they used:
+   * the store holds newer data for them, and the loaded copy (after a restart, the whole restored local history:
+   * 8-9 MB of the extension host's heap at 3 GiB of transcripts, bench/local/README.md) would otherwise stay for
+   * the session. Only a cache: a head that shows up again is read from disk.
+   */
+  private release(written: readonly { s: SharedName; head: string }[]): void {
+    let dropped = false;
+    for (const { s, head } of written) {
+      const l = this.loaded.get(s);
+      if (l && l.head !== head) {
+        this.loaded.delete(s);
+        dropped = true;
+      }
+    }
+    if (!dropped) return;
+    const used = new Set<string>();
+    for (const l of this.loaded.values()) for (const f of l.files) used.add(f);
+    for (const f of [...this.chunks.keys()]) if (!used.has(f)) this.chunks.delete(f);
   }
 
   /** The root on disk now (read again only when another writer replaced it) and its modification time, or undefined. */
