@@ -14,6 +14,9 @@
  *   after the first) and as many lines appended again: the steady RSS and CPU of that host;
  * - with `--heap FILE.heapsnapshot`: after the appends, a heap snapshot of the extension host's main thread
  *   (its inspector, as for --profile; the engine worker's heap is not in it);
+ * - with `--spaces`: a probe extension (bench/local/probe) installed beside it, or alone with `--floor`, samples the
+ *   extension host's RSS and its main thread's V8 heap spaces every 10 s; printed at the end as a timeline (the
+ *   young generation's committed size, old space used / committed, array buffers), to set ours against VS Code's own;
  * - with `--rebuild`: the saved index is marked as an older format and the window reloaded, as after an update
  *   that changed the format: whether the progress notification shows (its text, test-results/bench-local-rebuild.png)
  *   and the seconds until the index is saved again.
@@ -26,6 +29,7 @@
  * the functions and the files that took the most time printed.
  */
 import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO, ensureVsCode, freePort, installVsix, launchChromium, removeDir, startCodeServer, STATUS_BAR_SELECTOR, tempDir, writeUserSettings } from '../../test/support/vscode';
@@ -48,6 +52,7 @@ const rebuild = argv.includes('--rebuild');
 const malloc = argv.includes('--malloc');
 const reload = argv.includes('--reload');
 const heapOut = opt('heap');
+const spaces = argv.includes('--spaces');
 
 /** The extension host's main thread over the inspector protocol (Node's inspector, opened by SIGUSR1). */
 async function inspector(pid: number): Promise<{ send(method: string, params?: object): Promise<unknown>; on(method: string, fn: (params: unknown) => void): void; close(): void }> {
@@ -175,19 +180,26 @@ async function main(): Promise<void> {
   const tmp = tempDir('bench-vscode');
   const userDataDir = path.join(tmp, 'user-data');
   const extensionsDir = path.join(tmp, 'extensions');
-  if (floor) mkdirSync(extensionsDir, { recursive: true });
-  else if (vsix) {
-    mkdirSync(extensionsDir, { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  if (floor) {
+    // nothing of ours installed
+  } else if (vsix) {
     const r = installVsix(path.resolve(vsix), extensionsDir, path.join(tmp, 'install-user-data'));
     if (!r.ok) throw new Error(r.output);
   } else cpSync(await prepareExtension(), extensionsDir, { recursive: true });
+  // After the extension: a copied extensions folder brings its own list of installed extensions.
+  if (spaces) {
+    const r = installVsix(packageProbe(tmp), extensionsDir, path.join(tmp, 'install-user-data'));
+    if (!r.ok) throw new Error(r.output);
+  }
+  const probeLog = path.join(tmp, 'probe.jsonl');
   const home = path.join(tmp, 'home');
   mkdirSync(path.join(home, '.claude'), { recursive: true });
   symlinkSync(path.join(dir, 'projects'), path.join(home, '.claude', 'projects'));
   const workspace = path.join(tmp, 'workspace');
   mkdirSync(workspace, { recursive: true });
   writeUserSettings(userDataDir, { 'claudeUsage.local.timezone': 'UTC' });
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ...(spaces ? { CLAUDE_USAGE_PROBE_LOG: probeLog } : {}) };
   delete env.ANTHROPIC_API_KEY;
   delete env.ANTHROPIC_ADMIN_API_KEY;
   const target = readdirSync(path.join(dir, 'projects'), { recursive: true, withFileTypes: true })
@@ -306,6 +318,7 @@ async function main(): Promise<void> {
         ...(idleLine ? [idleLine] : []),
         ...(reloadLine ? [reloadLine] : []),
         ...(rebuildLine ? [rebuildLine] : []),
+        ...(spaces ? [spacesTimeline(probeLog, t0)] : []),
         '',
       ].join('\n'),
     );
@@ -315,6 +328,39 @@ async function main(): Promise<void> {
     truncateSync(target, targetSize);
     if (!process.env.KEEP_TMP) removeDir(tmp);
   }
+}
+
+/** The probe extension (bench/local/probe) packaged into `tmp`. */
+function packageProbe(tmp: string): string {
+  const out = path.join(tmp, 'heap-probe.vsix');
+  const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--allow-missing-repository', '--skip-license', '-o', out], {
+    cwd: path.join(REPO, 'bench', 'local', 'probe'),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`packaging the probe failed:\n${r.stdout}${r.stderr}`);
+  return out;
+}
+
+/** The probe's samples (one JSON line each, per extension host: a reload starts another), as a table. */
+function spacesTimeline(file: string, t0: number): string {
+  interface Sample {
+    at: number;
+    pid: number;
+    rss: number;
+    heapTotal: number;
+    arrayBuffers: number;
+    spaces: Record<string, [number, number]>;
+  }
+  const rows = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Sample) : [];
+  const start = performance.timeOrigin + t0;
+  const lines = ['  the extension host every 10 s (probe): s since the page opened, pid, RSS, V8 heap committed, young generation used/committed, old space used/committed, array buffers (MiB)'];
+  for (const r of rows) {
+    const young = r.spaces.new_space ?? [0, 0];
+    const old = r.spaces.old_space ?? [0, 0];
+    lines.push(`    ${((r.at - start) / 1000).toFixed(0).padStart(4)} s  ${r.pid}  ${r.rss.toFixed(0)}  ${r.heapTotal.toFixed(0)}  ${young[0]}/${young[1]}  ${old[0]}/${old[1]}  ${r.arrayBuffers}`);
+  }
+  if (!rows.length) lines.push('    no samples (the probe did not run)');
+  return lines.join('\n');
 }
 
 /** The median (the upper one of an even count). */
