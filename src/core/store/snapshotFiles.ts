@@ -350,8 +350,8 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
   /**
    * Forgets what was loaded of the sources this writer has just replaced on disk, and the chunks only they used:
    * the store holds newer data for them, and the loaded copy (after a restart, the whole restored local history:
-   * 8-9 MB of the extension host's heap at 3 GiB of transcripts, bench/local/README.md) would otherwise stay for
-   * the session. Only a cache: a head that shows up again is read from disk.
+   * 90 days of day rows, 6,471 at 3 GiB of transcripts, bench/local/README.md) would otherwise stay for the
+   * session. Only a cache: a head that shows up again is read from disk.
    */
   private release(written: readonly { s: SharedName; head: string }[]): void {
     let dropped = false;
