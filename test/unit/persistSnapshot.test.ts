@@ -36,6 +36,15 @@ function shared(s: StoreSnapshot): Record<string, unknown> {
   return out;
 }
 
+/** A local day row, as the transcript engine reports it. */
+const localRow = (date: string, output: number) => ({ date, project: '/p', model: 'claude-sonnet-4-6', input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: '0.01' });
+
+/** A snapshot whose only data is local usage with `days`, fetched now by `clock`. */
+function localSnapshot(clock: ManualClock, days: ReturnType<typeof localRow>[]): StoreSnapshot {
+  const at = new Date(clock.now()).toISOString();
+  return { ...emptySnapshot(new Date(clock.now())), local: { ...emptySource(), data: { timezone: 'UTC', days, unpricedModels: [], skippedLines: 0, files: 1, roots: ['/r'] }, fetchedAt: at, attemptedAt: at } };
+}
+
 describe('The snapshot on disk, written by what changed (issue 13)', function () {
   this.timeout(120_000);
   let h: StoreHarness;
@@ -97,19 +106,15 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     const dir = join(h.dir, 'memo');
     const clock = new ManualClock(START);
     const p = new FileSnapshotPersistence(join(dir, 'snapshot.json'), { clock });
-    const row = (date: string, output: number) => ({ date, project: '/p', model: 'claude-sonnet-4-6', input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: '0.01' });
-    const days = [row('2026-11-01', 1), row('2026-11-02', 2), row('2026-11-03', 3)];
-    const snap = (d: typeof days): StoreSnapshot => {
-      const at = new Date(clock.now()).toISOString();
-      return { ...emptySnapshot(new Date(clock.now())), local: { ...emptySource(), data: { timezone: 'UTC', days: d, unpricedModels: [], skippedLines: 0, files: 1, roots: ['/r'] }, fetchedAt: at, attemptedAt: at } };
-    };
+    const days = [localRow('2026-11-01', 1), localRow('2026-11-02', 2), localRow('2026-11-03', 3)];
+    const snap = (d: typeof days): StoreSnapshot => localSnapshot(clock, d);
     const back = async () => (await new FileSnapshotPersistence(join(dir, 'snapshot.json'), { clock }).load())?.local.data?.days;
     await p.save(snap(days));
     assert.deepEqual(await back(), days);
     const before = await files(dir);
     clock.advance(MIN);
     // The same objects for the first two days (a refresh after an append), and a new row on the last one.
-    const next = [days[0]!, days[1]!, days[2]!, row('2026-11-03', 4)];
+    const next = [days[0]!, days[1]!, days[2]!, localRow('2026-11-03', 4)];
     await p.save(snap(next));
     assert.deepEqual(await back(), next);
     const added = [...(await files(dir)).keys()].filter((n) => !before.has(n));
@@ -125,12 +130,8 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     const dir = join(h.dir, 'release');
     const clock = new ManualClock(START);
     const file = join(dir, 'snapshot.json');
-    const row = (date: string, output: number) => ({ date, project: '/p', model: 'claude-sonnet-4-6', input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: '0.01' });
-    const snap = (days: ReturnType<typeof row>[]): StoreSnapshot => {
-      const at = new Date(clock.now()).toISOString();
-      return { ...emptySnapshot(new Date(clock.now())), local: { ...emptySource(), data: { timezone: 'UTC', days, unpricedModels: [], skippedLines: 0, files: 1, roots: ['/r'] }, fetchedAt: at, attemptedAt: at } };
-    };
-    await new FileSnapshotPersistence(file, { clock }).save(snap([row('2026-11-01', 1), row('2026-11-02', 2)]));
+    const snap = (days: ReturnType<typeof localRow>[]): StoreSnapshot => localSnapshot(clock, days);
+    await new FileSnapshotPersistence(file, { clock }).save(snap([localRow('2026-11-01', 1), localRow('2026-11-02', 2)]));
     // A new session: the saved snapshot is loaded (restored), then the first refresh's data is saved over it.
     const p = new FileSnapshotPersistence(file, { clock });
     // (In a function of its own, so that no variable of this one holds the restored snapshot.)
@@ -140,7 +141,7 @@ describe('The snapshot on disk, written by what changed (issue 13)', function ()
     };
     const refs = await restore();
     clock.advance(MIN);
-    const next = snap([row('2026-11-01', 1), row('2026-11-02', 3)]);
+    const next = snap([localRow('2026-11-01', 1), localRow('2026-11-02', 3)]);
     assert.equal(await p.save(next), 'written');
     await new Promise((r) => setImmediate(r)); // WeakRefs are kept until the job that made them ends
     assert.ok(collectGarbage(), 'a full collection is available to tests');
