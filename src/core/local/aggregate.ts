@@ -354,7 +354,7 @@ export class Aggregator {
     let hitAll = 0;
     // One row per group of Accs with the same day, label and model (price classes merged). A group none of
     // whose Accs changed keeps the row object it had: a refresh after an append rebuilds today's rows only,
-    // and the engine worker's delta to the extension host (dayDelta.ts) finds the rest unchanged at once.
+    // and the extension host's store and snapshot writer (snapshotFiles.ts) see the rest as the same objects.
     const rows = this.rows;
     for (let g = 0; g < rows.length; ) {
       const a0 = rows[g]!;
@@ -528,8 +528,9 @@ export class Aggregator {
     this.recentList.push(i);
   }
 
-  private recentCandidates(ledger: Ledger, from: number): Iterable<number> {
-    if (from === -Infinity) return { [Symbol.iterator]: function* () { for (let i = 0; i < ledger.count; i++) yield i; } };
+  /** Entries that may be from `from` on: a list kept between refreshes, or null for all of them (no `from`). */
+  private recentCandidates(ledger: Ledger, from: number): number[] | null {
+    if (from === -Infinity) return null;
     if (Number.isNaN(this.recentFrom) || from < this.recentFrom || from - this.recentFrom > 2 * DAY) {
       this.recentFrom = from - DAY;
       this.recentList = [];
@@ -558,7 +559,12 @@ export class Aggregator {
     const list = this.liveList;
     const cls = this.liveCls;
     let n = 0;
-    for (const i of this.recentCandidates(ledger, from)) {
+    // Indexed loops here and below, not `for…of`: these run once per refresh, often before V8 optimizes them,
+    // and an iterator's result object per entry was megabytes of garbage per refresh in the extension host.
+    const candidates = this.recentCandidates(ledger, from);
+    const m = candidates ? candidates.length : ledger.count;
+    for (let c = 0; c < m; c++) {
+      const i = candidates ? candidates[c]! : c;
       const ts = f64[i * 8 + 2]!;
       if (ts < from) continue;
       const off = i * W;
@@ -587,7 +593,8 @@ export class Aggregator {
     let lastSid = -1;
     let kept = false;
     let s: S | undefined;
-    for (const i of live) {
+    for (let j = 0; j < live.length; j++) {
+      const i = live[j]!;
       const off = i * W;
       const sid = w[off + W_SESSION]!;
       if (sid !== lastSid) {
@@ -711,7 +718,8 @@ function windowsFrom(ledger: Ledger, live: Int32Array, cls: Uint8Array, book: Pr
   const tokens = new Float64Array(n - first);
   const burnTokens = new Float64Array(n - first);
   const lowest = first < n ? starts[first]! : Infinity;
-  for (const i of live) {
+  for (let j = 0; j < live.length; j++) {
+    const i = live[j]!;
     const t = ledger.ts(i);
     if (t < chainStart || t < lowest) continue;
     let lo = 0;

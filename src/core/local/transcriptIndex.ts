@@ -10,7 +10,7 @@
  *   states and entry records it changed (a few hundred bytes per appended transcript line), framed with a
  *   length and a checksum so a torn write (a crash mid-append) is ignored. When the journal grows past half
  *   the base (at least 1 MiB) the two are compacted into a new base.
- * A short-lived lock file (`.lock`) serialises readers and writers across processes: the extension's worker,
+ * A short-lived lock file (`.lock`) serialises readers and writers across processes: the extension host,
  * another VS Code window, and `claude-usage local --index <dir>` can share one index. A process that finds
  * batches it did not write applies them (or reloads when it has unsaved changes of its own).
  * An index of another version, a corrupt one or one for other roots is ignored and rebuilt: never fatal.
@@ -154,7 +154,10 @@ function filesFrom(paths: string[], n: number[]): FileState[] | undefined {
       headLen: n[o + 4]!,
       headHash: n[o + 5]!,
       project: n[o + 6]!,
-      skipped: { corrupt: n[o + 8]!, tooLarge: n[o + 9]!, synthetic: n[o + 10]!, apiError: n[o + 11]! },
+      // Small integers kept as such (`| 0`): read from this array of doubles they were heap numbers, which
+      // turned every file's counts into boxed doubles, and summing them on each refresh (service.ts `finish`)
+      // allocated ~1 MB at 3 GiB of transcripts, on the extension host's thread.
+      skipped: { corrupt: n[o + 8]! | 0, tooLarge: n[o + 9]! | 0, synthetic: n[o + 10]! | 0, apiError: n[o + 11]! | 0 },
     };
     if (n[o + 7]) f.missing = true;
     return f;
