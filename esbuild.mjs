@@ -1,5 +1,5 @@
 // Builds dist/extension.js (VS Code host), dist/cli.js and dist/cliMain.js (headless CLI: a launcher with a V8 code cache, and the CLI), dist/anthropic.js (the API client,
-// loaded on first use), dist/planConnect.js (Connect/Disconnect with jsonc-parser, loaded on first use), dist/indexWorker.js (transcript indexing worker), dist/statusline.js (Claude Code's
+// loaded on first use), dist/planConnect.js (Connect/Disconnect with jsonc-parser, loaded on first use), dist/indexWorker.js (the transcript indexer's scan helper thread), dist/statusline.js (Claude Code's
 // status line command, a small bundle of its own), dist/webview/ (browser bundle)
 // and dist/test/ (extension-host test suite), plus dist/extract.wasm (the transcript extractor's walk in WebAssembly, from AssemblyScript). The production build starts from an empty dist/ so nothing
 // stale (a dev build's source maps) ends up in the .vsix.

@@ -1,35 +1,36 @@
 /**
- * The extension's side of the transcript engine, without VS Code: the engine worker (`dist/indexWorker.js`),
- * started and asked through `runInWorker` as the extension host does, builds the index of a corpus, then one ~1.5 KB response
- * line is appended to a transcript every `--interval` seconds and a refresh asked for, as the file watcher
- * does. Prints:
- * - the cold index: wall time, peak RSS of this process (main thread + worker, like the extension host);
+ * The extension's side of the transcript engine, without VS Code: the engine made and asked as the extension
+ * host makes and asks it (`createLocalUsage` with `sharedThread`: its state in this thread, every big read by
+ * the scan helper `dist/indexWorker.js`) builds the index of a corpus, then one ~1.5 KB response line is
+ * appended to a transcript every `--interval` seconds and a refresh asked for, as the file watcher does. Prints:
+ * - the cold index: wall time, peak RSS of this process (main thread + helper, like the extension host);
  * - per appended line: bytes the index wrote (file size growth, or the whole file when it was replaced),
  *   bytes of storage writes of the whole process (/proc/self/io write_bytes, page-granular, minus the line
  *   itself), and the size of the LocalUsageData the store then persists in snapshot.json;
  * - CPU of the whole process while appending (% of one core over the wall time, idle included);
  * - steady RSS;
  * - with `--malloc`: what glibc's allocator holds in this process and how much `malloc_trim` gives back (malloc.ts).
- *   tsx bench/local/live.ts --dir .bench-data/local [--worker dist/indexWorker.js] [--interval 5] [--lines 24] [--index DIR]
+ *   tsx bench/local/live.ts --dir .bench-data/local [--helper dist/indexWorker.js] [--interval 5] [--lines 24] [--index DIR]
  * `--index DIR` keeps the index there between runs: a second run starts from it (the saved index loaded, as in
  * every session after the first).
- * `--worker` points at an older build's indexWorker.js to measure "before" (the same protocol; a worker older
- * than 303e5ab ignores `have` and sends every day row). The corpus is restored at the end.
+ * `--helper` points at another build's indexWorker.js (the scan helper; its protocol must be this build's).
+ * The corpus is restored at the end.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { threadCpu, threadSplit } from './threads';
 import { argv, opt } from './args';
 import { mallocReport } from './malloc';
 import { listFiles } from './corpus';
-import { runInWorker } from '../../src/core/local/service';
+import { createLocalUsage } from '../../src/core/local/service';
 import { nowDate } from '../../src/core/clock';
 import type { LocalUsageData } from '../../src/core/model/snapshot';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = path.resolve(opt('dir', path.join(ROOT, '.bench-data', 'local'))!);
-const workerFile = path.resolve(opt('worker', path.join(ROOT, 'dist', 'indexWorker.js'))!);
+const helperFile = path.resolve(opt('helper', path.join(ROOT, 'dist', 'indexWorker.js'))!);
 const intervalMs = Number(opt('interval', '5')) * 1000;
 const lines = Number(opt('lines', '24'));
 const projects = path.join(dir, 'projects');
@@ -69,19 +70,16 @@ async function main(): Promise<void> {
   const targetSize = fs.statSync(target).size;
   const since = new Date(Date.parse('2026-11-27T12:00:00Z') - 90 * 86_400_000).toISOString().slice(0, 10);
   const rssBefore = status('VmRSS');
-  // The extension's own client of the worker (src/host/local.ts uses it): the same protocol, day rows kept by
-  // what changed included. An unchanged row comes back as the very object of the reply before.
-  if (!fs.existsSync(workerFile)) throw new Error(`no worker file ${workerFile} (npm run build)`);
-  const usage = runInWorker({ roots: [projects], indexDir: idx, timezone: 'UTC', workerFile });
+  // The engine as src/host/local.ts makes it. An unchanged day row comes back as the very object of the reply before.
+  if (!fs.existsSync(helperFile)) throw new Error(`no scan helper ${helperFile} (npm run build)`);
+  const usage = createLocalUsage({ roots: [projects], indexDir: idx, timezone: 'UTC', sharedThread: true, scanWorkerFile: helperFile });
   const sentRows: number[] = [];
   let last: LocalUsageData['days'] = [];
   const projectDetailSince = new Date(Date.parse('2026-11-27T12:00:00Z') - 14 * 86_400_000).toISOString().slice(0, 10);
   // As the extension asks (src/host/local.ts): 90 days of rows, per project for the last 14, a week of
   // sessions and windows, and the paths its file watcher reported.
   const refresh = async (changed?: string[]): Promise<LocalUsageData> => {
-    // runInWorker unrefs its worker (the extension host must be free to exit): a timer keeps this script alive.
-    const alive = setInterval(() => undefined, 60_000);
-    const data = await usage.refresh({ since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) }).finally(() => clearInterval(alive));
+    const data = await usage.refresh({ since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) });
     sentRows.push(data.days.filter((r, i) => r !== last[i]).length);
     last = data.days;
     return data;
@@ -90,14 +88,27 @@ async function main(): Promise<void> {
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, status('VmRSS'))), 20);
   const written = indexWriter(idx);
+  // The longest stretch this thread (the extension host's, in VS Code) was held: how late a 10 ms timer ran.
+  const held = () => {
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    // (A stretch shows when the timer after it runs: one more tick before reading.)
+    return async () => {
+      await new Promise((r) => setTimeout(r, 25));
+      h.disable();
+      return h.max / 1e6;
+    };
+  };
+  const coldHeld = held();
   const t0 = performance.now();
   const cold = await refresh();
   const coldMs = performance.now() - t0;
+  const coldHeldMs = await coldHeld();
   clearInterval(sampler);
   peak = Math.max(peak, status('VmHWM'));
   const coldIndexBytes = written();
   process.stdout.write(
-    `corpus ${files.length} files; ${loads ? 'first refresh, the saved index loaded' : 'cold index in the worker'}: ${(coldMs / 1000).toFixed(2)} s, peak RSS ${peak.toFixed(0)} MiB (process before: ${rssBefore.toFixed(0)} MiB), index ${(coldIndexBytes / 1048576).toFixed(1)} MiB, data ${(JSON.stringify(cold).length / 1024).toFixed(0)} KiB\n`,
+    `corpus ${files.length} files; ${loads ? 'first refresh, the saved index loaded' : 'cold index (read by the helper)'}: ${(coldMs / 1000).toFixed(2)} s (this thread held at most ${coldHeldMs.toFixed(0)} ms at a time), peak RSS ${peak.toFixed(0)} MiB (process before: ${rssBefore.toFixed(0)} MiB), index ${(coldIndexBytes / 1048576).toFixed(1)} MiB, data ${(JSON.stringify(cold).length / 1024).toFixed(0)} KiB\n`,
   );
   // Steady state: one response line every interval.
   const template = (n: number) =>
@@ -125,12 +136,13 @@ async function main(): Promise<void> {
   written();
   const perLine: { index: number; io: number; data: number; ms: number }[] = [];
   const rss: number[] = [];
-  // CPU of the whole process (worker thread included) over the whole period, idle included, minus what this
+  // CPU of the whole process (every thread) over the whole period, idle included, minus what this
   // script itself spends measuring (the JSON size of the data).
   const cpu0 = process.cpuUsage();
   const threads0 = threadCpu(process.pid);
   let measuring = 0;
   const wall0 = performance.now();
+  const appendHeld = held();
   for (let n = 1; n <= lines; n++) {
     await new Promise((r) => setTimeout(r, intervalMs));
     const io0 = writeBytes();
@@ -147,6 +159,7 @@ async function main(): Promise<void> {
     rss.push(status('VmRSS'));
   }
   const wall = performance.now() - wall0;
+  const appendHeldMs = await appendHeld();
   const c0 = process.cpuUsage(cpu0);
   const c = { user: c0.user - measuring, system: c0.system };
   const split = threadSplit(process.pid, threads0, threadCpu(process.pid), (c0.user + c0.system) / 1000, wall);
@@ -154,11 +167,11 @@ async function main(): Promise<void> {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   process.stdout.write(
     [
-      `${lines} lines, one every ${intervalMs / 1000} s (${path.basename(path.dirname(workerFile))}/${path.basename(workerFile)}):`,
+      `${lines} lines, one every ${intervalMs / 1000} s (helper ${path.basename(path.dirname(helperFile))}/${path.basename(helperFile)}):`,
       `  index bytes written per line: median ${med(perLine.map((p) => p.index)).toLocaleString('en-US')}, mean ${Math.round(sum(perLine.map((p) => p.index)) / lines).toLocaleString('en-US')}, max ${Math.max(...perLine.map((p) => p.index)).toLocaleString('en-US')}`,
       `  storage writes of the process per line (/proc write_bytes, 4 KiB pages): median ${med(perLine.map((p) => p.io)).toLocaleString('en-US')}`,
-      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB; day rows sent from the worker: median ${med(sentRows.slice(1))} of ${last.length}`,
-      `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms`,
+      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB; day rows new (not the objects of the reply before): median ${med(sentRows.slice(1))} of ${last.length}`,
+      `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms; this thread held at most ${appendHeldMs.toFixed(0)} ms at a time`,
       `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line; by thread, this script's measuring included: ${split})`,
       `  steady RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
       ...(argv.includes('--malloc') ? [mallocReport(process.pid)] : []),

@@ -25,7 +25,7 @@ export const threadCpu = (pid: number): Map<string, { name: string; ms: number }
 
 /**
  * Where the host's CPU went between two `threadCpu` readings: the main thread (its thread id is the process id), the
- * thread that used the most besides it (with a worker running: the engine worker), the rest together (V8's
+ * thread that used the most besides it (during a big read: the scan helper), the rest together (V8's
  * GC and compiler threads, libuv's pool, further workers), and threads that ended meanwhile.
  */
 export function threadSplit(pid: number, before: Map<string, { name: string; ms: number }>, after: Map<string, { name: string; ms: number }>, totalMs: number, wallMs: number): string {

@@ -2,18 +2,19 @@
  * The packaged extension in the real VS Code (code-server + headless Chromium, the e2e harness's pieces) with
  * a generated corpus as `~/.claude/projects`, no keys. Prints what issue 15 measures:
  * - the cold first index: seconds from the page opening until the status bar shows today's estimate, and the
- *   extension host's peak RSS meanwhile (VmHWM of its process; the transcript worker is a thread in it);
+ *   extension host's peak RSS meanwhile (VmHWM of its process; the scan helper is a thread in it);
  * - then one ~1.5 KB response appended every `--interval` seconds: seconds until the status bar shows it,
  *   bytes written to the extension's global storage per line (index journal, snapshot.json, ...), the
  *   extension host's CPU (% of one core over the whole period, idle included, and over the second half of
  *   the lines alone: the steady state once V8 has compiled what a refresh runs) and its steady RSS;
- * - with `--idle S`: its RSS and CPU after S seconds without appends (the engine worker stops after 90 s idle);
+ * - with `--idle S`: its RSS and CPU after S seconds without appends;
  * - with `--malloc`: after the appends, what glibc's allocator holds in the extension host and how much
  *   `malloc_trim` gives back (gdb; malloc.ts), which changes the figures taken after it;
  * - with `--reload`: the window reloaded (a new extension host that loads the saved index, as in every session
  *   after the first) and as many lines appended again: the steady RSS and CPU of that host;
  * - with `--heap FILE.heapsnapshot`: after the appends, a heap snapshot of the extension host's main thread
- *   (its inspector, as for --profile; the engine worker's heap is not in it);
+ *   (its inspector, as for --profile; the scan helper's heap is not in it; with `--reload`, also of the
+ *   reloaded host's, to FILE.reload.heapsnapshot);
  * - with `--spaces`: a probe extension (bench/local/probe) installed beside it, or alone with `--floor`, samples the
  *   extension host's RSS and its main thread's V8 heap spaces every 10 s; printed at the end as a timeline (the
  *   young generation's committed size, old space used / committed, array buffers), to set ours against VS Code's own;
@@ -25,7 +26,7 @@
  * `--floor`: the same VS Code, HOME and appends with no extension installed: the extension host's own CPU and
  * RSS, the floor under the figures above.
  * `--profile FILE.cpuprofile`: a CPU profile of the extension host's main thread while the lines are appended
- * (its inspector opened with SIGUSR1; the engine worker is a thread of its own, measured by live.ts), with
+ * (its inspector opened with SIGUSR1; the engine runs on it, the scan helper only for big reads), with
  * the functions and the files that took the most time printed.
  */
 import { appendFileSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
@@ -46,7 +47,7 @@ const lines = Number(opt('lines', '12'));
 const intervalMs = Number(opt('interval', '5')) * 1000;
 const floor = argv.includes('--floor');
 const profileOut = opt('profile');
-/** Seconds to stay after the appends, then the host's RSS and CPU idle (the engine worker stops after 90 s without a refresh). */
+/** Seconds to stay after the appends, then the host's RSS and CPU idle. */
 const idleS = Number(opt('idle', '0'));
 const rebuild = argv.includes('--rebuild');
 const malloc = argv.includes('--malloc');
@@ -55,6 +56,17 @@ const heapOut = opt('heap');
 const spaces = argv.includes('--spaces');
 
 /** The extension host's main thread over the inspector protocol (Node's inspector, opened by SIGUSR1). */
+/** A heap snapshot of the extension host's main thread (taken after a full collection), written to `out`. */
+async function heapSnapshot(pid: number, out: string): Promise<void> {
+  const h = await inspector(pid);
+  const chunks: string[] = [];
+  h.on('HeapProfiler.addHeapSnapshotChunk', (p) => chunks.push((p as { chunk: string }).chunk));
+  await h.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  h.close();
+  writeFileSync(out, chunks.join(''));
+  process.stdout.write(`heap snapshot of the extension host's main thread: ${out}\n`);
+}
+
 async function inspector(pid: number): Promise<{ send(method: string, params?: object): Promise<unknown>; on(method: string, fn: (params: unknown) => void): void; close(): void }> {
   const { WebSocket } = await import('undici');
   process.kill(pid, 'SIGUSR1');
@@ -282,15 +294,7 @@ async function main(): Promise<void> {
       writeFileSync(profileOut, JSON.stringify(profile));
       process.stdout.write(`extension host main thread while appending (${profileOut}):\n${summarize(profile)}`);
     }
-    if (heapOut) {
-      const h = await inspector(host!);
-      const chunks: string[] = [];
-      h.on('HeapProfiler.addHeapSnapshotChunk', (p) => chunks.push((p as { chunk: string }).chunk));
-      await h.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-      h.close();
-      writeFileSync(heapOut, chunks.join(''));
-      process.stdout.write(`heap snapshot of the extension host's main thread: ${heapOut}\n`);
-    }
+    if (heapOut) await heapSnapshot(host!, heapOut);
     const mallocLine = malloc ? mallocReport(host!) : '';
     let idleLine = '';
     if (idleS > 0) {
@@ -435,6 +439,7 @@ async function steadyAfterReload(page: import('playwright-core').Page, root: num
     }
   });
   const cpu = ((cpuMs(host) - cpu0) / (performance.now() - w0)) * 100;
+  if (heapOut) await heapSnapshot(host, heapOut.replace(/(\.heapsnapshot)?$/, '.reload.heapsnapshot'));
   return `  after a reload (the saved index loaded), ${lines} more lines: shown after median ${med(shown).toFixed(1)} s; extension host CPU ${cpu.toFixed(1)} % of one core; RSS median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB`;
 }
 

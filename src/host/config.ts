@@ -107,7 +107,7 @@ export function readConfig(): Config {
     local,
     plan,
     ...budgetSettings,
-    // Plain copies: configuration values are read-only proxies that a worker cannot receive.
+    // Plain copies of the read-only proxies VS Code returns: the engine keeps and compares plain data.
     priceOverrides: JSON.parse(JSON.stringify(c.get<PriceOverrides>('local.priceOverrides') ?? {})) as PriceOverrides,
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Claude Code transcripts on this machine: the indexer runs in a worker (`runInWorker`), loaded lazily; file
- * watchers on the transcript roots, set up at activation (not after the first refresh), tell the store when
- * something changed. Change events are debounced with a maximum wait, so a steady stream of appends (Claude
+ * Claude Code transcripts on this machine: the indexer (`createLocalUsage`, loaded lazily) keeps its state on
+ * this thread and has every big scan read by a helper thread (`sharedThread`); file watchers on the transcript
+ * roots, set up at activation (not after the first refresh), tell the store when something changed. Change events are debounced with a maximum wait, so a steady stream of appends (Claude
  * Code at work) still refreshes every few seconds instead of postponing forever; an event that arrives while
  * a refresh runs triggers another one. Shortly after activation one refresh is asked for, so appends made
  * while VS Code was closed or reloading show without waiting for the refresh timer. The first scan (no index
@@ -75,16 +75,17 @@ export class LocalTranscripts implements vscode.Disposable {
     const key = this.settingsKey(c);
     if (this.usage && key === this.key) return this.usage;
     this.usage?.close();
-    const { runInWorker } = await import('../core/local/service');
+    const { createLocalUsage } = await import('../core/local/service');
     this.key = key;
-    this.usage = runInWorker({
+    this.usage = createLocalUsage({
+      // The engine's state lives here (no second V8 heap, no copy of the day rows between threads); the
+      // helper thread does every big read, and a refresh gives the thread back between its phases.
+      sharedThread: true,
       extraDirs: c.local.extraFolders,
       indexDir: this.indexDir,
       ...(c.local.timezone ? { timezone: c.local.timezone } : {}),
       priceOverrides: c.priceOverrides,
       onProgress: (done, total, bytes) => this.progress?.(done, total, bytes),
-      // The worker and its ledger go after a quiet spell; the next change starts one from the saved index.
-      onStop: () => this.log.debug('local transcripts: the indexer worker stopped while idle (it starts again on the next change)'),
     });
     return this.usage;
   }

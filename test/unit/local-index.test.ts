@@ -350,7 +350,7 @@ describe('local index: watcher hints', () => {
   });
 });
 
-describe('the engine worker gives back what a big refresh leaves behind (heap.ts)', () => {
+describe('the engine thread gives back what a big refresh leaves behind (heap.ts)', () => {
   it('collectGarbage runs a full collection (an object only a WeakRef holds is gone) and lends no `gc` to other code', async () => {
     let ref: WeakRef<object> | undefined;
     (() => {

@@ -11,8 +11,8 @@ import { emptyLine } from '../../src/core/local/extract';
 import { F_BATCH, F_SIDECHAIN, fits, HashTable, Ledger, W, W_INPUT, W_MODEL, W_PROJECT, W_READ, W_SESSION } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
-import { createLocalUsage, LocalUsageEngine, runInWorker } from '../../src/core/local/service';
-import { keptDays, withKeptDays, withoutKeptDays } from '../../src/core/local/dayDelta';
+import { createLocalUsage, LocalUsageEngine } from '../../src/core/local/service';
+import { IdleCollector } from '../../src/core/local/heap';
 import { weekOf } from '../../src/core/model/days';
 import { DayClock } from '../../src/core/model/zones';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
@@ -731,17 +731,17 @@ describe('local transcripts: discovery and service', () => {
     return { workerFile, d, now, h, seq };
   }
 
-  it('a shared scan gives the sequential result when the helper reads every file, and when the helper fails (its files are read here)', async function () {
+  it('a shared scan gives the sequential result when the helper reads every file (sharedThread), and when the helper fails (its files are read here)', async function () {
     const { workerFile, d, now, h, seq } = sharedScanWorld(this);
     // Every line comes through the helper's packed arrays and the merge.
-    const all = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: workerFile, parallelThreshold: 0, helperOnly: true, now }).refresh();
+    const all = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: workerFile, parallelThreshold: 0, sharedThread: true, now }).refresh();
     assert.equal(all.stats.helper?.files, all.stats.files);
     assert.equal(all.stats.helper?.failed, false);
     assert.deepStrictEqual(comparable(all.data), comparable(seq.data));
     // A helper that dies at start-up: nothing is lost, the files it would have read are read in this thread.
     const broken = path.join(d, 'broken-worker.js');
     fs.writeFileSync(broken, "throw new Error('helper failed to start');\n");
-    const fallback = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: broken, parallelThreshold: 0, helperOnly: true, now }).refresh();
+    const fallback = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: broken, parallelThreshold: 0, sharedThread: true, now }).refresh();
     assert.equal(fallback.stats.helper?.failed, true);
     assert.equal(fallback.stats.filesRead, seq.stats.filesRead);
     assert.deepStrictEqual(comparable(fallback.data), comparable(seq.data));
@@ -762,40 +762,43 @@ describe('local transcripts: discovery and service', () => {
     assert.deepStrictEqual(comparable(big.data), comparable(seq.data));
   });
 
-  it('runInWorker stops its idle worker (with an index to come back to), and the next refresh starts one that reads that index', async function () {
-    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
-    if (!fs.existsSync(workerFile)) this.skip();
-    const d = tmpdir();
-    const roots = [path.join(FIXTURE, '.claude', 'projects')];
-    // Timers by hand: the idle timer fires when the test says so.
-    const due: { fn: () => void; ms: number }[] = [];
-    const timers = { now: () => 0, set: (fn: () => void, ms: number) => due.push({ fn, ms }) - 1, clear: (h: unknown) => { if (typeof h === 'number' && due[h]) due[h]!.fn = () => {}; } };
-    let stops = 0;
-    const u = runInWorker({ roots, timezone: 'UTC', indexDir: path.join(d, 'idx'), workerFile, idleMs: 1234, timers, onStop: () => stops++ });
-    const first = await u.refresh();
-    assert.equal(due.at(-1)?.ms, 1234, 'the idle timer is set after a refresh');
-    due.at(-1)!.fn();
-    assert.equal(stops, 1, 'the worker stopped');
-    const second = await u.refresh();
-    assert.deepStrictEqual(comparable(second), comparable(first));
-    // Without an index a stop would mean reading everything again: the worker stays.
-    const n = due.length;
-    const noIndex = runInWorker({ roots, timezone: 'UTC', workerFile, idleMs: 1234, timers, onStop: () => stops++ });
-    await noIndex.refresh();
-    assert.equal(due.length, n, 'no idle timer without an index');
-    u.close();
-    noIndex.close();
+  it('closing the engine while its helper reads stops the helper, and the refresh fails instead of reading those files here', async function () {
+    const { workerFile, h, now } = sharedScanWorld(this);
+    const e = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: workerFile, parallelThreshold: 0, sharedThread: true, now });
+    // The refresh runs until it waits for the helper: the helper is under way when close() comes.
+    const pending = e.refresh();
+    e.close();
+    await assert.rejects(pending, /closed/);
   });
 
-  it('runInWorker: after an append the worker sends only the day rows after the unchanged ones, and the host keeps those rows as the same objects', async function () {
-    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
-    if (!fs.existsSync(workerFile)) this.skip();
+  it('createLocalUsage collects garbage once idle after its first refresh and after a big one, never after small ones', async () => {
     const d = tmpdir();
     const projects = path.join(d, 'projects');
     fs.cpSync(path.join(FIXTURE, '.claude', 'projects'), projects, { recursive: true });
     const target = path.join(projects, '-home-dev-api', '7a2d9e10-1c3b-4e5f-8a9b-0c1d2e3f4a02.jsonl');
-    const u = runInWorker({ roots: [projects], timezone: 'UTC', indexDir: path.join(d, 'idx'), workerFile });
-    /** The same files read from nothing, in this thread: what every worker reply must equal. */
+    // Timers by hand: the idle timer fires when the test says so.
+    const due: { fn: () => void; ms: number }[] = [];
+    const timers = { now: () => 0, set: (fn: () => void, ms: number) => due.push({ fn, ms }) - 1, clear: (t: unknown) => { if (typeof t === 'number' && due[t]) due[t]!.fn = () => {}; } };
+    let collected = 0;
+    const u = createLocalUsage({ roots: [projects], timezone: 'UTC', indexDir: path.join(d, 'idx'), collector: new IdleCollector(() => collected++, 1000, timers) });
+    await u.refresh();
+    assert.equal(due.length, 1, 'the first refresh (the index built or loaded) asks for a collection');
+    due[0]!.fn();
+    assert.equal(collected, 1);
+    fs.appendFileSync(target, `\n${line({ id: 'msg_gc_1', rid: 'req_gc_1', at: Date.parse('2026-11-20T10:00:00Z'), u: [1, 2, 0, 0, 3] })}\n`);
+    await u.refresh({ changed: [target] });
+    assert.equal(due.length, 1, 'an append is not worth a collection');
+    u.close();
+    await assert.rejects(u.refresh(), /closed/);
+  });
+
+  it('createLocalUsage: after an append the unchanged day rows come back as the same objects (the snapshot writer skips them)', async () => {
+    const d = tmpdir();
+    const projects = path.join(d, 'projects');
+    fs.cpSync(path.join(FIXTURE, '.claude', 'projects'), projects, { recursive: true });
+    const target = path.join(projects, '-home-dev-api', '7a2d9e10-1c3b-4e5f-8a9b-0c1d2e3f4a02.jsonl');
+    const u = createLocalUsage({ roots: [projects], timezone: 'UTC', indexDir: path.join(d, 'idx'), sharedThread: true });
+    /** The same files read from nothing: what every reply must equal. */
     const fresh = async () => {
       const c = createLocalUsage({ roots: [projects], timezone: 'UTC' });
       const data = await c.refresh();
@@ -810,45 +813,28 @@ describe('local transcripts: discovery and service', () => {
     const second = await u.refresh({ changed: [target] });
     assert.deepStrictEqual(comparable(second), comparable(await fresh()));
     assert.equal(second.days.length, first.days.length + 1);
-    first.days.forEach((r, i) => assert.equal(second.days[i], r, `row ${i} is the object the host already held`));
+    first.days.forEach((r, i) => assert.equal(second.days[i], r, `row ${i} is the object the caller already held`));
     // A caller reordering the array it got changes nothing in the next reply.
     second.days.reverse();
-    // The first day changes: nothing is kept, and the rows are right.
+    // The first day changes: its row is new, and the rows are right.
     fs.appendFileSync(target, `${line({ id: 'msg_delta_2', rid: 'req_delta_2', model: first.days[0]!.model, at: Date.parse(`${first.days[0]!.date}T12:00:00Z`), u: [1, 2, 0, 0, 3] })}\n`);
     const third = await u.refresh({ changed: [target] });
     assert.deepStrictEqual(comparable(third), comparable(await fresh()));
     assert.equal(first.days[0]!.project, '/home/dev/api', 'the first row is of the transcript appended to');
     assert.notDeepStrictEqual(third.days[0], first.days[0]);
-    // Two requests at once: the second names a reply the worker has moved past, and gets every row.
+    // Two requests at once are serialised and agree.
     const [p1, p2] = await Promise.all([u.refresh(), u.refresh()]);
     assert.deepStrictEqual(comparable(p1), comparable(third));
     assert.deepStrictEqual(comparable(p2), comparable(third));
     u.close();
   });
 
-  it('dayDelta: kept rows are the leading rows equal field by field; putting them back gives the data as computed', () => {
-    const row = (date: string, output: number, costUsd: string | null = '1') => ({ date, project: '/p', model: 'm', input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd });
-    const prev = [row('2026-11-01', 1), row('2026-11-02', 2), row('2026-11-03', 3)];
-    assert.equal(keptDays(prev, [row('2026-11-01', 1), row('2026-11-02', 2), row('2026-11-03', 4)]), 2);
-    assert.equal(keptDays(prev, [row('2026-11-01', 1), row('2026-11-02', 2, null)]), 1, 'a null cost differs from a price');
-    assert.equal(keptDays(prev, [...prev.map((r) => ({ ...r })), row('2026-11-04', 5)]), 3, 'equal by value, not by object');
-    assert.equal(keptDays(prev, [{ ...prev[0]!, extra: 1 } as never]), 0, 'an extra key differs');
-    assert.equal(keptDays([], prev), 0);
-    const next = { timezone: 'UTC', days: [...prev.slice(0, 2), row('2026-11-03', 9)], unpricedModels: [], skippedLines: 0, files: 1, roots: [] };
-    const sent = withoutKeptDays(next, 2);
-    assert.deepStrictEqual(sent.days, [row('2026-11-03', 9)]);
-    assert.deepStrictEqual(withKeptDays(prev, 2, sent), next);
-    assert.equal(withKeptDays(prev, 2, sent).days[0], prev[0]);
-    assert.equal(withoutKeptDays(next, 0), next);
-    assert.throws(() => withKeptDays(prev.slice(0, 1), 2, sent), /kept 2 day rows of 1/);
-  });
-
-  it('createLocalUsage and runInWorker give the same data (worker when built, in-thread otherwise)', async () => {
+  it('createLocalUsage with sharedThread (every file read by the helper when built) gives the in-thread data and its progress', async () => {
     const roots = [path.join(FIXTURE, '.claude', 'projects')];
     const a = createLocalUsage({ roots, timezone: 'UTC' });
     const progress: [number, number, number][] = [];
-    const workerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
-    const b = runInWorker({ roots, timezone: 'UTC', workerFile, onProgress: (...p) => progress.push(p) });
+    const scanWorkerFile = path.join(__dirname, '..', '..', 'dist', 'indexWorker.js');
+    const b = createLocalUsage({ roots, timezone: 'UTC', sharedThread: true, parallelThreshold: 0, scanWorkerFile, helperProgressMs: 1, onProgress: (...p: [number, number, number]) => progress.push(p) });
     const [x, y] = await Promise.all([a.refresh(), b.refresh()]);
     assert.deepStrictEqual(y.days, x.days);
     assert.equal(y.skippedLines, 1);
@@ -859,6 +845,11 @@ describe('local transcripts: discovery and service', () => {
     const bytes = files.reduce((n, f) => n + fs.statSync(f.path).size, 0);
     assert.deepStrictEqual(progress.at(-1), [files.length, files.length, bytes]);
     assert.ok(progress.every(([done, total, b]) => done <= total && total === files.length && b === bytes), JSON.stringify(progress));
+    if (fs.existsSync(scanWorkerFile)) {
+      // While the helper reads alone, its claims are reported as they grow (this thread reads nothing meanwhile).
+      assert.ok(progress.length >= 2, `reports while the helper reads: ${JSON.stringify(progress)}`);
+      assert.ok(progress.every(([done], i) => i === 0 || done >= progress[i - 1]![0]), JSON.stringify(progress));
+    }
     // Concurrent refreshes are serialised and agree.
     const [p1, p2] = await Promise.all([a.refresh(), a.refresh()]);
     assert.deepStrictEqual(comparable(p2), comparable(p1));

@@ -1,13 +1,13 @@
 /**
- * Giving back the heap a big refresh leaves behind, in the engine worker.
+ * Giving back the heap a big refresh leaves behind, in the thread that runs the engine (the extension host's).
  *
  * A first index (or the saved index loaded, or a long catch-up) allocates tens of MB that die as soon as the
  * refresh ends: lines, strings, the parsed header, the scan helper's columns. V8 sizes the next major
- * collection from the heap it reached, and a worker that then only handles an appended line every few seconds
+ * collection from the heap it reached, and a thread that then only handles an appended line every few seconds
  * allocates too little to reach it: the dead pages stay resident for the rest of the session. At 3 GiB of
- * transcripts that is ~20 MiB of the extension host's RSS (bench/local/live.ts: steady 161-164 MiB → 141-146 MiB
- * with one collection after the first index; bench/local/README.md). One full collection when the worker
- * falls idle after such a refresh gives it back; it costs ~50-100 ms of CPU once, not on every refresh.
+ * transcripts that was ~20 MiB of the extension host's RSS (bench/local/live.ts: steady 161-164 MiB → 141-146 MiB
+ * with one collection after the first index; bench/local/README.md). One full collection when the thread
+ * falls idle after such a refresh gives it back; it costs tens of ms of CPU once, not on every refresh.
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -47,7 +47,7 @@ export function collectGarbage(): boolean {
   return true;
 }
 
-/** Collects once the worker has been idle for `idleMs` after a refresh that left much behind. */
+/** Collects once the thread has been idle for `idleMs` after a refresh that left much behind. */
 export class IdleCollector {
   private timer: unknown;
   private due = false;
@@ -66,7 +66,7 @@ export class IdleCollector {
     this.timer = undefined;
   }
 
-  /** A refresh ended; `big`: it read `COLLECT_AFTER_BYTES` or more, or it was this worker's first. */
+  /** A refresh ended; `big`: it read `COLLECT_AFTER_BYTES` or more, or it was the engine's first. */
   end(big: boolean): void {
     this.running = Math.max(0, this.running - 1);
     this.due ||= big;
@@ -77,5 +77,7 @@ export class IdleCollector {
       this.due = false;
       this.collect();
     }, this.idleMs);
+    // A pending collection never keeps a process (the CLI, a test run) alive.
+    (this.timer as { unref?: () => void } | undefined)?.unref?.();
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The one API the extension (and the CLI) use for zero-key usage: `createLocalUsage(options).refresh()`
  * scans the transcript roots incrementally (only appended bytes), keeps the persistent index up to date
- * and returns `LocalUsageData` for the store. `runInWorker(options)` does the same in a worker thread so
- * indexing never blocks the extension host; it falls back to in-thread work when the worker bundle is
- * missing (e.g. under tsx tests).
+ * and returns `LocalUsageData` for the store. In the extension host (`sharedThread`) the engine's state
+ * lives in the host's thread, and every big read (a first index, a rebuild, a long catch-up) is done by a
+ * helper thread alone (`dist/indexWorker.js`): the host's thread takes in the lines it found.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,9 +17,8 @@ import { emptyLine, type UsageLine } from './extract';
 import { emptyState, indexFile, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from '../model/zones';
-import { realTimers, type Timers } from './debounce';
 import { writeFileAtomic } from '../plan/files';
-import { withKeptDays } from './dayDelta';
+import { COLLECT_AFTER_BYTES, IdleCollector } from './heap';
 
 export interface LocalUsageOptions {
   /** Exact roots to scan (skips discovery; `--dir`). */
@@ -40,10 +39,17 @@ export interface LocalUsageOptions {
   onProgress?: Progress;
   /** Helper-thread script for big scans (default `indexWorker.js` next to this bundle). */
   scanWorkerFile?: string;
-  /** Bytes to read above which `refresh()` shares the scan with a helper thread. */
+  /** Bytes to read above which `refresh()` shares the scan with a helper thread (default `PARALLEL_THRESHOLD`,
+   *  or `SHARED_THREAD_PARALLEL_THRESHOLD` with `sharedThread`). */
   parallelThreshold?: number;
-  /** Tests: leave every file of a shared scan to the helper thread. */
-  helperOnly?: boolean;
+  /**
+   * This thread is shared with other work (the extension host): a scan of `parallelThreshold` bytes or more is
+   * read by the helper thread alone (this thread takes in its lines and reports its progress), and a refresh
+   * gives the thread back between its phases (finding files, reading, saving and aggregating).
+   */
+  sharedThread?: boolean;
+  /** Tests: how often a helper reading alone reports its progress (default 250 ms). */
+  helperProgressMs?: number;
   /** Journal size that triggers compaction into a new base (tests; default half the base, ≥ 1 MiB). */
   indexCompactBytes?: number;
   /** Tests: entry records the index journal may hold before it is compacted (default 4,096). */
@@ -379,7 +385,8 @@ export class LocalUsageEngine {
     const s = this.state!;
     const ledger = s.ledger;
     // Project labels: the first `cwd` in file order (deterministic however files were scanned).
-    for (const job of p.jobs) {
+    for (let j = 0; j < p.jobs.length; j++) {
+      const job = p.jobs[j]!;
       const cwd = firstCwd.get(job.fileId);
       const project = s.files[job.fileId]!.project;
       if (cwd && !s.projectLabels[project]) {
@@ -399,7 +406,7 @@ export class LocalUsageEngine {
     // Every key always present (absent ones undefined), and the same `projectLabel` function: the options have
     // one shape on every refresh. Built with spreads and a new closure, V8 threw the aggregation's optimized
     // code away after refreshes ("wrong map", "wrong call target" under --trace-deopt) and compiled it again
-    // on its compiler threads, the engine worker's main CPU cost while Claude Code appends (bench/local/live.ts).
+    // on its compiler threads, the engine's main CPU cost while Claude Code appends (bench/local/live.ts).
     const report = this.aggregator.update(ledger, {
       clock: this.clock,
       book: this.book,
@@ -417,7 +424,8 @@ export class LocalUsageEngine {
     if (this.o.aggregateCache && (save.mode === 'journal' || save.mode === 'base' || save.mode === 'unchanged')) this.writeAggregateCache();
     const skips = zeroSkips();
     let missingFiles = 0;
-    for (const f of s.files) {
+    for (let i = 0; i < s.files.length; i++) {
+      const f = s.files[i]!;
       const k = f.skipped;
       skips.corrupt += k.corrupt;
       skips.tooLarge += k.tooLarge;
@@ -469,8 +477,9 @@ export class LocalUsageEngine {
     // Started as soon as the files found so far hold enough to read: its start-up overlaps the rest of `plan`.
     // (The worker file is looked for only then: a warm refresh never gets there; `--threads 1` sets Infinity.)
     let helper: ScanHelper | undefined;
+    const shared = this.o.sharedThread === true;
     const big = {
-      bytes: this.o.parallelThreshold ?? PARALLEL_THRESHOLD,
+      bytes: this.o.parallelThreshold ?? (shared ? SHARED_THREAD_PARALLEL_THRESHOLD : PARALLEL_THRESHOLD),
       reached: () => {
         if (fs.existsSync(workerFile)) helper = new ScanHelper(workerFile);
       },
@@ -490,11 +499,26 @@ export class LocalUsageEngine {
       helper?.stop();
       throw e;
     }
-    if (!helper || p.jobs.length < 2 || p.bytes < big.bytes) {
+    if (!helper || (p.jobs.length < 2 && !shared) || p.bytes < big.bytes) {
       helper?.stop();
-      return this.refreshSyncFromPlan(p, query);
+      if (!shared) return this.refreshSyncFromPlan(p, query);
+      await yieldThread();
+      const firstCwd = new Map<number, string>();
+      const { filesRead, bytesRead } = this.scanJobs(p, firstCwd, this.progressOf(p));
+      await yieldThread();
+      return this.finish(p, query, firstCwd, filesRead, bytesRead);
     }
     return this.sharedScan(p, query, helper);
+  }
+
+  /** The helper thread of a shared scan under way (stopped by `close`). */
+  private activeHelper?: ScanHelper;
+  private closed = false;
+
+  /** Stops a shared scan under way (its refresh fails instead of reading the helper's files here). */
+  close(): void {
+    this.closed = true;
+    this.activeHelper?.stop();
   }
 
   private async sharedScan(p: Plan, query: RefreshQuery, helper: ScanHelper): Promise<LocalRefresh> {
@@ -511,21 +535,28 @@ export class LocalUsageEngine {
     };
     const onProgress = this.o.onProgress;
     const total = order.length;
+    const shared = this.o.sharedThread === true;
     const started = performance.now();
-    for (let k = this.o.helperOnly ? total : Atomics.add(next, 0, 1); k < total; k = Atomics.add(next, 0, 1)) {
+    for (let k = shared ? total : Atomics.add(next, 0, 1); k < total; k = Atomics.add(next, 0, 1)) {
       scanHere(k);
       // Claims of both threads: files done or under way.
       if (onProgress && k % 16 === 0) onProgress(k, total, p.bytes);
     }
     const mineMs = performance.now() - started;
+    // The helper reading alone: its claims, read from the counter it shares, are the progress.
+    const ticker = shared && onProgress ? setInterval(() => onProgress(Math.min(Atomics.load(next, 0), total), total, p.bytes), this.o.helperProgressMs ?? HELPER_PROGRESS_MS) : undefined;
     let r: ScanReply | undefined;
+    this.activeHelper = helper;
     try {
       r = await helper.result();
     } catch {
       // The helper failed: what it claimed is read below, in this thread.
     } finally {
+      clearInterval(ticker);
+      this.activeHelper = undefined;
       helper.stop();
     }
+    if (this.closed) throw new Error('local usage was closed');
     const waitMs = performance.now() - started - mineMs;
     const mainBytes = read.bytesRead;
     if (r) {
@@ -535,6 +566,7 @@ export class LocalUsageEngine {
     }
     for (let k = 0; k < total; k++) if (!done[k]) scanHere(k);
     onProgress?.(total, total, p.bytes);
+    if (shared) await yieldThread();
     const out = this.finish(p, query, firstCwd, read.filesRead, read.bytesRead);
     out.stats.helper = { files: r ? r.results.length : 0, failed: !r, mainMs: mineMs, waitMs, mainBytes, helperBytes: read.bytesRead - mainBytes };
     return out;
@@ -594,13 +626,14 @@ export class LocalUsageEngine {
 
   private refreshSyncFromPlan(p: Plan, query: RefreshQuery): LocalRefresh {
     const firstCwd = new Map<number, string>();
-    const onProgress = this.o.onProgress;
-    const { filesRead, bytesRead } = this.scanJobs(
-      p,
-      firstCwd,
-      onProgress && ((done) => (done % 16 === 0 || done === p.jobs.length) && onProgress(done, p.jobs.length, p.bytes)),
-    );
+    const { filesRead, bytesRead } = this.scanJobs(p, firstCwd, this.progressOf(p));
     return this.finish(p, query, firstCwd, filesRead, bytesRead);
+  }
+
+  /** A scan's progress callback for `scanJobs` (every 16 files and the last), or none. */
+  private progressOf(p: Plan): ((done: number) => unknown) | undefined {
+    const onProgress = this.o.onProgress;
+    return onProgress && ((done) => (done % 16 === 0 || done === p.jobs.length) && onProgress(done, p.jobs.length, p.bytes));
   }
 
   /** Scans the plan's jobs in this thread and records each; `progress` is told after every file. */
@@ -654,6 +687,17 @@ const RESERVE_FROM = 16 * 1024 * 1024;
 
 /** Bytes to read above which a scan is split with a helper thread. */
 export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
+/**
+ * With `sharedThread`: bytes to read from which the helper thread reads them all. Below it a refresh reads in
+ * this thread (~20 ms for 8 MiB at ~400 MB/s of usage lines): an append, or a few minutes of Claude Code's
+ * work missed while VS Code was closed.
+ */
+export const SHARED_THREAD_PARALLEL_THRESHOLD = 8 * 1024 * 1024;
+/** While a helper thread reads everything: how often its progress (files claimed) is reported. */
+const HELPER_PROGRESS_MS = 250;
+
+/** Gives the thread back to other work (its pending I/O and timers) before going on. */
+const yieldThread = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Hash of a file's first `len` bytes. */
 interface Head {
@@ -683,11 +727,6 @@ export const P_BATCH = 4;
 export const P_US = 8;
 export const P_NESTED = 16;
 const NO_SESSION = 0xffffffff;
-
-/** `workerData` of a helper thread: it then waits for its `ScanJobs`. */
-export interface ScanStart {
-  mode: 'scan';
-}
 
 /** The whole list of a shared scan; each thread claims the next file with `Atomics.add(next, 0, 1)`. */
 export interface ScanJobs {
@@ -797,7 +836,7 @@ class ScanHelper {
   constructor(file: string) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    this.worker = new Worker(file, { workerData: { mode: 'scan' } satisfies ScanStart, resourceLimits: WORKER_LIMITS });
+    this.worker = new Worker(file, { resourceLimits: WORKER_LIMITS });
     this.reply = new Promise<ScanReply>((resolve, reject) => {
       this.worker.once('message', resolve);
       this.worker.once('error', reject);
@@ -820,143 +859,47 @@ class ScanHelper {
   }
 }
 
-export function createLocalUsage(options: LocalUsageOptions = {}): LocalUsage {
-  let engine: LocalUsageEngine | undefined = new LocalUsageEngine(options);
+/**
+ * The engine behind one refresh at a time. The first refresh (the index built or loaded) and any that read
+ * `COLLECT_AFTER_BYTES` or more leave tens of MB of garbage in this thread's heap: one full collection once
+ * the thread falls idle after them gives it back (heap.ts; in the extension host, V8 would otherwise keep it
+ * for the session).
+ */
+export function createLocalUsage(options: LocalUsageOptions & { collector?: IdleCollector } = {}): LocalUsage {
+  const { collector = new IdleCollector(), ...engineOptions } = options;
+  let engine: LocalUsageEngine | undefined = new LocalUsageEngine(engineOptions);
   let queue: Promise<unknown> = Promise.resolve();
+  let first = true;
   return {
     // One refresh at a time: a second call waits for the first (offsets and the ledger are shared).
     refresh: (query) => {
       const next = queue.then(async () => {
         if (!engine) throw new Error('local usage was closed');
-        return (await engine.refresh(query)).data;
+        collector.start();
+        let big = first;
+        first = false;
+        try {
+          const r = await engine.refresh(query);
+          big ||= r.stats.bytesRead >= COLLECT_AFTER_BYTES;
+          return r.data;
+        } finally {
+          collector.end(big);
+        }
       });
       queue = next.catch(() => undefined);
       return next;
     },
     close: () => {
+      engine?.close();
       engine = undefined;
     },
   };
 }
 
-/** Worker-safe options: everything but functions (the worker uses the real clock). */
-export type WorkerOptions = Omit<LocalUsageOptions, 'now' | 'onProgress'>;
-
-
-export interface WorkerRequest {
-  id: number;
-  query?: RefreshQuery;
-  /** The earlier reply (its id) whose day rows the host still holds: the worker may send only what follows
-   *  the rows they share (dayDelta.ts). */
-  have?: number;
-}
-export type WorkerReply =
-  | { id: number; kind: 'progress'; done: number; total: number; bytes: number }
-  /** `keepDays`: `data.days` lacks that many leading rows, the same as those of the reply `have` named. */
-  | { id: number; kind: 'result'; data: LocalUsageData; keepDays?: number }
-  | { id: number; kind: 'error'; message: string };
-
 /**
- * How long the engine worker stays after its last refresh when it has an index to come back to. A worker
- * holds the ledger (tens of MiB at a few GiB of transcripts) and a V8 heap of its own; the next refresh
- * (a transcript change, or the 5-minute timer) starts a new one, which reads the saved index (~0.1 s).
- */
-export const WORKER_IDLE_MS = 90_000;
-
-/**
- * V8 limits of the engine worker and the scan helper: a young generation of 4 MiB instead of V8's default
- * (tens of MiB). The engine allocates little per byte read, so collections stay cheap, and the host's steady
- * RSS is ~15-20 MiB lower (bench/local/live.ts at 1 GiB: 50 → 32 MiB above the process without the worker;
- * refresh time and cold index time unchanged).
+ * V8 limits of the scan helper: a young generation of 4 MiB instead of V8's default (tens of MiB). A scan
+ * allocates little per byte read, so collections stay cheap, and the process's peak RSS while it runs is
+ * lower (bench/local/live.ts at 1 GiB, when the engine itself ran in a worker with these limits: 50 → 32 MiB
+ * above the process without it; refresh time and cold index time unchanged).
  */
 export const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 } as const;
-
-/**
- * Runs the engine in a `worker_threads` worker (`dist/indexWorker.js`, next to the bundle), kept warm
- * between refreshes and stopped after `idleMs` without one (only with an `indexDir`: without one the next
- * worker would read everything again). Falls back to in-thread when the worker file is missing.
- */
-export function runInWorker(
-  options: WorkerOptions & { onProgress?: Progress; workerFile?: string; idleMs?: number; timers?: Timers; onStop?: () => void },
-): LocalUsage {
-  const { onProgress, workerFile, idleMs = WORKER_IDLE_MS, timers = realTimers, onStop, ...rest } = options;
-  const file = workerFile ?? path.join(__dirname, 'indexWorker.js');
-  if (!fs.existsSync(file)) return createLocalUsage({ ...rest, ...(onProgress ? { onProgress } : {}) });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-  let worker: import('node:worker_threads').Worker | undefined;
-  let seq = 0;
-  /** The day rows of the running worker's last result, by its request id: what the next reply may keep (a
-   *  copy of the array, so that a caller reordering the one it got changes nothing here). */
-  let held: { id: number; days: LocalUsageData['days'] } | undefined;
-  let idle: unknown;
-  const pending = new Map<number, { resolve: (d: LocalUsageData) => void; reject: (e: Error) => void }>();
-  const failAll = (e: Error) => {
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-    worker = undefined;
-    held = undefined;
-  };
-  const stopWhenIdle = () => {
-    if (!rest.indexDir || pending.size > 0 || !worker) return;
-    timers.clear(idle);
-    idle = timers.set(() => {
-      idle = undefined;
-      if (pending.size > 0 || !worker) return;
-      const w = worker;
-      worker = undefined;
-      held = undefined;
-      void w.terminate();
-      onStop?.();
-    }, idleMs);
-  };
-  const start = () => {
-    const w = new Worker(file, { workerData: rest, resourceLimits: WORKER_LIMITS });
-    w.on('message', (m: WorkerReply) => {
-      if (m.kind === 'progress') {
-        onProgress?.(m.done, m.total, m.bytes);
-        return;
-      }
-      if (worker !== w) return;
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (m.kind === 'result') {
-        try {
-          const data = m.keepDays ? withKeptDays(held?.days ?? [], m.keepDays, m.data) : m.data;
-          held = { id: m.id, days: data.days.slice() };
-          p.resolve(data);
-        } catch (e) {
-          held = undefined;
-          p.reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      } else p.reject(new Error(m.message));
-      stopWhenIdle();
-    });
-    w.on('error', (e) => failAll(e instanceof Error ? e : new Error(String(e))));
-    w.on('exit', (code) => {
-      if (worker === w) failAll(new Error(`transcript indexer stopped (exit code ${code})`));
-    });
-    w.unref();
-    return w;
-  };
-  return {
-    refresh: (query) =>
-      new Promise<LocalUsageData>((resolve, reject) => {
-        timers.clear(idle);
-        idle = undefined;
-        worker ??= start();
-        const id = ++seq;
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, ...(query ? { query } : {}), ...(held ? { have: held.id } : {}) } satisfies WorkerRequest);
-      }),
-    close: () => {
-      timers.clear(idle);
-      const w = worker;
-      worker = undefined;
-      held = undefined;
-      void w?.terminate();
-      failAll(new Error('local usage was closed'));
-    },
-  };
-}

@@ -477,8 +477,8 @@ export class FileSnapshotPersistence implements SnapshotPersistence {
 /**
  * Chunks encoded before, by their first row: a run of the very same row objects is the same chunk. The store
  * never changes a row in place (a refresh brings new rows), and the local transcripts' unchanged days come
- * back as the same objects (local/dayDelta.ts), so a refresh that changed today re-encodes and hashes
- * today's chunk only, not ~90 days of them.
+ * back as the same objects (the engine's aggregator keeps them, local/aggregate.ts), so a refresh that changed
+ * today re-encodes and hashes today's chunk only, not ~90 days of them.
  */
 const chunkMemo = new WeakMap<object, { rows: readonly unknown[]; hash: string; text: string }>();
 
