@@ -738,13 +738,27 @@ describe('local transcripts: discovery and service', () => {
     assert.equal(all.stats.helper?.files, all.stats.files);
     assert.equal(all.stats.helper?.failed, false);
     assert.deepStrictEqual(comparable(all.data), comparable(seq.data));
-    // A helper that dies at start-up: nothing is lost, the files it would have read are read in this thread.
+    // A helper that dies at start-up (the CLI's shared scan): nothing is lost, its files are read in this thread.
     const broken = path.join(d, 'broken-worker.js');
     fs.writeFileSync(broken, "throw new Error('helper failed to start');\n");
-    const fallback = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: broken, parallelThreshold: 0, sharedThread: true, now }).refresh();
+    const fallback = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: broken, parallelThreshold: 0, now }).refresh();
     assert.equal(fallback.stats.helper?.failed, true);
     assert.equal(fallback.stats.filesRead, seq.stats.filesRead);
     assert.deepStrictEqual(comparable(fallback.data), comparable(seq.data));
+  });
+
+  it('on a shared thread a failed helper fails the refresh (nothing read there, nothing taken in), and the next refresh reads everything', async function () {
+    const { workerFile, d, now, h, seq } = sharedScanWorld(this);
+    const broken = path.join(d, 'broken-worker.js');
+    fs.writeFileSync(broken, "throw new Error('helper failed to start');\n");
+    const idx = path.join(d, 'idx');
+    const failing = new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', indexDir: idx, scanWorkerFile: broken, parallelThreshold: 0, sharedThread: true, now });
+    await assert.rejects(failing.refresh(), /the transcript reader thread failed \(helper failed to start\); nothing was read/);
+    assert.equal(fs.existsSync(indexFile(idx, [h.projectsDir])), false, 'nothing was saved');
+    // The same index afterwards, with a helper that works: every file read once, the totals exact.
+    const next = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', indexDir: idx, scanWorkerFile: workerFile, parallelThreshold: 0, sharedThread: true, now }).refresh();
+    assert.equal(next.stats.filesRead, seq.stats.filesRead);
+    assert.deepStrictEqual(comparable(next.data), comparable(seq.data));
   });
 
   it('a first scan starts the helper before listing the folders, and one that turns out small is read in this thread (the helper stopped unused)', async function () {

@@ -546,17 +546,24 @@ export class LocalUsageEngine {
     // The helper reading alone: its claims, read from the counter it shares, are the progress.
     const ticker = shared && onProgress ? setInterval(() => onProgress(Math.min(Atomics.load(next, 0), total), total, p.bytes), this.o.helperProgressMs ?? HELPER_PROGRESS_MS) : undefined;
     let r: ScanReply | undefined;
+    let failure: unknown;
     this.activeHelper = helper;
     try {
       r = await helper.result();
-    } catch {
-      // The helper failed: what it claimed is read below, in this thread.
+    } catch (e) {
+      // The helper failed: what it claimed is read below, in this thread (not on a shared one).
+      failure = e;
     } finally {
       clearInterval(ticker);
       this.activeHelper = undefined;
       helper.stop();
     }
     if (this.closed) throw new Error('local usage was closed');
+    if (!r && shared) {
+      // Reading gigabytes here would freeze every extension for seconds: nothing was taken in, the last
+      // figures stay, and the next refresh starts a new helper.
+      throw new Error(`the transcript reader thread failed (${failure instanceof Error ? failure.message : String(failure)}); nothing was read, the next refresh tries again`);
+    }
     const waitMs = performance.now() - started - mineMs;
     const mainBytes = read.bytesRead;
     if (r) {
