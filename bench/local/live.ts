@@ -73,14 +73,14 @@ async function main(): Promise<void> {
   // The engine as src/host/local.ts makes it. An unchanged day row comes back as the very object of the reply before.
   if (!fs.existsSync(helperFile)) throw new Error(`no scan helper ${helperFile} (npm run build)`);
   const usage = createLocalUsage({ roots: [projects], indexDir: idx, timezone: 'UTC', sharedThread: true, scanWorkerFile: helperFile });
-  const sentRows: number[] = [];
+  const newRows: number[] = [];
   let last: LocalUsageData['days'] = [];
   const projectDetailSince = new Date(Date.parse('2026-11-27T12:00:00Z') - 14 * 86_400_000).toISOString().slice(0, 10);
   // As the extension asks (src/host/local.ts): 90 days of rows, per project for the last 14, a week of
   // sessions and windows, and the paths its file watcher reported.
   const refresh = async (changed?: string[]): Promise<LocalUsageData> => {
     const data = await usage.refresh({ since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) });
-    sentRows.push(data.days.filter((r, i) => r !== last[i]).length);
+    newRows.push(data.days.filter((r, i) => r !== last[i]).length);
     last = data.days;
     return data;
   };
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       `${lines} lines, one every ${intervalMs / 1000} s (helper ${path.basename(path.dirname(helperFile))}/${path.basename(helperFile)}):`,
       `  index bytes written per line: median ${med(perLine.map((p) => p.index)).toLocaleString('en-US')}, mean ${Math.round(sum(perLine.map((p) => p.index)) / lines).toLocaleString('en-US')}, max ${Math.max(...perLine.map((p) => p.index)).toLocaleString('en-US')}`,
       `  storage writes of the process per line (/proc write_bytes, 4 KiB pages): median ${med(perLine.map((p) => p.io)).toLocaleString('en-US')}`,
-      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB; day rows new (not the objects of the reply before): median ${med(sentRows.slice(1))} of ${last.length}`,
+      `  LocalUsageData the store persists per refresh (snapshot.json share): ${(med(perLine.map((p) => p.data)) / 1024).toFixed(0)} KiB; day rows new (not the objects of the reply before): median ${med(newRows.slice(1))} of ${last.length}`,
       `  refresh time: median ${med(perLine.map((p) => p.ms)).toFixed(0)} ms, max ${Math.max(...perLine.map((p) => p.ms)).toFixed(0)} ms; this thread held at most ${appendHeldMs.toFixed(0)} ms at a time`,
       `  CPU while appending: ${(((c.user + c.system) / 1000 / wall) * 100).toFixed(2)} % of one core (${((c.user + c.system) / 1000 / lines).toFixed(0)} ms CPU per line; by thread, this script's measuring included: ${split})`,
       `  steady RSS: median ${med(rss).toFixed(0)} MiB, max ${Math.max(...rss).toFixed(0)} MiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,

@@ -135,7 +135,11 @@ export class LocalUsageEngine {
    *  was a new call target each time, and the optimized code calling it was thrown away). */
   private readonly projectLabel = (id: number): string => this.state!.projectLabels[id] || this.state!.ledger.projects.values[id]!;
 
+  /** `sharedThread`: this thread is shared with other work (see the option). */
+  private readonly shared: boolean;
+
   constructor(private readonly o: LocalUsageOptions = {}) {
+    this.shared = o.sharedThread === true;
     this.book = new PriceBook(o.priceOverrides);
     this.clock = new DayClock(o.timezone);
   }
@@ -380,7 +384,8 @@ export class LocalUsageEngine {
     s.dirtyFiles.add(job.fileId);
   }
 
-  private finish(p: Plan, query: RefreshQuery, firstCwd: Map<number, string>, filesRead: number, bytesRead: number): LocalRefresh {
+  private finish(p: Plan, query: RefreshQuery, scanned: Scanned): LocalRefresh {
+    const { firstCwd, filesRead, bytesRead } = scanned;
     const t1 = performance.now();
     const s = this.state!;
     const ledger = s.ledger;
@@ -477,7 +482,7 @@ export class LocalUsageEngine {
     // Started as soon as the files found so far hold enough to read: its start-up overlaps the rest of `plan`.
     // (The worker file is looked for only then: a warm refresh never gets there; `--threads 1` sets Infinity.)
     let helper: ScanHelper | undefined;
-    const shared = this.o.sharedThread === true;
+    const shared = this.shared;
     const big = {
       bytes: this.o.parallelThreshold ?? (shared ? SHARED_THREAD_PARALLEL_THRESHOLD : PARALLEL_THRESHOLD),
       reached: () => {
@@ -502,11 +507,11 @@ export class LocalUsageEngine {
     if (!helper || (p.jobs.length < 2 && !shared) || p.bytes < big.bytes) {
       helper?.stop();
       if (!shared) return this.refreshSyncFromPlan(p, query);
+      // On a shared thread, reading and aggregating each take a turn of their own.
       await yieldThread();
-      const firstCwd = new Map<number, string>();
-      const { filesRead, bytesRead } = this.scanJobs(p, firstCwd, this.progressOf(p));
+      const scanned = this.scanJobs(p);
       await yieldThread();
-      return this.finish(p, query, firstCwd, filesRead, bytesRead);
+      return this.finish(p, query, scanned);
     }
     return this.sharedScan(p, query, helper);
   }
@@ -535,7 +540,7 @@ export class LocalUsageEngine {
     };
     const onProgress = this.o.onProgress;
     const total = order.length;
-    const shared = this.o.sharedThread === true;
+    const shared = this.shared;
     const started = performance.now();
     for (let k = shared ? total : Atomics.add(next, 0, 1); k < total; k = Atomics.add(next, 0, 1)) {
       scanHere(k);
@@ -574,7 +579,7 @@ export class LocalUsageEngine {
     for (let k = 0; k < total; k++) if (!done[k]) scanHere(k);
     onProgress?.(total, total, p.bytes);
     if (shared) await yieldThread();
-    const out = this.finish(p, query, firstCwd, read.filesRead, read.bytesRead);
+    const out = this.finish(p, query, { firstCwd, ...read });
     out.stats.helper = { files: r ? r.results.length : 0, failed: !r, mainMs: mineMs, waitMs, mainBytes, helperBytes: read.bytesRead - mainBytes };
     return out;
   }
@@ -632,27 +637,23 @@ export class LocalUsageEngine {
   }
 
   private refreshSyncFromPlan(p: Plan, query: RefreshQuery): LocalRefresh {
+    return this.finish(p, query, this.scanJobs(p));
+  }
+
+  /** Scans the plan's jobs in this thread and records each; progress is told every 16 files and after the last. */
+  private scanJobs(p: Plan): Scanned {
     const firstCwd = new Map<number, string>();
-    const { filesRead, bytesRead } = this.scanJobs(p, firstCwd, this.progressOf(p));
-    return this.finish(p, query, firstCwd, filesRead, bytesRead);
-  }
-
-  /** A scan's progress callback for `scanJobs` (every 16 files and the last), or none. */
-  private progressOf(p: Plan): ((done: number) => unknown) | undefined {
-    const onProgress = this.o.onProgress;
-    return onProgress && ((done) => (done % 16 === 0 || done === p.jobs.length) && onProgress(done, p.jobs.length, p.bytes));
-  }
-
-  /** Scans the plan's jobs in this thread and records each; `progress` is told after every file. */
-  private scanJobs(p: Plan, firstCwd: Map<number, string>, progress?: (done: number) => unknown): { filesRead: number; bytesRead: number } {
     const read = { filesRead: 0, bytesRead: 0 };
+    const onProgress = this.o.onProgress;
+    const total = p.jobs.length;
     let done = 0;
     const small = p.bytes <= SMALL_READ;
     for (const job of p.jobs) {
       this.scanInto(job, firstCwd, small, read);
-      progress?.(++done);
+      done++;
+      if (onProgress && (done % 16 === 0 || done === total)) onProgress(done, total, p.bytes);
     }
-    return read;
+    return { firstCwd, ...read };
   }
 
   /** Reads one file in this thread and records its new state; a file read counts in `read`. */
@@ -705,6 +706,13 @@ const HELPER_PROGRESS_MS = 250;
 
 /** Gives the thread back to other work (its pending I/O and timers) before going on. */
 const yieldThread = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** What a scan read: the first `cwd` seen per file id (project labels), files and bytes read. */
+interface Scanned {
+  firstCwd: Map<number, string>;
+  filesRead: number;
+  bytesRead: number;
+}
 
 /** Hash of a file's first `len` bytes. */
 interface Head {
