@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import * as vm from 'node:vm';
 import { generate } from '../../bench/local/generate';
 import { main } from '../../src/cli';
@@ -13,7 +14,7 @@ import { Debouncer } from '../../src/core/local/debounce';
 import { collectGarbage, IdleCollector } from '../../src/core/local/heap';
 import { indexFile, IndexStore } from '../../src/core/local/transcriptIndex';
 import { listTranscripts } from '../../src/core/local/discovery';
-import { LocalUsageEngine } from '../../src/core/local/service';
+import { LocalUsageEngine, RELOAD_AFTER_BASE } from '../../src/core/local/service';
 import { emptySnapshot, type LocalUsageData, type StoreSnapshot } from '../../src/core/model/snapshot';
 import { missingText } from '../../src/core/model/facts';
 import { usdEstimate } from '../../src/core/model/format';
@@ -401,3 +402,210 @@ describe('the engine thread gives back what a big refresh leaves behind (heap.ts
     assert.equal(collected, 2);
   });
 });
+
+describe('local index: records read on demand from the saved index', () => {
+  /**
+   * A history of many small entries (a page of the index holds 64): `files` sessions, one every ~12 hours back
+   * from NOW, each with streamed copies, a sidechain sub-agent part, key-less lines and two models.
+   */
+  function history(d: string, files = 240, per = 30): string {
+    const root = path.join(d, 'projects');
+    for (let f = 0; f < files; f++) {
+      const dir = path.join(root, `-home-dev-p${f % 7}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const start = NOW().getTime() - (files - f) * 12 * 3_600_000;
+      const out: string[] = [];
+      for (let k = 0; k < per; k++) {
+        const at = start + k * 60_000;
+        const side = k % 9 === 4;
+        const base = { parentUuid: 'p', isSidechain: side, cwd: `/home/dev/p${f % 7}`, sessionId: `s${f}`, type: 'assistant', uuid: `u${f}-${k}`, timestamp: new Date(at).toISOString() };
+        const usage = (out_: number) => ({ input_tokens: 3 + k, cache_creation_input_tokens: 100, cache_read_input_tokens: 2000 + f, cache_creation: { ephemeral_5m_input_tokens: 40, ephemeral_1h_input_tokens: 60 }, output_tokens: out_ });
+        const model = k % 5 === 0 ? 'claude-opus-4-6' : 'claude-sonnet-4-6';
+        const message = (out_: number, keyed = true) => ({ model, ...(keyed ? { id: `msg_${f}_${k}` } : {}), type: 'message', role: 'assistant', content: [{ type: 'text', text: 'x' }], usage: usage(out_) });
+        if (k % 13 === 7) out.push(JSON.stringify({ ...base, message: message(50, false) }));
+        else {
+          // A streamed copy first (partial output), then the final one.
+          if (k % 3 === 0) out.push(JSON.stringify({ ...base, message: message(5), requestId: `req_${f}_${k}` }));
+          out.push(JSON.stringify({ ...base, message: message(100 + k), requestId: `req_${f}_${k}` }));
+        }
+      }
+      fs.writeFileSync(path.join(dir, `s${f}.jsonl`), out.join('\n') + '\n');
+    }
+    return root;
+  }
+
+  /** Old entries' lines (a third of the way into history), for copies that hit records still in the file. */
+  function oldLines(root: string, n: number): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const f of listTranscripts(root)) {
+      for (const text of fs.readFileSync(f.path, 'utf8').split('\n')) {
+        if (!text.includes('"usage"') || !text.includes('"requestId"')) continue;
+        let j: { type?: string; timestamp?: string; message?: { id?: string; usage?: { output_tokens?: number } } };
+        try {
+          j = JSON.parse(text);
+        } catch {
+          continue;
+        }
+        if (j.type !== 'assistant' || !j.message?.id || !j.message.usage || !j.timestamp) continue;
+        if (Date.parse(j.timestamp) > NOW().getTime() - 20 * 86_400_000) continue;
+        out.push(j as Record<string, unknown>);
+        if (out.length >= n) return out;
+      }
+    }
+    return out;
+  }
+
+  it('a ledger that reads its records on demand gives exactly what one holding them all gives, through copies of old entries, replays, replaced and deleted files, compaction and a reload', function () {
+    this.timeout(120_000);
+    const d = tmpdir();
+    const root = history(d);
+    const idxP = path.join(d, 'idx-paged');
+    const idxF = path.join(d, 'idx-full');
+    const cold = engine(root, idxP).refreshSync();
+    assert.equal(cold.stats.save.mode, 'base');
+    fs.cpSync(idxP, idxF, { recursive: true });
+    const verifiedF = indexFile(idxF, [root]).replace(/\.bin$/, '.verified');
+    // Paged: the base is trusted (written by this process), its records stay in the file. Full: every load
+    // checks the base (no `.verified`), which reads every record in.
+    const paged = engine(root, idxP, { indexCompactRecords: 64 });
+    const fullLoad = () => {
+      fs.rmSync(verifiedF, { force: true });
+      return engine(root, idxF, { indexCompactRecords: 64 });
+    };
+    let full = fullLoad();
+    const q = { since: '2026-10-01', recent: true, projectDetailSince: '2026-11-20' };
+    const both = (what: string) => {
+      const p = paged.refreshSync(q);
+      const f = full.refreshSync(q);
+      assert.deepStrictEqual(comparableData(p.data), comparableData(f.data), what);
+      assert.equal(f.stats.entriesInMemory, f.stats.entries, what);
+      return p;
+    };
+    const first = both('loaded');
+    assert.ok(first.stats.entriesInMemory < first.stats.entries / 2, `records in memory after loading: ${first.stats.entriesInMemory} of ${first.stats.entries}`);
+    const old = oldLines(root, 40);
+    assert.ok(old.length >= 20, `old lines: ${old.length}`);
+    const target = listTranscripts(root).find((f) => !f.path.includes('subagents'))!.path;
+    // Larger copies of old responses (a resumed session copying them): each replaces the counted record.
+    fs.appendFileSync(
+      target,
+      old
+        .slice(0, 10)
+        .map((j) => JSON.stringify({ ...j, message: { ...(j.message as object), usage: { ...((j.message as { usage: object }).usage), output_tokens: 90_000 } } }) + '\n')
+        .join(''),
+    );
+    both('larger copies of old entries');
+    // Sidechain copies of old parents' messages under new request ids: replays, never counted.
+    fs.appendFileSync(target, old.slice(10, 20).map((j) => JSON.stringify({ ...j, isSidechain: true, requestId: `req_btw_${String((j.message as { id: string }).id)}` }) + '\n').join(''));
+    both('sidechain replays of old entries');
+    // New lines, many: the journal is compacted into a new base (written from records partly still in the old one).
+    for (let n = 0; n < 100; n++) fs.appendFileSync(target, `${response(n)}\n`);
+    const compacted = both('new lines');
+    assert.equal(compacted.stats.save.mode, 'base');
+    // A file replaced by another with the same name: its key-less entries dropped (every record read).
+    const other = listTranscripts(root).filter((f) => f.path !== target)[3]!.path;
+    const tmp = `${other}.new`;
+    fs.writeFileSync(tmp, `${response(1000)}\n`);
+    fs.renameSync(tmp, other);
+    both('a replaced file');
+    fs.rmSync(listTranscripts(root).filter((f) => f.path !== target)[5]!.path);
+    both('a deleted file');
+    // Fresh processes on both indexes, and a cold scan: the same.
+    const again = engine(root, idxP).refreshSync(q);
+    full = fullLoad();
+    assert.deepStrictEqual(comparableData(again.data), comparableData(full.refreshSync(q).data));
+    paged.close();
+  });
+
+  it('a record that cannot be read back fails the refresh clearly; the next one loads the index again (or rebuilds it) and is exact', function () {
+    this.timeout(60_000);
+    const d = tmpdir();
+    const root = history(d);
+    const idx = path.join(d, 'idx');
+    engine(root, idx).refreshSync();
+    const e = engine(root, idx);
+    // As the extension asks: a week of sessions and windows (only recent records are read).
+    const loaded = e.refreshSync({ recent: true });
+    assert.ok(loaded.stats.entriesInMemory < loaded.stats.entries / 2, `${loaded.stats.entriesInMemory} of ${loaded.stats.entries}`);
+    // The disk fails while the base is read (another range of days needs every record): the refresh fails
+    // part-way, and what it had taken in is not kept.
+    const ino = fs.statSync(indexFile(idx, [root])).ino;
+    // (The module object itself: an import's namespace only has getters of it.)
+    const io = createRequire(__filename)('node:fs') as { readSync: typeof fs.readSync };
+    const real = io.readSync;
+    io.readSync = ((fd: number, ...rest: unknown[]) => {
+      if (fs.fstatSync(fd).ino === ino) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      return (real as (...a: unknown[]) => number)(fd, ...rest);
+    }) as typeof fs.readSync;
+    try {
+      assert.throws(() => e.refreshSync({ since: '2026-01-01', recent: true }), /^Error: the saved transcript index could not be read \(EIO: i\/o error, read\); the next refresh loads it again or rebuilds it$/);
+    } finally {
+      io.readSync = real;
+    }
+    const r = e.refreshSync({ since: '2026-01-01', recent: true });
+    assert.equal(r.stats.indexLoaded, 'index');
+    assert.deepStrictEqual(comparableData(r.data), comparableData(new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: NOW }).refreshSync({ since: '2026-01-01', recent: true }).data));
+  });
+
+  it('after a first index the engine reads its new base back, records on demand: the next refreshes hold only what they need and stay exact', function () {
+    this.timeout(60_000);
+    const d = tmpdir();
+    const root = history(d, 700);
+    const idx = path.join(d, 'idx');
+    const e = engine(root, idx);
+    const q = { since: '2026-06-01', recent: true, projectDetailSince: '2026-11-20' };
+    const first = e.refreshSync(q);
+    assert.equal(first.stats.save.mode, 'base');
+    assert.ok(first.stats.entries >= RELOAD_AFTER_BASE, `${first.stats.entries} entries`);
+    const target = listTranscripts(root)[0]!.path;
+    const inMemory: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      fs.appendFileSync(target, `${response(n)}\n`);
+      const r = e.refreshSync(q);
+      inMemory.push(`${r.stats.entriesInMemory} of ${r.stats.entries}`);
+      assert.ok(r.stats.entriesInMemory < r.stats.entries / 2, inMemory.join(', '));
+      assert.deepStrictEqual(comparableData(r.data), comparableData(new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: NOW }).refreshSync(q).data));
+    }
+    e.close();
+  });
+
+  it('the saved index stays open only while its records are read from it: closed by close(), and on a reload after another process rewrote it', function () {
+    if (process.platform !== 'linux') this.skip();
+    this.timeout(60_000);
+    const d = tmpdir();
+    const root = history(d);
+    const idx = path.join(d, 'idx');
+    engine(root, idx).refreshSync();
+    const base = indexFile(idx, [root]);
+    // Open descriptors of this process on index bases (old ones show as "(deleted)").
+    const open = () => fs.readdirSync('/proc/self/fd').filter((n) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${n}`).startsWith(fs.realpathSync(base));
+      } catch {
+        return false;
+      }
+    }).length;
+    const before = open();
+    const e = engine(root, idx);
+    const r = e.refreshSync({ recent: true });
+    assert.ok(r.stats.entriesInMemory < r.stats.entries);
+    assert.equal(open(), before + 1);
+    // Another process compacts the index into a new base: this engine reloads and lets the old one go.
+    const other = engine(root, idx, { indexCompactRecords: 1 });
+    other.refreshSync();
+    const target = listTranscripts(root)[0]!.path;
+    fs.appendFileSync(target, `${response(1)}\n${response(2)}\n`);
+    assert.equal(other.refreshSync().stats.save.mode, 'base');
+    other.close();
+    assert.match(e.refreshSync({ recent: true }).stats.indexLoaded, /reloaded/);
+    assert.equal(open(), before + 1);
+    e.close();
+    assert.equal(open(), before);
+  });
+});
+
+/** Data without what differs between two engines on two index folders (when and where they ran). */
+function comparableData(d: LocalUsageData): Omit<LocalUsageData, 'computedAt' | 'indexDir'> {
+  const { computedAt: _c, indexDir: _i, ...rest } = d as LocalUsageData & { indexDir?: string };
+  return rest;
+}

@@ -8,7 +8,7 @@ import { Decimal } from '../../src/core/decimal';
 import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
 import { indexFile } from '../../src/core/local/transcriptIndex';
 import { emptyLine } from '../../src/core/local/extract';
-import { F_BATCH, F_SIDECHAIN, fits, HashTable, Ledger, W, W_INPUT, W_MODEL, W_PROJECT, W_READ, W_SESSION } from '../../src/core/local/ledger';
+import { F_BATCH, F_SIDECHAIN, fits, HashTable, Ledger, RECORD_BYTES, W, W_INPUT, W_MODEL, W_PROJECT, W_READ, W_SESSION } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
 import { createLocalUsage, LocalUsageEngine } from '../../src/core/local/service';
@@ -359,7 +359,7 @@ describe('local transcripts: de-duplication', () => {
     for (let k = 1; k < caps.length; k++) assert.equal(caps[k], caps[k - 1]! + Math.max(1024, Math.ceil(caps[k - 1]! / 8)));
     assert.ok(caps.at(-1)! <= 40_000 * 1.125 + 1, `${caps.at(-1)}`);
     // Loaded from an index: the same eighth on top of what it holds.
-    const loaded = new Ledger({ bytes: l.bytes(), count: l.count, models: l.models.values, projects: l.projects.values, sessions: l.sessions.values });
+    const loaded = new Ledger({ bytes: new Uint8Array(l.words.buffer, 0, l.count * RECORD_BYTES), count: l.count, models: l.models.values, projects: l.projects.values, sessions: l.sessions.values });
     assert.equal(loaded.words.length / W, 45_000);
     assert.deepStrictEqual(loaded.words.slice(0, l.count * W), l.words.slice(0, l.count * W));
     assert.ok(loaded.checkTables());
@@ -370,7 +370,13 @@ describe('local transcripts: de-duplication', () => {
       // Keys from a small range (many share a slot's home and a tag), some set twice; the second word's
       // top bits vary so that tags differ and match.
       fc.property(fc.array(fc.tuple(fc.integer({ min: -60, max: 60 }), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 0, max: 3 })), { maxLength: 4000, size: 'max' }), (sets) => {
-        const rec = { words: new Uint32Array(0) };
+        const rec = {
+          words: new Uint32Array(0),
+          keyIs: (i: number, at: number, a: number, b: number) => rec.words[i * W + at] === a && rec.words[i * W + at + 1] === b,
+          eachRecord: (fn: (w: Uint32Array, off: number, ts: number, i: number) => void) => {
+            for (let i = 0; i < rec.words.length / W; i++) fn(rec.words, i * W, 0, i);
+          },
+        };
         const t = new HashTable(rec, 0, 0);
         const m = new Map<string, { i: number; state: number }>();
         const keys: [number, number][] = [];
@@ -404,7 +410,7 @@ describe('local transcripts: de-duplication', () => {
           assert.equal(t.ref(s), v.i + 1);
           assert.equal(t.state(s), v.state);
         }
-        assert.ok(t.check(keys.length, 0, [0, 1, 2, 3]));
+        assert.ok(t.check(rec.words, keys.length, 0, [0, 1, 2, 3]));
         const slots = t.t.length;
         assert.ok(fits(t.size, slots), `${t.size} in ${slots} slots`);
         // Grown only when needed: half as many slots would not hold them (or it is the first size).

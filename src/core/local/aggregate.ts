@@ -136,6 +136,7 @@ const SCRATCH_F = new Float64Array(SCRATCH);
  */
 export class Aggregator {
   private sig = '';
+  private ledger?: Ledger;
   private rowAcc = new Map2<Acc>();
   private rows: Acc[] = [];
   private missingAcc = new Map<number, Acc>();
@@ -164,6 +165,12 @@ export class Aggregator {
    */
   update(ledger: Ledger, o: AggregateOptions, changes: { touched: Map<number, Uint32Array | null>; invalid: boolean }, saved?: SavedAggregates[]): LocalReport {
     const { clock, book } = o;
+    if (ledger !== this.ledger) {
+      // The same entries loaded again (the engine reads its new base back, records on demand): the sums
+      // hold, but the recent entries are found again, which also reads their records in.
+      this.ledger = ledger;
+      this.recentFrom = NaN;
+    }
     const models = ledger.models.values;
     const labelText = ledger.projects.values.map((_, id) => (o.byProject === false ? '' : o.projectLabel(id)));
     let missingKey = 0;
@@ -183,7 +190,7 @@ export class Aggregator {
       this.prepare(ledger, o, labelText);
       this.recentFrom = NaN;
       this.chain = undefined;
-      for (let i = 0; i < ledger.count; i++) this.apply(ledger, ledger.words, i * W, ledger.f64[i * 8 + 2]!, 1, o);
+      ledger.eachRecord((w, off, ts) => this.apply(ledger, w, off, ts, 1, o));
     } else {
       // Entries changed since: the recent list (below) takes those that are now recent; the window chain
       // follows appended entries.
@@ -493,15 +500,13 @@ export class Aggregator {
 
   private chainOf(ledger: Ledger): number[] {
     if (this.chain) return this.chain;
-    const f64 = ledger.f64;
-    const w = ledger.words;
     const ts = new Float64Array(ledger.count);
     let n = 0;
-    for (let i = 0; i < ledger.count; i++) {
-      const f = w[i * W + W_FLAGS]! & 0xff;
-      if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[i * W + W_I1]!, w[i * W + W_I2]!))) continue;
-      ts[n++] = f64[i * 8 + 2]!;
-    }
+    ledger.eachRecord((w, off, t) => {
+      const f = w[off + W_FLAGS]! & 0xff;
+      if (f & F_DEAD || (f & F_SIDECHAIN && !(f & F_KEYLESS) && ledger.hasParent(w[off + W_I1]!, w[off + W_I2]!))) return;
+      ts[n++] = t;
+    });
     const sorted = ts.subarray(0, n).sort();
     const chain: number[] = [];
     let end = -Infinity;
@@ -535,13 +540,16 @@ export class Aggregator {
       this.recentFrom = from - DAY;
       this.recentList = [];
       this.recentMember = new Uint8Array(ledger.count);
-      const f64 = ledger.f64;
-      for (let i = 0; i < ledger.count; i++) {
-        if (f64[i * 8 + 2]! >= this.recentFrom) {
-          this.recentMember[i] = 1;
-          this.recentList.push(i);
-        }
-      }
+      const recentFrom = this.recentFrom;
+      const member = this.recentMember;
+      const list = this.recentList;
+      // (Their records are kept in memory: the refreshes that follow read them again and again.)
+      ledger.eachRecord((_w, _off, ts, i) => {
+        if (ts < recentFrom) return false;
+        member[i] = 1;
+        list.push(i);
+        return true;
+      });
     }
     return this.recentList;
   }
@@ -562,6 +570,8 @@ export class Aggregator {
     // Indexed loops here and below, not `for…of`: these run once per refresh, often before V8 optimizes them,
     // and an iterator's result object per entry was megabytes of garbage per refresh in the extension host.
     const candidates = this.recentCandidates(ledger, from);
+    // Every entry (the CLI, tests, a history without a 5-hour gap): all records in memory.
+    if (!candidates) ledger.needAll();
     const m = candidates ? candidates.length : ledger.count;
     for (let c = 0; c < m; c++) {
       const i = candidates ? candidates[c]! : c;

@@ -10,7 +10,17 @@
  *
  * Layout: one record of 16 32-bit words per entry in a single growable ArrayBuffer (the same bytes the
  * index stores, so loading is a copy, not a decode), and open-addressing tables of 64-bit key hashes.
+ *
+ * Records read on demand: a ledger loaded from a saved index it trusts (`source`) leaves the records in the
+ * file and reads a page of them (64 records, 4 KiB) the first time one of them is needed; the rest of its
+ * buffer is never written, so the system never gives it memory. What a session needs is the recent entries
+ * (sessions, 5-hour windows) and the ones a new line is a copy of; passes over every entry (`eachRecord`: a
+ * full aggregation, the window chain, finding the recent entries, a table growing) read the pages they lack
+ * into a small scratch buffer instead of keeping them. At 3 GiB of transcripts that keeps ~8 MiB of records
+ * out of the extension host (bench/local/README.md). Invariant: a record is only ever written after its page
+ * was read (`need`), so a page read later never overwrites a newer record.
  */
+import * as fs from 'node:fs';
 import type { UsageLine } from './extract';
 
 export const F_SIDECHAIN = 1;
@@ -42,6 +52,62 @@ export const W_FILE = 14;
 export const W_FLAGS = 15;
 export const RECORD_BYTES = W * 4;
 export const MAX_COPIES = 0xffffff;
+
+/** Records per page read on demand from a saved index (64: 4 KiB). */
+const PAGE_SHIFT = 6;
+const PAGE = 1 << PAGE_SHIFT;
+/** Pages a pass over records it does not keep reads at once (256 KiB). */
+const RUN_PAGES = 64;
+/** Pages kept aside for comparing keys (128 KiB). */
+const KEY_PAGES = 32;
+
+/** Where the records of a ledger loaded on demand are: an open file (the ledger closes it) and the offset of record 0. */
+export interface RecordSource {
+  fd: number;
+  at: number;
+}
+
+const WASM_PAGE = 65536;
+
+/** Closes the file of a ledger dropped without `release` (a state let go on some path that did not say so). */
+const unreleased = new FinalizationRegistry<number>((fd) => {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+});
+
+/**
+ * Memory for `cap` records that the system hands out only where it is written. An ArrayBuffer comes from the
+ * C allocator, which may take it from memory it already holds and clear all of it (then every page counts
+ * from the start, read or not); a WebAssembly memory is mapped on its own and grows in place. An ordinary
+ * ArrayBuffer where WebAssembly is not available.
+ */
+function sparseMemory(cap: number): WebAssembly.Memory | undefined {
+  try {
+    return new WebAssembly.Memory({ initial: Math.ceil((cap * RECORD_BYTES) / WASM_PAGE) });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The saved index could not be read back where its records are (a disk error, a file cut short). */
+export class RecordReadError extends Error {}
+
+function readAt(fd: number, into: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, into, done, into.length - done, position + done);
+    } catch (e) {
+      throw new RecordReadError(e instanceof Error ? e.message : String(e));
+    }
+    if (n <= 0) throw new RecordReadError(`the file ends at ${position + done}, before its records do`);
+    done += n;
+  }
+}
 
 /** Whether the string of id `a` sorts before that of id `b`; undefined when they are the same string. */
 function textBefore(tab: StringTable, a: number, b: number): boolean | undefined {
@@ -110,7 +176,10 @@ const home = (a: number, b: number, mask: number): number => ((a ^ Math.imul(b, 
 
 /** Where a table reads its keys: the records, `W` words per entry (the key's two words at the table's offset `at`). */
 export interface KeyedRecords {
-  readonly words: Uint32Array;
+  /** Whether entry `i`'s words `at`, `at + 1` are (a, b) (read from the file when its record is not in memory). */
+  keyIs(i: number, at: number, a: number, b: number): boolean;
+  /** Every record in order (`eachRecord`). */
+  eachRecord(fn: (w: Uint32Array, off: number, ts: number, i: number) => void): void;
 }
 
 /**
@@ -142,7 +211,6 @@ export class HashTable {
   /** Slot of the key (a, b), or of the empty slot where it would go. */
   slot(a: number, b: number): number {
     const t = this.t;
-    const w = this.rec.words;
     const ua = a >>> 0;
     const ub = b >>> 0;
     const tag = ua >>> TAG_SHIFT;
@@ -150,10 +218,7 @@ export class HashTable {
     for (;;) {
       const v = t[s]!;
       if (v === 0) return s;
-      if (v >>> TAG_SHIFT === tag) {
-        const o = ((v & REF_MASK) - 1) * W + this.at;
-        if (w[o] === ua && w[o + 1] === ub) return s;
-      }
+      if (v >>> TAG_SHIFT === tag && this.rec.keyIs((v & REF_MASK) - 1, this.at, ua, ub)) return s;
       s = (s + 1) & this.mask;
     }
   }
@@ -185,8 +250,7 @@ export class HashTable {
    * and leads to that very slot, with a state in `states`; and `size` is the number of such slots. A corrupt
    * index must not mislead.
    */
-  check(count: number, excluded: number, states: readonly number[]): boolean {
-    const w = this.rec.words;
+  check(w: Uint32Array, count: number, excluded: number, states: readonly number[]): boolean {
     let n = 0;
     for (let s = 0; s <= this.mask; s++) {
       const v = this.t[s]!;
@@ -206,18 +270,26 @@ export class HashTable {
   }
   private rehash(n: number): void {
     const old = this.t;
-    const w = this.rec.words;
     const t = new Uint32Array(n);
     const mask = n - 1;
+    // Slot words by entry, then the entries in record order (their keys read once, in order, also from a
+    // ledger whose records are mostly still in the file).
+    let refs = 0;
+    for (let s = 0; s < old.length; s++) refs = Math.max(refs, old[s]! & REF_MASK);
+    const slotOf = new Uint32Array(refs);
     for (let s = 0; s < old.length; s++) {
       const v = old[s]!;
-      if (v === 0) continue;
+      if (v !== 0) slotOf[(v & REF_MASK) - 1] = v;
+    }
+    const at = this.at;
+    this.rec.eachRecord((w, off, _ts, i) => {
+      const v = i < refs ? slotOf[i]! : 0;
+      if (v === 0) return;
       // Keys are distinct: the first empty slot from the key's home is its place.
-      const o = ((v & REF_MASK) - 1) * W + this.at;
-      let d = home(w[o]!, w[o + 1]!, mask);
+      let d = home(w[off + at]!, w[off + at + 1]!, mask);
       while (t[d] !== 0) d = (d + 1) & mask;
       t[d] = v;
-    }
+    });
     this.t = t;
     this.mask = mask;
   }
@@ -257,6 +329,28 @@ export class Ledger {
   /** False when `fill` could not read the saved records and tables. */
   readonly filled: boolean = true;
 
+  /**
+   * Records read on demand (see the file's comment): per page of the `source`'s records, 1 once read into
+   * `words`. Pages from `pages.length` on were never in the file. null: every record is in memory.
+   */
+  private pages: Uint8Array | null = null;
+  private source: RecordSource | null = null;
+  /** The records' memory when they are read on demand (see `sparseMemory`). */
+  private memory?: WebAssembly.Memory;
+  /** Records the source holds. */
+  private sourceCount = 0;
+  /** Records of the pages a pass reads without keeping them, and which ones are there now ([runFrom, runTo)). */
+  private run?: { bytes: Uint8Array; w: Uint32Array; f: Float64Array };
+  private runFrom = 0;
+  private runTo = 0;
+  /** Passes under way (one inside another, were there any, would read into a scratch buffer of its own). */
+  private passes = 0;
+  /**
+   * Pages read to compare a key, not kept in `words` (a page per slot, by page number modulo `KEY_PAGES`): a
+   * pass over every entry asks about the message ids of sidechain copies, whose entries sit near each other.
+   */
+  private keyPages?: { w: Uint32Array; bytes: Uint8Array; page: Int32Array };
+
   constructor(init?: {
     bytes?: Uint8Array;
     count: number;
@@ -265,27 +359,37 @@ export class Ledger {
     models: string[];
     projects: string[];
     sessions: string[];
-    /** Saved tables: their lengths (slots) and entry counts; `fill` reads records and tables in. */
+    /** Saved tables: their lengths (slots) and entry counts; `fill` reads records (unless `source`) and tables in. */
     tables?: { keysLen: number; idsLen: number; keysSize: number; idsSize: number };
-    fill?: (records: Uint8Array, keys: Uint32Array, ids: Uint32Array) => boolean;
+    fill?: (records: Uint8Array | null, keys: Uint32Array, ids: Uint32Array) => boolean;
+    /** The `count` records stay in this file, read a page at a time when needed; the ledger closes it (`release`). */
+    source?: RecordSource;
   }) {
     this.models = new StringTable(init?.models);
     this.projects = new StringTable(init?.projects);
     this.sessions = new StringTable(init?.sessions);
     const n = init?.count ?? 0;
     const cap = roomFor(n, n + (init?.more ?? 0));
-    const ab = new ArrayBuffer(cap * RECORD_BYTES);
+    const paged = init?.source !== undefined && init.tables !== undefined && n > 0;
+    if (paged) this.memory = sparseMemory(cap);
+    const ab = this.memory?.buffer ?? new ArrayBuffer(cap * RECORD_BYTES);
     if (init?.bytes) new Uint8Array(ab, 0, n * RECORD_BYTES).set(init.bytes.subarray(0, n * RECORD_BYTES));
-    this.words = new Uint32Array(ab);
-    this.f64 = new Float64Array(ab);
+    this.words = new Uint32Array(ab, 0, cap * W);
+    this.f64 = new Float64Array(ab, 0, cap * 8);
     this.mark = new Uint8Array(cap);
     this.count = n;
     const t = init?.tables;
     if (t && init.fill) {
-      // Saved with the records: read in and used as they are (no rebuild).
+      // Saved with the records: read in (or left in the file) and used as they are (no rebuild).
       const keys = new Uint32Array(t.keysLen);
       const ids = new Uint32Array(t.idsLen);
-      this.filled = init.fill(new Uint8Array(ab, 0, n * RECORD_BYTES), keys, ids);
+      if (init.source && n > 0) {
+        this.source = init.source;
+        unreleased.register(this, init.source.fd, this);
+        this.sourceCount = n;
+        this.pages = new Uint8Array((n + PAGE - 1) >> PAGE_SHIFT);
+      }
+      this.filled = init.fill(this.source ? null : new Uint8Array(ab, 0, n * RECORD_BYTES), keys, ids);
       this.keys = new HashTable(this, W_K1, n, keys, t.keysSize);
       this.ids = new HashTable(this, W_I1, n, ids, t.idsSize);
     } else {
@@ -308,11 +412,147 @@ export class Ledger {
   /** Every slot of both tables points at a keyed entry that holds the slot's key and is found there, with a
    *  valid state, and the sizes add up (`HashTable.check`): a corrupt index must not mislead. */
   checkTables(): boolean {
-    return this.keys.check(this.count, F_KEYLESS | F_DEAD, [0]) && this.ids.check(this.count, F_KEYLESS | F_DEAD, [ID_SIDE, ID_PARENT]);
+    this.needAll();
+    return this.keys.check(this.words, this.count, F_KEYLESS | F_DEAD, [0]) && this.ids.check(this.words, this.count, F_KEYLESS | F_DEAD, [ID_SIDE, ID_PARENT]);
+  }
+
+  /** Makes sure entry `i`'s record is in memory: reads its page from the file the first time. */
+  need(i: number): void {
+    const p = this.pages;
+    if (p !== null && i >> PAGE_SHIFT < p.length && p[i >> PAGE_SHIFT] === 0) this.readPages(i >> PAGE_SHIFT, 1);
+  }
+
+  /** Every record in memory (a check of all of them, an entry dropped by file); the file is closed. */
+  needAll(): void {
+    const p = this.pages;
+    if (p === null) return;
+    for (let k = 0; k < p.length; k++) {
+      if (p[k]) continue;
+      let e = k + 1;
+      while (e < p.length && !p[e]) e++;
+      this.readPages(k, e - k);
+      k = e - 1;
+    }
+    this.release();
+  }
+
+  /** Records in memory / in all (benchmarks, tests). */
+  resident(): { records: number; of: number } {
+    const p = this.pages;
+    if (p === null) return { records: this.count, of: this.count };
+    let read = 0;
+    for (let k = 0; k < p.length; k++) read += p[k]!;
+    return { records: Math.min(this.count, this.count - p.length * PAGE + read * PAGE), of: this.count };
+  }
+
+  /** Closes the file records are read from (when the ledger is dropped); pages not read by then are lost. */
+  release(): void {
+    const src = this.source;
+    this.source = null;
+    this.pages = null;
+    if (src) {
+      unreleased.unregister(this);
+      try {
+        fs.closeSync(src.fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  private readPages(first: number, n: number): void {
+    const src = this.source!;
+    const from = first << PAGE_SHIFT;
+    const to = Math.min(this.sourceCount, (first + n) << PAGE_SHIFT);
+    readAt(src.fd, new Uint8Array(this.words.buffer, from * RECORD_BYTES, (to - from) * RECORD_BYTES), src.at + from * RECORD_BYTES);
+    this.pages!.fill(1, first, first + n);
+  }
+
+  /**
+   * Calls `fn` for every record in order, with the words it is in (`off`: its first word) and its timestamp:
+   * records in memory where they are, the others read from the file a run of pages at a time into a scratch
+   * buffer that is reused (they are not kept, unless `fn` returns true for one: its page is then kept, copied
+   * from the scratch buffer, as `need` would read it).
+   */
+  eachRecord(fn: (w: Uint32Array, off: number, ts: number, i: number) => boolean | void): void {
+    const outer = this.passes++ === 0;
+    try {
+      this.pass(fn, outer);
+    } finally {
+      this.passes--;
+      if (outer) this.runTo = 0;
+    }
+  }
+
+  private pass(fn: (w: Uint32Array, off: number, ts: number, i: number) => boolean | void, outer: boolean): void {
+    const n = this.count;
+    const p = this.pages;
+    const w = this.words;
+    const f = this.f64;
+    let i = 0;
+    while (i < n) {
+      const k = i >> PAGE_SHIFT;
+      if (p === null || k >= p.length || p[k]) {
+        const end = p === null || k >= p.length ? n : Math.min(n, (k + 1) << PAGE_SHIFT);
+        for (; i < end; i++) fn(w, i * W, f[i * 8 + 2]!, i);
+        continue;
+      }
+      // A run of pages still in the file, from a page's first record (`i`) on.
+      let e = k + 1;
+      while (e < p.length && !p[e] && e - k < RUN_PAGES) e++;
+      const to = Math.min(n, e << PAGE_SHIFT);
+      const fresh = () => {
+        const b = new ArrayBuffer(RUN_PAGES * PAGE * RECORD_BYTES);
+        return { bytes: new Uint8Array(b), w: new Uint32Array(b), f: new Float64Array(b) };
+      };
+      const run = outer ? (this.run ??= fresh()) : fresh();
+      if (outer) this.runTo = 0;
+      readAt(this.source!.fd, run.bytes.subarray(0, (to - i) * RECORD_BYTES), this.source!.at + i * RECORD_BYTES);
+      const base = i;
+      // Keys compared meanwhile (`keyIs`) are often of these very records.
+      if (outer) [this.runFrom, this.runTo] = [base, to];
+      let kept = -1;
+      for (; i < to; i++) {
+        if (fn(run.w, (i - base) * W, run.f[(i - base) * 8 + 2]!, i) !== true || i >> PAGE_SHIFT === kept) continue;
+        kept = i >> PAGE_SHIFT;
+        const from = kept << PAGE_SHIFT;
+        w.set(run.w.subarray((from - base) * W, (Math.min(this.sourceCount, from + PAGE) - base) * W), from * W);
+        p[kept] = 1;
+      }
+    }
+  }
+
+  keyIs(i: number, at: number, a: number, b: number): boolean {
+    const p = this.pages;
+    if (p === null || i >> PAGE_SHIFT >= p.length || p[i >> PAGE_SHIFT]) {
+      const o = i * W + at;
+      return this.words[o] === a && this.words[o + 1] === b;
+    }
+    if (i >= this.runFrom && i < this.runTo) {
+      const o = (i - this.runFrom) * W + at;
+      return this.run!.w[o] === a && this.run!.w[o + 1] === b;
+    }
+    // A key compared, not a record needed: its page is read aside, not into `words`.
+    const c = (this.keyPages ??= (() => {
+      const b = new ArrayBuffer(KEY_PAGES * PAGE * RECORD_BYTES);
+      return { w: new Uint32Array(b), bytes: new Uint8Array(b), page: new Int32Array(KEY_PAGES).fill(-1) };
+    })());
+    const pg = i >> PAGE_SHIFT;
+    const slot = pg % KEY_PAGES;
+    if (c.page[slot] !== pg) {
+      const from = pg << PAGE_SHIFT;
+      const to = Math.min(this.sourceCount, from + PAGE);
+      c.page[slot] = -1;
+      readAt(this.source!.fd, c.bytes.subarray(slot * PAGE * RECORD_BYTES, (slot * PAGE + to - from) * RECORD_BYTES), this.source!.at + from * RECORD_BYTES);
+      c.page[slot] = pg;
+    }
+    const o = (slot * PAGE + (i - (pg << PAGE_SHIFT))) * W + at;
+    return c.w[o] === a && c.w[o + 1] === b;
   }
 
   /** Puts entry `i` (as stored) into the key and id tables. */
   indexEntry(i: number): void {
+    this.need(i);
     const w = this.words;
     const o = i * W;
     const flags = w[o + W_FLAGS]! & 0xff;
@@ -357,6 +597,7 @@ export class Ledger {
 
   /** A sidechain entry whose message id also has a parent (non-sidechain) entry: a `/btw` replay. */
   isReplay(i: number): boolean {
+    this.need(i);
     const w = this.words;
     const o = i * W;
     const flags = w[o + W_FLAGS]!;
@@ -365,10 +606,12 @@ export class Ledger {
   }
 
   flags(i: number): number {
+    this.need(i);
     return this.words[i * W + W_FLAGS]! & 0xff;
   }
 
   copies(i: number): number {
+    this.need(i);
     return this.words[i * W + W_FLAGS]! >>> 8;
   }
 
@@ -399,17 +642,37 @@ export class Ledger {
 
   private grow(atLeast = 0): void {
     const cap = Math.max(roomFor(this.count, this.words.length / W + 1), atLeast);
+    const m0 = new Uint8Array(cap);
+    m0.set(this.mark);
+    this.mark = m0;
+    const mem = this.memory;
+    if (mem) {
+      // Grown where it is: nothing copied, pages still in the file still never written.
+      try {
+        const more = Math.ceil((cap * RECORD_BYTES) / WASM_PAGE) - mem.buffer.byteLength / WASM_PAGE;
+        if (more > 0) mem.grow(more);
+        this.words = new Uint32Array(mem.buffer, 0, cap * W);
+        this.f64 = new Float64Array(mem.buffer, 0, cap * 8);
+        return;
+      } catch {
+        this.memory = undefined; // no more address space: an ordinary buffer, copied below
+      }
+    }
     const ab = new ArrayBuffer(cap * RECORD_BYTES);
-    new Uint32Array(ab).set(this.words);
-    this.words = new Uint32Array(ab);
+    const to = new Uint32Array(ab);
+    // The records there are (not the free room after them, nor pages still in the file: both would be memory
+    // written for nothing).
+    const p = this.pages;
+    const from = p === null ? 0 : p.length << PAGE_SHIFT;
+    if (p !== null) for (let k = 0; k < p.length; k++) if (p[k]) to.set(this.words.subarray(k * PAGE * W, (k + 1) * PAGE * W), k * PAGE * W);
+    if (this.count > from) to.set(this.words.subarray(from * W, this.count * W), from * W);
+    this.words = to;
     this.f64 = new Float64Array(ab);
-    const m = new Uint8Array(cap);
-    m.set(this.mark);
-    this.mark = m;
   }
 
   /** Appends a raw record (the index's journal replay) or overwrites entry `i`. */
   putRecord(i: number, src: Uint32Array, off: number): void {
+    this.need(i);
     if (!this.aggInvalid && !this.aggLog.has(i)) this.aggLog.set(i, i < this.aggBase && i < this.count ? this.words.slice(i * W, i * W + W) : null);
     while (i >= this.words.length / W) this.grow();
     const w = this.words;
@@ -422,6 +685,8 @@ export class Ledger {
   private append(): number {
     if (this.count >= MAX_ENTRIES) throw new Error(`more than ${MAX_ENTRIES.toLocaleString('en-US')} usage entries: too many transcripts to index`);
     if (this.count === this.words.length / W) this.grow();
+    // (The last page of a file's records also holds the first entries added after them.)
+    this.need(this.count);
     return this.count++;
   }
 
@@ -449,6 +714,7 @@ export class Ledger {
       return true;
     }
     const i = v - 1;
+    this.need(i);
     const o = i * W;
     const copies = Math.min(MAX_COPIES, (this.words[o + W_FLAGS]! >>> 8) + 1);
     this.touch(i);
@@ -483,6 +749,7 @@ export class Ledger {
   }
 
   ts(i: number): number {
+    this.need(i);
     return this.f64[i * 8 + 2]!;
   }
 
@@ -512,6 +779,7 @@ export class Ledger {
 
   /** Forgets entries without a key that came from `fileId` (the file was replaced and is re-read). */
   dropKeyless(fileId: number): void {
+    this.needAll();
     const w = this.words;
     for (let i = 0; i < this.count; i++) {
       const o = i * W;
@@ -524,8 +792,32 @@ export class Ledger {
     }
   }
 
-  /** The raw bytes of entries [0, count). */
-  bytes(): Uint8Array {
-    return new Uint8Array(this.words.buffer, 0, this.count * RECORD_BYTES);
+  /** The raw bytes of entries [0, count), in pieces (those still in the file read a run at a time), in order. */
+  eachBytes(fn: (bytes: Uint8Array) => void): void {
+    const p = this.pages;
+    const n = this.count;
+    const all = (from: number, to: number) => new Uint8Array(this.words.buffer, from * RECORD_BYTES, (to - from) * RECORD_BYTES);
+    if (p === null) {
+      fn(all(0, n));
+      return;
+    }
+    let i = 0;
+    while (i < n) {
+      const k = i >> PAGE_SHIFT;
+      if (k >= p.length) {
+        fn(all(i, n));
+        return;
+      }
+      let e = k + 1;
+      while (e < p.length && p[e] === p[k] && (p[k] || e - k < RUN_PAGES)) e++;
+      const to = Math.min(n, e << PAGE_SHIFT);
+      if (p[k]) fn(all(i, to));
+      else {
+        const b = new Uint8Array((to - i) * RECORD_BYTES);
+        readAt(this.source!.fd, b, this.source!.at + i * RECORD_BYTES);
+        fn(b);
+      }
+      i = to;
+    }
   }
 }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { systemClock } from '../clock';
 import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../model/snapshot';
+import { RecordReadError } from './ledger';
 import { Aggregator, type LocalReport, type SavedAggregates } from './aggregate';
 import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
 import { fileStat, type FileStat } from './fileStat';
@@ -104,6 +105,8 @@ export interface LocalRefresh {
     filesRead: number;
     bytesRead: number;
     entries: number;
+    /** Entries whose records are in memory (the others are read from the saved index when needed). */
+    entriesInMemory: number;
     indexLoaded: string;
     saved: boolean;
     /** How the index was written (`journal`: one appended batch; `base`: a full rewrite) and how many bytes. */
@@ -162,7 +165,7 @@ export class LocalUsageEngine {
     const key = JSON.stringify(roots);
     if (!this.state || key !== this.rootsKey) {
       this.rootsKey = key;
-      this.state = undefined;
+      this.dropState();
       if (this.o.indexDir) {
         this.store = new IndexStore(this.o.indexDir, roots, () => this.nowMs(), this.o.indexCompactBytes, this.o.indexCompactRecords);
         this.load(roots, '');
@@ -175,7 +178,30 @@ export class LocalUsageEngine {
     return this.state;
   }
 
+  /**
+   * Loads the base this refresh just wrote (the same entries, in the same order), its records on demand
+   * (ledger.ts): after a first index or a rebuild every record is in memory, and most are never needed
+   * again. The aggregates carry over; the next refresh finds the recent entries again (reading them in).
+   */
+  private readBack(): void {
+    const wrote = this.store!.position();
+    const r = this.store!.load();
+    if (!r.state) return;
+    this.state?.ledger.release();
+    this.state = r.state;
+    // Exactly what was written (no other process's batch since): nothing for the aggregates to take in.
+    const read = this.store!.position();
+    if (wrote && read && read.generation === wrote.generation && read.journal === wrote.journal) r.state.ledger.takeAggChanges();
+  }
+
+  /** Forgets the state in memory (the next refresh loads the index again), closing what it holds open. */
+  private dropState(): void {
+    this.state?.ledger.release();
+    this.state = undefined;
+  }
+
   private load(roots: string[], note: string): void {
+    this.dropState();
     const cache = this.o.aggregateCache ? this.readAggregateCache() : undefined;
     const r = this.store!.load(cache);
     this.state = r.state ?? emptyState(roots);
@@ -427,6 +453,7 @@ export class LocalUsageEngine {
     }, ledger.takeAggChanges(), this.savedAggregates);
     this.savedAggregates = undefined;
     if (this.o.aggregateCache && (save.mode === 'journal' || save.mode === 'base' || save.mode === 'unchanged')) this.writeAggregateCache();
+    if (save.mode === 'base' && ledger.count >= RELOAD_AFTER_BASE && ledger.resident().records === ledger.count) this.readBack();
     const skips = zeroSkips();
     let missingFiles = 0;
     for (let i = 0; i < s.files.length; i++) {
@@ -462,13 +489,27 @@ export class LocalUsageEngine {
     return {
       data,
       report,
-      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
+      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, entriesInMemory: ledger.resident().records, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
     };
   }
 
   /** Scans in this thread only. */
   refreshSync(query: RefreshQuery = {}): LocalRefresh {
-    return this.refreshSyncFromPlan(this.plan(this.roots(), query.changed), query);
+    try {
+      return this.refreshSyncFromPlan(this.plan(this.roots(), query.changed), query);
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  /**
+   * A refresh that could not read a record back from the saved index stopped part-way: its state in memory
+   * is dropped (the next refresh loads what was saved, or rebuilds when that is damaged) and the error says so.
+   */
+  private failed(e: unknown): unknown {
+    if (!(e instanceof RecordReadError)) return e;
+    this.dropState();
+    return new Error(`the saved transcript index could not be read (${e.message}); the next refresh loads it again or rebuilds it`);
   }
 
   /**
@@ -478,6 +519,21 @@ export class LocalUsageEngine {
    * started while the files are still being listed, once those found hold enough bytes to read.
    */
   async refresh(query: RefreshQuery = {}): Promise<LocalRefresh> {
+    this.running++;
+    try {
+      return await this.refreshShared(query);
+    } catch (e) {
+      throw this.failed(e);
+    } finally {
+      // Closed meanwhile: what the state holds open is let go once the refresh no longer uses it.
+      if (--this.running === 0 && this.closed) this.dropState();
+    }
+  }
+
+  /** Refreshes under way (`refresh` yields between its phases). */
+  private running = 0;
+
+  private async refreshShared(query: RefreshQuery): Promise<LocalRefresh> {
     const workerFile = this.o.scanWorkerFile ?? path.join(__dirname, 'indexWorker.js');
     // Started as soon as the files found so far hold enough to read: its start-up overlaps the rest of `plan`.
     // (The worker file is looked for only then: a warm refresh never gets there; `--threads 1` sets Infinity.)
@@ -524,6 +580,7 @@ export class LocalUsageEngine {
   close(): void {
     this.closed = true;
     this.activeHelper?.stop();
+    if (this.running === 0) this.dropState();
   }
 
   private async sharedScan(p: Plan, query: RefreshQuery, helper: ScanHelper): Promise<LocalRefresh> {
@@ -701,6 +758,12 @@ export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
  * work missed while VS Code was closed.
  */
 export const SHARED_THREAD_PARALLEL_THRESHOLD = 8 * 1024 * 1024;
+
+/**
+ * Entries from which a ledger holding all of them is read back from the base a refresh just wrote (`readBack`):
+ * 1 MiB of records. Below, the records cost less than loading the index again.
+ */
+export const RELOAD_AFTER_BASE = 16_384;
 /** While a helper thread reads everything: how often its progress (files claimed) is reported. */
 const HELPER_PROGRESS_MS = 250;
 

@@ -355,6 +355,9 @@ export class IndexStore {
     } catch {
       return { state: undefined, reason: 'missing' };
     }
+    // The ledger that reads its records from `fd` (and closes it), once made; whether the state was returned.
+    let keep: Ledger | undefined;
+    let kept = false;
     try {
       const st = fs.fstatSync(fd);
       const identity = baseIdentity(st);
@@ -376,8 +379,12 @@ export class IndexStore {
       if (!sameRoots(h.roots, this.roots)) return { state: undefined, reason: 'roots' };
       const files = filesFrom(h.filePaths, h.fileNums);
       if (!files || !isTableLength(h.keysLen) || !isTableLength(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
-      // Records and tables are read straight into the ledger's own memory: no decoding, no copy.
+      // Tables are read straight into the ledger's own memory: no decoding, no copy. Records too when the base
+      // is to be checked; otherwise they stay in the file, which the ledger keeps open and reads a page at a
+      // time when a record is needed (ledger.ts).
       const journalSize = statOrNull(this.journal)?.size ?? 0;
+      // (Not on Windows, where a file held open may keep another process from replacing it with a new base.)
+      const source = trusted && process.platform !== 'win32' ? { fd, at: off } : undefined;
       const ledger = new Ledger({
         count,
         // At most one record per journal entry's bytes (batches also hold strings and file states).
@@ -388,13 +395,18 @@ export class IndexStore {
         tables: { keysLen: h.keysLen, idsLen: h.idsLen, keysSize: h.keysSize, idsSize: h.idsSize },
         fill: (records, keys, ids) => {
           let at = off;
+          if (!records) at += count * RECORD_BYTES;
           for (const v of [records, new Uint8Array(keys.buffer), new Uint8Array(ids.buffer)]) {
+            if (!v) continue;
             if (v.length > 0 && fs.readSync(fd, v, 0, v.length, at) !== v.length) return false;
             at += v.length;
           }
           return true;
         },
+        ...(source ? { source } : {}),
       });
+      // From here the ledger owns the file when it reads records from it (released on any failure below).
+      if (source && count > 0) keep = ledger;
       if (!ledger.filled || (!trusted && (!checkRecords(ledger, 0, files.length) || !ledger.checkTables()))) return { state: undefined, reason: 'corrupt' };
       if (!trusted) this.noteVerified(identity);
       const state: IndexState = {
@@ -420,11 +432,13 @@ export class IndexStore {
       for (const d of journalDirs) byPath.set(d[0], d);
       state.dirs = dirsFrom([...byPath.values()], state.files);
       markSaved(state);
+      kept = true;
       return { state, resumed: resumed.at };
     } catch {
       return { state: undefined, reason: 'corrupt' };
     } finally {
-      fs.closeSync(fd);
+      if (keep && !kept) keep.release();
+      else if (!keep) fs.closeSync(fd);
     }
   }
 
@@ -642,7 +656,9 @@ export class IndexStore {
     const fd = fs.openSync(tmpBase, 'w');
     let bytes = 0;
     try {
-      for (const p of [head, hjson, new Uint8Array(pad), l.bytes(), bytesOf(tables.keys), bytesOf(tables.ids)]) bytes += fs.writeSync(fd, p);
+      for (const p of [head, hjson, new Uint8Array(pad)]) bytes += fs.writeSync(fd, p);
+      l.eachBytes((b) => (bytes += fs.writeSync(fd, b)));
+      for (const p of [bytesOf(tables.keys), bytesOf(tables.ids)]) bytes += fs.writeSync(fd, p);
     } finally {
       fs.closeSync(fd);
     }
