@@ -4,8 +4,9 @@
  *
  * Two files per set of roots, written so that writes are proportional to change:
  * - `local-index-<id>.bin`, the base: a small JSON header (roots, strings, per-file states) and the ledger's
- *   64-byte entry records exactly as they sit in memory (loading is one read into the ledger's buffer, no
- *   decoding per entry);
+ *   64-byte entry records exactly as they sit in memory (no decoding per entry: a base that must be checked is
+ *   read into the ledger's buffer at once; a trusted one stays open and its records are read a page at a time
+ *   when needed, ledger.ts);
  * - `local-index-<id>.journal`, append-only batches since the base: each refresh appends the strings, file
  *   states and entry records it changed (a few hundred bytes per appended transcript line), framed with a
  *   length and a checksum so a torn write (a crash mid-append) is ignored. When the journal grows past half
