@@ -547,12 +547,13 @@ describe('local index: records read on demand from the saved index', () => {
     assert.deepStrictEqual(comparableData(r.data), comparableData(new LocalUsageEngine({ roots: [root], timezone: 'UTC', now: NOW }).refreshSync({ since: '2026-01-01', recent: true }).data));
   });
 
-  it('after a first index the engine reads its new base back, records on demand: the next refreshes hold only what they need and stay exact', function () {
+  it('after a first index the extension’s engine reads its new base back, records on demand: the next refreshes hold only what they need and stay exact', function () {
     this.timeout(60_000);
     const d = tmpdir();
     const root = history(d, 700);
     const idx = path.join(d, 'idx');
-    const e = engine(root, idx);
+    // As the extension host runs it (a CLI process ends after its first index).
+    const e = engine(root, idx, { sharedThread: true });
     const q = { since: '2026-06-01', recent: true, projectDetailSince: '2026-11-20' };
     const first = e.refreshSync(q);
     assert.equal(first.stats.save.mode, 'base');

@@ -453,7 +453,8 @@ export class LocalUsageEngine {
     }, ledger.takeAggChanges(), this.savedAggregates);
     this.savedAggregates = undefined;
     if (this.o.aggregateCache && (save.mode === 'journal' || save.mode === 'base' || save.mode === 'unchanged')) this.writeAggregateCache();
-    if (save.mode === 'base' && ledger.count >= RELOAD_AFTER_BASE && ledger.resident().records === ledger.count) this.readBack();
+    // (Only where the engine lives on, in the extension host: a CLI run ends here.)
+    if (this.shared && save.mode === 'base' && ledger.count >= RELOAD_AFTER_BASE && ledger.resident().records === ledger.count) this.readBack();
     const skips = zeroSkips();
     let missingFiles = 0;
     for (let i = 0; i < s.files.length; i++) {
