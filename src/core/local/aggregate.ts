@@ -136,7 +136,8 @@ const SCRATCH_F = new Float64Array(SCRATCH);
  */
 export class Aggregator {
   private sig = '';
-  private ledger?: Ledger;
+  /** The ledger last aggregated (its `serial`: holding the object would keep a replaced one's records alive). */
+  private ledgerSerial = -1;
   private rowAcc = new Map2<Acc>();
   private rows: Acc[] = [];
   private missingAcc = new Map<number, Acc>();
@@ -165,10 +166,10 @@ export class Aggregator {
    */
   update(ledger: Ledger, o: AggregateOptions, changes: { touched: Map<number, Uint32Array | null>; invalid: boolean }, saved?: SavedAggregates[]): LocalReport {
     const { clock, book } = o;
-    if (ledger !== this.ledger) {
+    if (ledger.serial !== this.ledgerSerial) {
       // The same entries loaded again (the engine reads its new base back, records on demand): the sums
       // hold, but the recent entries are found again, which also reads their records in.
-      this.ledger = ledger;
+      this.ledgerSerial = ledger.serial;
       this.recentFrom = NaN;
     }
     const models = ledger.models.values;

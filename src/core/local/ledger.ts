@@ -310,7 +310,11 @@ export function roomFor(count: number, need: number): number {
 const ID_SIDE = 1;
 const ID_PARENT = 2;
 
+let serials = 0;
+
 export class Ledger {
+  /** Tells ledgers apart (a new one per load). */
+  readonly serial = ++serials;
   count = 0;
   words: Uint32Array;
   f64: Float64Array;
