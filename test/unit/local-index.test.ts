@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as vm from 'node:vm';
+import fc from 'fast-check';
 import { generate } from '../../bench/local/generate';
 import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
@@ -515,6 +516,57 @@ describe('local index: records read on demand from the saved index', () => {
     full = fullLoad();
     assert.deepStrictEqual(comparableData(again.data), comparableData(full.refreshSync(q).data));
     paged.close();
+  });
+
+  it('random copies of any entry (larger, smaller, as sidechain replays), into any file, between refreshes: the same as a ledger holding every record (property)', function () {
+    this.timeout(120_000);
+    const d = tmpdir();
+    const root = history(d, 160, 24);
+    const idx0 = path.join(d, 'idx0');
+    engine(root, idx0).refreshSync();
+    const files = listTranscripts(root).map((f) => f.path);
+    const lines = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('"requestId"')));
+    const sizes = new Map(files.map((f) => [f, fs.statSync(f).size]));
+    let round = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(lines.length - 1), fc.nat(files.length - 1), fc.constantFrom('larger', 'smaller', 'replay', 'new'), fc.boolean()), { minLength: 1, maxLength: 25 }),
+        (ops) => {
+          round++;
+          for (const f of files) fs.truncateSync(f, sizes.get(f)!);
+          const idxP = path.join(d, `p${round}`);
+          const idxF = path.join(d, `f${round}`);
+          fs.cpSync(idx0, idxP, { recursive: true });
+          fs.cpSync(idx0, idxF, { recursive: true });
+          const verifiedF = indexFile(idxF, [root]).replace(/\.bin$/, '.verified');
+          const q = { since: '2026-06-01', recent: true, projectDetailSince: '2026-11-20' };
+          // A copied base is checked once (its identity is new), then trusted: records on demand from there.
+          engine(root, idxP).refreshSync();
+          const paged = engine(root, idxP, { indexCompactRecords: 40 });
+          const loaded = paged.refreshSync(q);
+          assert.ok(loaded.stats.entriesInMemory < loaded.stats.entries / 2, `${loaded.stats.entriesInMemory} of ${loaded.stats.entries}`);
+          for (const [k, [li, fi, kind, refresh]] of ops.entries()) {
+            const j = JSON.parse(lines[li]!) as { isSidechain: boolean; requestId: string; message: { id: string; usage: { output_tokens: number } } };
+            if (kind === 'larger') j.message.usage.output_tokens += 1000;
+            if (kind === 'smaller') j.message.usage.output_tokens = 0;
+            if (kind === 'replay') Object.assign(j, { isSidechain: true, requestId: `req_btw_${k}` });
+            if (kind === 'new') Object.assign(j, { requestId: `req_new_${round}_${k}`, message: { ...j.message, id: `msg_new_${round}_${k}` } });
+            fs.appendFileSync(files[fi]!, `${JSON.stringify(j)}\n`);
+            if (refresh) paged.refreshSync(q);
+          }
+          const p = paged.refreshSync(q);
+          paged.close();
+          fs.rmSync(verifiedF, { force: true });
+          const f = engine(root, idxF).refreshSync(q);
+          assert.deepStrictEqual(comparableData(p.data), comparableData(f.data));
+          assert.equal(f.stats.entriesInMemory, f.stats.entries);
+          fs.rmSync(idxP, { recursive: true });
+          fs.rmSync(idxF, { recursive: true });
+        },
+      ),
+      { numRuns: 12 },
+    );
+    for (const f of files) fs.truncateSync(f, sizes.get(f)!);
   });
 
   it('a record that cannot be read back fails the refresh clearly; the next one loads the index again (or rebuilds it) and is exact', function () {
