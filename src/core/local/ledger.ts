@@ -95,18 +95,10 @@ function sparseMemory(cap: number): WebAssembly.Memory | undefined {
 /** The saved index could not be read back where its records are (a disk error, a file cut short). */
 export class RecordReadError extends Error {}
 
-function readAt(fd: number, into: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < into.length) {
-    let n: number;
-    try {
-      n = fs.readSync(fd, into, done, into.length - done, position + done);
-    } catch (e) {
-      throw new RecordReadError(e instanceof Error ? e.message : String(e));
-    }
-    if (n <= 0) throw new RecordReadError(`the file ends at ${position + done}, before its records do`);
-    done += n;
-  }
+/** A buffer of `RUN_PAGES` pages of records, with views of it as words and as doubles. */
+function runBuffer(): { bytes: Uint8Array; w: Uint32Array; f: Float64Array } {
+  const b = new ArrayBuffer(RUN_PAGES * PAGE * RECORD_BYTES);
+  return { bytes: new Uint8Array(b), w: new Uint32Array(b), f: new Float64Array(b) };
 }
 
 /** Whether the string of id `a` sorts before that of id `b`; undefined when they are the same string. */
@@ -432,8 +424,7 @@ export class Ledger {
     if (p === null) return;
     for (let k = 0; k < p.length; k++) {
       if (p[k]) continue;
-      let e = k + 1;
-      while (e < p.length && !p[e]) e++;
+      const e = this.unreadRun(k);
       this.readPages(k, e - k);
       k = e - 1;
     }
@@ -465,11 +456,35 @@ export class Ledger {
   }
 
   private readPages(first: number, n: number): void {
-    const src = this.source!;
     const from = first << PAGE_SHIFT;
     const to = Math.min(this.sourceCount, (first + n) << PAGE_SHIFT);
-    readAt(src.fd, new Uint8Array(this.words.buffer, from * RECORD_BYTES, (to - from) * RECORD_BYTES), src.at + from * RECORD_BYTES);
+    this.readRecords(new Uint8Array(this.words.buffer, from * RECORD_BYTES, (to - from) * RECORD_BYTES), from);
     this.pages!.fill(1, first, first + n);
+  }
+
+  /** Reads records from entry `from` on, as many as fit `into`, from the file. */
+  private readRecords(into: Uint8Array, from: number): void {
+    const { fd, at } = this.source!;
+    const position = at + from * RECORD_BYTES;
+    let done = 0;
+    while (done < into.length) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, into, done, into.length - done, position + done);
+      } catch (e) {
+        throw new RecordReadError(e instanceof Error ? e.message : String(e));
+      }
+      if (n <= 0) throw new RecordReadError(`the file ends at ${position + done}, before its records do`);
+      done += n;
+    }
+  }
+
+  /** The end (a page index) of the run of pages still in the file from page `k` on, `RUN_PAGES` at most. */
+  private unreadRun(k: number): number {
+    const p = this.pages!;
+    let e = k + 1;
+    while (e < p.length && !p[e] && e - k < RUN_PAGES) e++;
+    return e;
   }
 
   /**
@@ -502,16 +517,10 @@ export class Ledger {
         continue;
       }
       // A run of pages still in the file, from a page's first record (`i`) on.
-      let e = k + 1;
-      while (e < p.length && !p[e] && e - k < RUN_PAGES) e++;
-      const to = Math.min(n, e << PAGE_SHIFT);
-      const fresh = () => {
-        const b = new ArrayBuffer(RUN_PAGES * PAGE * RECORD_BYTES);
-        return { bytes: new Uint8Array(b), w: new Uint32Array(b), f: new Float64Array(b) };
-      };
-      const run = outer ? (this.run ??= fresh()) : fresh();
+      const to = Math.min(n, this.unreadRun(k) << PAGE_SHIFT);
+      const run = outer ? (this.run ??= runBuffer()) : runBuffer();
       if (outer) this.runTo = 0;
-      readAt(this.source!.fd, run.bytes.subarray(0, (to - i) * RECORD_BYTES), this.source!.at + i * RECORD_BYTES);
+      this.readRecords(run.bytes.subarray(0, (to - i) * RECORD_BYTES), i);
       const base = i;
       // Keys compared meanwhile (`keyIs`) are often of these very records.
       if (outer) [this.runFrom, this.runTo] = [base, to];
@@ -547,7 +556,7 @@ export class Ledger {
       const from = pg << PAGE_SHIFT;
       const to = Math.min(this.sourceCount, from + PAGE);
       c.page[slot] = -1;
-      readAt(this.source!.fd, c.bytes.subarray(slot * PAGE * RECORD_BYTES, (slot * PAGE + to - from) * RECORD_BYTES), this.source!.at + from * RECORD_BYTES);
+      this.readRecords(c.bytes.subarray(slot * PAGE * RECORD_BYTES, (slot * PAGE + to - from) * RECORD_BYTES), from);
       c.page[slot] = pg;
     }
     const o = (slot * PAGE + (i - (pg << PAGE_SHIFT))) * W + at;
@@ -812,15 +821,19 @@ export class Ledger {
         fn(all(i, n));
         return;
       }
-      let e = k + 1;
-      while (e < p.length && p[e] === p[k] && (p[k] || e - k < RUN_PAGES)) e++;
-      const to = Math.min(n, e << PAGE_SHIFT);
-      if (p[k]) fn(all(i, to));
-      else {
-        const b = new Uint8Array((to - i) * RECORD_BYTES);
-        readAt(this.source!.fd, b, this.source!.at + i * RECORD_BYTES);
-        fn(b);
+      if (p[k]) {
+        let e = k + 1;
+        while (e < p.length && p[e]) e++;
+        const to = Math.min(n, e << PAGE_SHIFT);
+        fn(all(i, to));
+        i = to;
+        continue;
       }
+      // (Written out before the next run is read: the pass's scratch buffer serves.)
+      const to = Math.min(n, this.unreadRun(k) << PAGE_SHIFT);
+      const b = (this.run ??= runBuffer()).bytes.subarray(0, (to - i) * RECORD_BYTES);
+      this.readRecords(b, i);
+      fn(b);
       i = to;
     }
   }
