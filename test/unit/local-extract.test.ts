@@ -11,7 +11,7 @@ import { generateRealistic } from '../../bench/local/realistic';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { emptyLine, extractLine, X_API_ERROR, X_CORRUPT, X_ENTRY, X_FALLBACK, X_IGNORE, X_SYNTHETIC, type UsageLine } from '../../src/core/local/extract';
 import { copyIntoWasm, setWasmEnabled, wasmExtractor } from '../../src/core/local/extractWasm';
-import { parseUsageLine, scanFile, type ParsedLine } from '../../src/core/local/reader';
+import { parseUsageLine, scanFile, SMALL_WINDOW, type ParsedLine } from '../../src/core/local/reader';
 import { makeClaudeHome } from '../fixtures/makeClaudeHome';
 
 const made: string[] = [];
@@ -335,6 +335,39 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
       entries += (big as { entries: unknown[] }).entries.length;
     }
     assert.ok(files.length > 10 && entries > 600, `${files.length} files, ${entries} entries`);
+  });
+
+  it('a small read goes SMALL_WINDOW bytes at a time and still reads what one read of the whole buffer reads: lines longer than the window, lines across window ends, a last line with or without its newline', () => {
+    const d = tmpdir();
+    const at = (n: number) => new Date(Date.parse('2026-11-20T10:00:00Z') + n * 1000).toISOString();
+    const usage = (n: number, text: string) =>
+      JSON.stringify({ type: 'assistant', sessionId: 's', cwd: '/home/dev', requestId: `r-${n}`, timestamp: at(n), message: { id: `m-${n}`, model: 'claude-opus-4-6', content: [{ type: 'text', text }], usage: { input_tokens: n, output_tokens: 2 * n } } });
+    const user = (text: string) => JSON.stringify({ type: 'user', message: { role: 'user', content: text } });
+    const lines: string[] = [];
+    for (let n = 1; n <= 40; n++) lines.push(usage(n, 'x'.repeat((n * 7919) % 3000)));
+    lines.push(usage(41, 'y'.repeat(3 * SMALL_WINDOW)), user('z'.repeat(5 * SMALL_WINDOW)), usage(42, 'w'.repeat(SMALL_WINDOW - 300)));
+    for (let n = 43; n <= 200; n++) lines.push(n % 50 === 0 ? user('u'.repeat(SMALL_WINDOW + n)) : usage(n, 'v'.repeat((n * 104729) % 2500)));
+    const whole = path.join(d, 'whole.jsonl');
+    fs.writeFileSync(whole, `${lines.join('\n')}\n`);
+    const noNewline = path.join(d, 'no-newline.jsonl');
+    fs.writeFileSync(noNewline, lines.join('\n'));
+    const partial = path.join(d, 'partial.jsonl');
+    fs.writeFileSync(partial, `${lines.join('\n')}\n${usage(201, 'p'.repeat(SMALL_WINDOW)).slice(0, SMALL_WINDOW + 10)}`);
+    assert.ok(fs.statSync(whole).size > 16 * SMALL_WINDOW);
+    for (const f of [whole, noNewline, partial]) {
+      const big = scanAll(f, false) as { entries: unknown[]; r: { offset: number } };
+      assert.deepStrictEqual(scanAll(f, true), big, f);
+      setWasmEnabled(false);
+      try {
+        assert.deepStrictEqual(scanAll(f, true), big, `${f} (JavaScript walk)`);
+      } finally {
+        setWasmEnabled(true);
+      }
+      assert.equal(big.entries.length, 196, f);
+      // The incomplete last line is left for the next read; a complete one without its newline is not (here a
+      // user line: left too, as its type shows no usage).
+      if (f !== noNewline) assert.equal(big.r.offset, fs.statSync(whole).size, f);
+    }
   });
 
   it('a file read through the shared read buffer gives every line the reference reading (models, tiers, geos that change from line to line)', () => {

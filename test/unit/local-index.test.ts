@@ -13,7 +13,9 @@ import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { Debouncer } from '../../src/core/local/debounce';
 import { collectGarbage, IdleCollector } from '../../src/core/local/heap';
-import { indexFile, IndexStore } from '../../src/core/local/transcriptIndex';
+import { fileState, headerRegion, indexFile, IndexStore, readHeaderRegion, type SavedDir } from '../../src/core/local/transcriptIndex';
+import { fnv1a32 } from '../../src/core/local/hash';
+import type { Ledger } from '../../src/core/local/ledger';
 import { listTranscripts } from '../../src/core/local/discovery';
 import { LocalUsageEngine, RELOAD_AFTER_BASE } from '../../src/core/local/service';
 import { emptySnapshot, type LocalUsageData, type StoreSnapshot } from '../../src/core/model/snapshot';
@@ -94,7 +96,7 @@ describe('local index: writes proportional to change', () => {
     /** Table slots a fresh process loads from the base, and holds after replaying the journal. */
     const load = () => {
       const base = fs.readFileSync(indexFile(idx, roots));
-      const header = JSON.parse(base.toString('utf8', 24, 24 + base.readUInt32LE(12))) as { keysLen: number; idsLen: number };
+      const header = readHeaderRegion(new Uint8Array(base.subarray(24, 24 + base.readUInt32LE(12))))!.h;
       const r = new IndexStore(idx, roots, () => NOW().getTime()).load();
       assert.ok(r.state, 'the index loads');
       const t = r.state.ledger.tables();
@@ -151,6 +153,58 @@ describe('local index: writes proportional to change', () => {
     assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(new LocalUsageEngine({ roots, timezone: 'UTC', now: NOW }).refreshSync().data));
   });
 
+  it('a load puts back the table slots each journal batch carries (the writer’s tables exactly); a batch whose tables were of other lengths has its entries found their places one by one', () => {
+    const d = tmpdir();
+    const h = makeClaudeHome(d, NOW());
+    const idx = path.join(d, 'idx');
+    const roots = [h.projectsDir];
+    const e = engine(h.projectsDir, idx);
+    e.refreshSync();
+    if (process.platform !== 'win32') {
+      // The base just written, loaded with its records left in the file: none in memory (its last page holds
+      // fewer than 64 records; counted as whole pages this once came out below zero).
+      const base = new IndexStore(idx, roots, () => NOW().getTime()).load().state!.ledger;
+      assert.ok(base.count % 64 !== 0);
+      assert.deepStrictEqual(base.resident(), { records: 0, of: base.count });
+      base.release();
+    }
+    // (Files that end with a whole line: appending to one that ends mid-line would change that line.)
+    const files = listTranscripts(h.projectsDir).map((f) => f.path).filter((f) => fs.readFileSync(f).at(-1) === 0x0a);
+    let n = 0;
+    for (let batch = 0; batch < 3; batch++) {
+      fs.appendFileSync(files[batch % files.length]!, `${Array.from({ length: 40 }, () => response(n++)).join('\n')}\n`);
+      // Copies of messages already indexed (a new file's streamed copies): slots of old entries written again.
+      fs.appendFileSync(files[(batch + 1) % files.length]!, `${response(n - 7)}\n${response(n - 39)}\n`);
+      assert.equal(e.refreshSync().stats.save.mode, 'journal');
+    }
+    const writer = (e as unknown as { state: { ledger: Ledger } }).state.ledger.tables();
+    const tablesOf = () => {
+      const r = new IndexStore(idx, roots, () => NOW().getTime()).load();
+      assert.ok(r.state, 'the index loads');
+      const t = r.state.ledger.tables();
+      return { keys: [...t.keys], ids: [...t.ids], keysSize: t.keysSize, idsSize: t.idsSize };
+    };
+    const expected = { keys: [...writer.keys], ids: [...writer.ids], keysSize: writer.keysSize, idsSize: writer.idsSize };
+    assert.deepStrictEqual(tablesOf(), expected);
+    // Each batch's table lengths rewritten (checksums made anew): the loader cannot put its slots back.
+    const journal = indexFile(idx, roots).replace(/\.bin$/, '.journal');
+    const j = fs.readFileSync(journal);
+    let batches = 0;
+    for (let at = 16; at + 12 <= j.length; at += 12 + j.readUInt32LE(at + 4)) {
+      const payload = j.subarray(at + 12, at + 12 + j.readUInt32LE(at + 4));
+      const records = 4 + ((payload.readUInt32LE(0) + 3) & ~3);
+      const slots = records + 4 + payload.readUInt32LE(records) * (4 + 64);
+      payload.writeUInt32LE(payload.readUInt32LE(slots) * 2, slots);
+      j.writeUInt32LE(fnv1a32(payload), at + 8);
+      batches++;
+    }
+    assert.equal(batches, 3);
+    fs.writeFileSync(journal, j);
+    assert.deepStrictEqual(tablesOf(), expected);
+    const cold = new LocalUsageEngine({ roots, timezone: 'UTC', now: NOW }).refreshSync().data;
+    assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(cold));
+  });
+
   it('compacts the journal into a new base once it is long', () => {
     const d = tmpdir();
     const h = makeClaudeHome(d, NOW());
@@ -167,6 +221,32 @@ describe('local index: writes proportional to change', () => {
     const journal = indexFile(idx, [h.projectsDir]).replace(/\.bin$/, '.journal');
     assert.ok(fs.statSync(journal).size < 3000 + 2048);
     assert.deepStrictEqual(totals(engine(h.projectsDir, idx).refreshSync().data), totals(new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', now: NOW }).refreshSync().data));
+  });
+});
+
+describe('local index: the base header', () => {
+  it('file states and folders round-trip through the header region exactly (non-ASCII paths, numbers past 32 bits, a missing file), and a region that does not add up is refused', () => {
+    const skipped = (k: number) => ({ corrupt: k, tooLarge: k + 1, synthetic: k + 2, apiError: k + 3 });
+    const files = [
+      fileState('/home/dev/.claude/projects/-home-dévé-app/s-1.jsonl', 123, 1796235948714.4153, 5514825, 100, 512, -1304698656, 0, skipped(0), false),
+      fileState('/home/dev/.claude/projects/-home-dev-b/s-✓.jsonl', 3 * 2 ** 31 + 5, 1.5, 2 ** 40 + 7, 2 ** 33, 0, 2035387341, 7, skipped(4), true),
+      fileState('C:\\Users\\me\\.claude\\projects\\x\\y.jsonl', -1, -1, -1, 0, 0, 0, 1, skipped(9), false),
+    ];
+    const dirs: SavedDir[] = [
+      ['/home/dev/.claude/projects', 1796235953302.4153, 5513903, 1796251169196],
+      ['/home/dev/.claude/projects/-home-dévé-app', 1.25, 2 ** 36, -1],
+    ];
+    const h = { version: 5, generation: 42, roots: ['/home/dev/.claude/projects'], models: ['m'], projects: ['p', 'q'], projectLabels: ['', ''], sessions: ['s'], count: 0, keysLen: 1024, idsLen: 1024, keysSize: 0, idsSize: 0 };
+    const region = headerRegion(h, files, dirs);
+    const back = readHeaderRegion(new Uint8Array(region))!;
+    assert.deepStrictEqual(back.files, files);
+    assert.deepStrictEqual(back.dirs, dirs);
+    assert.deepStrictEqual(back.h, { ...h, files: 3, dirs: 2, pathBytes: back.h.pathBytes });
+    assert.equal(readHeaderRegion(new Uint8Array(region.subarray(0, region.length - 1))), undefined, 'a path byte short');
+    const more = Buffer.from(region);
+    more.writeUInt32LE(more.readUInt32LE(0) + 8, 0);
+    assert.throws(() => readHeaderRegion(new Uint8Array(more)) ?? assert.fail('refused'), 'a JSON part that runs into the numbers');
+    assert.deepStrictEqual(readHeaderRegion(new Uint8Array(headerRegion(h, [], [])))!.files, []);
   });
 });
 
@@ -484,6 +564,11 @@ describe('local index: records read on demand from the saved index', () => {
     };
     const first = both('loaded');
     assert.ok(first.stats.entriesInMemory < first.stats.entries / 2, `records in memory after loading: ${first.stats.entriesInMemory} of ${first.stats.entries}`);
+    // Counted page by page, the file's last page holding fewer than 64 records (it once came out below zero).
+    const ledger = (paged as unknown as { state: { ledger: Ledger } }).state.ledger;
+    assert.ok(ledger.count % 64 !== 0 && first.stats.entriesInMemory >= 0, `${ledger.count} entries`);
+    ledger.needAll();
+    assert.deepStrictEqual(ledger.resident(), { records: ledger.count, of: ledger.count });
     const old = oldLines(root, 40);
     assert.ok(old.length >= 20, `old lines: ${old.length}`);
     const target = listTranscripts(root).find((f) => !f.path.includes('subagents'))!.path;

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
-import { discoverRoots, listTranscripts } from '../../src/core/local/discovery';
-import { indexFile } from '../../src/core/local/transcriptIndex';
+import { discoverRoots, listTranscriptPaths, listTranscripts, transcriptAt, transcriptOf } from '../../src/core/local/discovery';
+import { indexFile, readHeaderRegion } from '../../src/core/local/transcriptIndex';
 import { emptyLine } from '../../src/core/local/extract';
 import { F_BATCH, F_SIDECHAIN, fits, HashTable, Ledger, RECORD_BYTES, W, W_INPUT, W_MODEL, W_PROJECT, W_READ, W_SESSION } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
@@ -536,7 +536,7 @@ describe('local transcripts: incremental index', () => {
       [Buffer.concat([bytes.subarray(0, 8), Buffer.from([1, 0, 0, 0]), bytes.subarray(12)]), 'version'],
     ];
     const flipped = Buffer.from(bytes);
-    flipped[30] = 0x7b; // breaks the JSON header (and its checksum)
+    flipped[30] = 0x7b; // breaks the header's JSON part (and its checksum)
     variants.push([flipped, 'corrupt']);
     // The last record's model id, out of range (records follow the 8-aligned header).
     const outOfRange = Buffer.from(bytes);
@@ -545,19 +545,19 @@ describe('local transcripts: incremental index', () => {
     variants.push([outOfRange, 'corrupt']);
     // A table slot pointing past the records: the message-id table's last slot, at the end of the file.
     const badTable = Buffer.from(bytes);
-    badTable.writeUInt32LE(0x03ff_ffff, bytes.length - 4);
+    badTable.writeUInt32LE(0x00ff_ffff, bytes.length - 4);
     variants.push([badTable, 'corrupt']);
     // A slot pointing at an entry whose key is not there: the first non-empty slot of the message-id table
     // repointed to another entry (the tables follow the records; the key table's slots come first).
     const count = bytes.readUInt32LE(16);
-    const header = JSON.parse(bytes.subarray(24, 24 + bytes.readUInt32LE(12)).toString('utf8')) as { keysLen: number; idsLen: number };
+    const header = readHeaderRegion(new Uint8Array(bytes.subarray(24, 24 + bytes.readUInt32LE(12))))!.h;
     const ids = records + count * 64 + header.keysLen * 4;
     const wrongKey = Buffer.from(bytes);
     for (let o = ids; o < wrongKey.length; o += 4) {
       const v = wrongKey.readUInt32LE(o);
       if (v === 0) continue;
-      const ref = v & 0x03ff_ffff;
-      wrongKey.writeUInt32LE(((v & ~0x03ff_ffff) | ((ref % count) + 1)) >>> 0, o);
+      const ref = v & 0x00ff_ffff;
+      wrongKey.writeUInt32LE(((v & ~0x00ff_ffff) | ((ref % count) + 1)) >>> 0, o);
       break;
     }
     assert.ok(count > 1 && !wrongKey.equals(bytes));
@@ -709,6 +709,27 @@ describe('local transcripts: discovery and service', () => {
     const sub = files.find((f) => f.path.includes('subagents'))!;
     assert.equal(sub.project, '-home-dev-shop');
     assert.equal(sub.session, '3f1c1a52-5b7e-4c1a-9d55-0a1b2c3d4e01');
+  });
+
+  it('a listing of paths alone names each transcript’s project and session as the full listing and a watcher’s path do (a file in the root, in a project, in a session folder, deeper)', () => {
+    const d = tmpdir();
+    const root = path.join(d, 'projects');
+    const at = (...parts: string[]) => {
+      const p = path.join(root, ...parts);
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, '');
+      return p;
+    };
+    const made = [at('stray.jsonl'), at('-home-dev-app', 'sess-1.jsonl'), at('-home-dev-app', 'sess-1', 'subagents', 'agent-a.jsonl'), at('-home-dev-app', 'sess-1', 'x', 'y', 'deep.jsonl'), at('-home-dev-b', 'sess-2.jsonl')];
+    at('-home-dev-app', 'notes.txt');
+    for (const cache of [undefined, new Map()]) {
+      const paths = listTranscriptPaths(root, cache, Date.parse('2026-11-27T12:00:00Z'));
+      assert.deepStrictEqual(paths, [...made].sort());
+      assert.deepStrictEqual(paths.map((p) => transcriptAt(root, p)), listTranscripts(root));
+      for (const p of paths) assert.deepStrictEqual(transcriptAt(root, p), transcriptOf([root], p), p);
+    }
+    assert.deepStrictEqual(transcriptAt(root, made[2]!), { path: made[2], project: '-home-dev-app', session: 'sess-1' });
+    assert.deepStrictEqual(transcriptAt(root, made[0]!), { path: made[0], project: '(root)', session: 'stray' });
   });
 
   it('a big scan split with a helper thread gives exactly the sequential result (when dist/indexWorker.js is built)', async function () {

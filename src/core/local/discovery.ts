@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileStat } from './fileStat';
+import { fileStat, type FileStat } from './fileStat';
 
 export interface DiscoveryOptions {
   env?: NodeJS.ProcessEnv;
@@ -93,7 +93,9 @@ export interface TranscriptFile {
 }
 
 /** Folder listings kept between refreshes: a folder whose mtime has not changed since it was listed (and
- *  was already old then, so an entry added in the same clock tick is not missed) is not read again. */
+ *  was already old then, so an entry added in the same clock tick is not missed) is not read again. A listing
+ *  holds whole paths (folder + path.sep + name), so a warm walk hands on the strings it has, as the index's
+ *  file states hold them, instead of joining and hashing every path anew. */
 export type DirCache = Map<string, { mtimeMs: number; ino: number; listedAt: number; dirs: string[]; files: string[] }>;
 
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -104,13 +106,22 @@ const DIR_SETTLE_MS = 2000;
 /** All `*.jsonl` files under `root`, recursively (sub-agent transcripts live deeper), sorted by path. With
  *  `cache`, unchanged folders are not listed again (one `stat` instead of a `readdir`). */
 export function listTranscripts(root: string, cache?: DirCache, now = 0, onListed?: (dir: string) => void): TranscriptFile[] {
-  const out: TranscriptFile[] = [];
+  return listTranscriptPaths(root, cache, now, onListed).map((p) => transcriptAt(root, p));
+}
+
+/**
+ * `listTranscripts`' paths alone: a warm refresh needs a transcript's project and session only for the few files
+ * it reads (`transcriptAt`), and at 1 GiB a warm CLI run made 1,967 objects for them that it never used.
+ */
+export function listTranscriptPaths(root: string, cache?: DirCache, now = 0, onListed?: (dir: string) => void): string[] {
+  const out: string[] = [];
   const sep = path.sep;
-  const walk = (dir: string, project: string | undefined, sessionDir: string | undefined, depth: number) => {
+  const scratch: FileStat = { size: 0, mtimeMs: 0, ino: 0, dir: false };
+  const walk = (dir: string, depth: number) => {
     let dirs: string[];
     let files: string[];
     const c = cache?.get(dir);
-    const st = cache ? fileStat(dir) : undefined;
+    const st = cache ? fileStat(dir, scratch) : undefined;
     if (cache && !st) {
       if (cache.delete(dir)) onListed?.(dir);
       return;
@@ -128,8 +139,8 @@ export function listTranscripts(root: string, cache?: DirCache, now = 0, onListe
       dirs = [];
       files = [];
       for (const e of entries) {
-        if (e.isDirectory()) dirs.push(e.name);
-        else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.jsonl')) files.push(e.name);
+        if (e.isDirectory()) dirs.push(dir + sep + e.name);
+        else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.jsonl')) files.push(dir + sep + e.name);
       }
       if (cache && st) {
         cache.set(dir, { mtimeMs: st.mtimeMs, ino: st.ino, listedAt: now, dirs, files });
@@ -137,14 +148,24 @@ export function listTranscripts(root: string, cache?: DirCache, now = 0, onListe
         if (!c || c.mtimeMs !== st.mtimeMs || c.ino !== st.ino || !same(c.dirs, dirs) || !same(c.files, files)) onListed?.(dir);
       }
     }
-    for (const name of files) out.push({ path: dir + sep + name, project: project ?? '(root)', session: sessionDir ?? name.slice(0, -6) });
-    if (depth < 12) {
-      for (const name of dirs) walk(dir + sep + name, project ?? name, project === undefined ? undefined : (sessionDir ?? name), depth + 1);
-    }
+    // (Indexed loops: a warm CLI run walks here before V8 has compiled this, where `for … of` allocates.)
+    for (let i = 0; i < files.length; i++) out.push(files[i]!);
+    if (depth < 12) for (let i = 0; i < dirs.length; i++) walk(dirs[i]!, depth + 1);
   };
-  walk(root, undefined, undefined, 0);
-  out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  walk(root, 0);
+  out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return out;
+}
+
+/** The transcript at `p`, a path `listTranscriptPaths(root)` gave: its project is the first folder under the
+ *  root ('(root)' for a file right in it), its session the second folder or else the file's name. */
+export function transcriptAt(root: string, p: string): TranscriptFile {
+  const sep = path.sep;
+  const from = root.length + sep.length;
+  const a = p.indexOf(sep, from);
+  if (a < 0) return { path: p, project: '(root)', session: p.slice(from, -6) };
+  const b = p.indexOf(sep, a + sep.length);
+  return { path: p, project: p.slice(from, a), session: b < 0 ? p.slice(a + sep.length, -6) : p.slice(a + sep.length, b) };
 }
 
 /** The transcript a path names, with its project and session as `listTranscripts` gives them; undefined

@@ -133,16 +133,19 @@ export class StringTable {
 
 /**
  * A hash-table slot is one 32-bit word: the entry's index + 1 in its low `REF_BITS` bits (0: empty), two bits
- * of state above them (the message-id table's side / parent state), and the top four bits of the key's first
+ * of state above them (the message-id table's side / parent state), and the top six bits of the key's first
  * hash word as a tag. The key itself is not stored: it is read from the entry's record when the tag matches
- * (one probe in sixteen otherwise), so a slot takes 4 bytes instead of 12 (hash, hash, value): 6.3 → 2.1 MiB
+ * (one probe in 64 otherwise), so a slot takes 4 bytes instead of 12 (hash, hash, value): 6.3 → 2.1 MiB
  * for both tables at 3 GiB of transcripts, in memory and in the index (bench/local/README.md).
+ * Six bits, not four: a record not in memory is read from the index file to compare its key (ledger pages
+ * read on demand), and with four bits a warm CLI run adding 836 new entries at 1 GiB (tables three fifths
+ * full, ~4 occupied slots probed per new key) compared 442 keys, reading 418 pages: ~5 ms.
  */
-const REF_BITS = 26;
+const REF_BITS = 24;
 const REF_MASK = (1 << REF_BITS) - 1;
 const STATE_SHIFT = REF_BITS;
-const TAG_SHIFT = 28;
-/** The most entries a ledger holds (one per usage entry: ~1.6 TB of transcripts at today's ~25 KB each). */
+const TAG_SHIFT = 26;
+/** The most entries a ledger holds (one per usage entry: ~400 GB of transcripts at today's ~25 KB each). */
 export const MAX_ENTRIES = REF_MASK - 1;
 
 /** Whether `size` entries fit in `slots` slots at a load of at most three quarters. */
@@ -183,6 +186,15 @@ export class HashTable {
   t: Uint32Array;
   mask: number;
   size = 0;
+  /**
+   * Slots written since the last save (`takeWrites`), each listed once (`written` marks them): a journal batch
+   * carries their words, so that a process loading the index puts them back as they are instead of finding each
+   * journaled entry's place again, which compared keys of records still in the file (a page read each).
+   * Undefined once the table has grown: the slots moved, and the next save writes a new base anyway (its
+   * tables are larger than the base's).
+   */
+  private writes: number[] | undefined = [];
+  private written = new Uint8Array(0);
   constructor(
     private readonly rec: KeyedRecords,
     private readonly at: number,
@@ -226,11 +238,55 @@ export class HashTable {
   set(s: number, a: number, i: number, state = 0): void {
     if (this.t[s] === 0) this.size++;
     this.t[s] = (((a >>> TAG_SHIFT) << TAG_SHIFT) | (state << STATE_SHIFT) | (i + 1)) >>> 0;
+    this.note(s);
     if (!fits(this.size, this.mask + 1)) this.grow();
   }
   /** Sets the state of the occupied slot `s`. */
   setState(s: number, state: number): void {
     this.t[s] = ((this.t[s]! & ~(3 << STATE_SHIFT)) | (state << STATE_SHIFT)) >>> 0;
+    this.note(s);
+  }
+  private note(s: number): void {
+    const w = this.writes;
+    if (w === undefined) return;
+    if (this.written.length <= s >> 3) {
+      const m = new Uint8Array((this.mask + 1 + 7) >> 3);
+      m.set(this.written);
+      this.written = m;
+    }
+    if (this.written[s >> 3]! & (1 << (s & 7))) return;
+    this.written[s >> 3]! |= 1 << (s & 7);
+    w.push(s);
+  }
+  /** The slots written since the last call (undefined when the table has grown since), and forgets them. */
+  takeWrites(): number[] | undefined {
+    const w = this.writes;
+    if (w) for (const s of w) this.written[s >> 3] = 0;
+    this.writes = [];
+    return w;
+  }
+  /**
+   * Puts the slot words a journal batch recorded (`takeWrites`; pairs of slot and word, this table's where the
+   * slot's top bit is `table`), in a table of the size they were written in; false when one cannot be (out of
+   * range, empty, pointing past `count`, a table that would be over-full). `raised` is called when a held slot's
+   * state goes up. (Not noted as written: a load or another process's batch, saved already.)
+   */
+  putWords(pairs: Uint32Array, table: 0 | 1, count: number, raised?: () => void): boolean {
+    const t = this.t;
+    for (let o = 0; o < pairs.length; o += 2) {
+      const x = pairs[o]!;
+      if (x >>> 31 !== table) continue;
+      const s = x & 0x7fff_ffff;
+      const v = pairs[o + 1]!;
+      if (s > this.mask || v === 0 || (v & REF_MASK) > count) return false;
+      const old = t[s]!;
+      if (old === 0) {
+        if (!fits(this.size + 1, this.mask + 1)) return false;
+        this.size++;
+      } else if (((old >>> STATE_SHIFT) & 3) < ((v >>> STATE_SHIFT) & 3)) raised?.();
+      t[s] = v;
+    }
+    return true;
   }
   /** Makes room for `capacity` entries in all, so that adding them does not grow the table step by step. */
   reserve(capacity: number): void {
@@ -261,6 +317,8 @@ export class HashTable {
     this.rehash((this.mask + 1) * 2);
   }
   private rehash(n: number): void {
+    this.writes = undefined;
+    this.written = new Uint8Array(0);
     const old = this.t;
     const t = new Uint32Array(n);
     const mask = n - 1;
@@ -435,9 +493,10 @@ export class Ledger {
   resident(): { records: number; of: number } {
     const p = this.pages;
     if (p === null) return { records: this.count, of: this.count };
-    let read = 0;
-    for (let k = 0; k < p.length; k++) read += p[k]!;
-    return { records: Math.min(this.count, this.count - p.length * PAGE + read * PAGE), of: this.count };
+    // Records of the pages still in the file (the last page of the file's records may hold fewer than PAGE).
+    let unread = 0;
+    for (let k = 0; k < p.length; k++) if (!p[k]) unread += Math.min(PAGE, this.sourceCount - k * PAGE);
+    return { records: this.count - unread, of: this.count };
   }
 
   /** Closes the file records are read from (when the ledger is dropped); pages not read by then are lost. */
@@ -640,6 +699,8 @@ export class Ledger {
   saved(): void {
     for (const i of this.changed) this.mark[i] = 0;
     this.changed.length = 0;
+    this.keys.takeWrites();
+    this.ids.takeWrites();
   }
 
   /**
@@ -683,16 +744,66 @@ export class Ledger {
     this.f64 = new Float64Array(ab);
   }
 
-  /** Appends a raw record (the index's journal replay) or overwrites entry `i`. */
-  putRecord(i: number, src: Uint32Array, off: number): void {
-    this.need(i);
-    if (!this.aggInvalid && !this.aggLog.has(i)) this.aggLog.set(i, i < this.aggBase && i < this.count ? this.words.slice(i * W, i * W + W) : null);
-    while (i >= this.words.length / W) this.grow();
-    const w = this.words;
-    const o = i * W;
-    for (let k = 0; k < W; k++) w[o + k] = src[off + k]!;
-    if (i >= this.count) this.count = i + 1;
-    this.indexEntry(i);
+  /**
+   * A journal batch's records (`ids[k]`'s record is `recs[k * W …]`), without putting the entries into the tables
+   * (the batch carries their slots, `putSlots`). A run of consecutive entries, as the new ones of a batch are, is
+   * one copy: every process that loads the index does this before V8 has compiled it. False when an entry
+   * lies past the ones before it and the batch (a batch that cannot be this ledger's).
+   */
+  putRecords(ids: Uint32Array, recs: Uint32Array): boolean {
+    const n = ids.length;
+    let max = -1;
+    for (let k = 0; k < n; k++) if (ids[k]! > max) max = ids[k]!;
+    if (max >= this.count + n) return false;
+    while (max >= this.words.length / W) this.grow();
+    for (let k = 0; k < n; ) {
+      const i = ids[k]!;
+      let e = k + 1;
+      while (e < n && ids[e] === i + (e - k)) e++;
+      const end = i + (e - k);
+      // Pages still in the file are read first (a record is only written after its page was read).
+      for (let j = i; j < end; j = ((j >> PAGE_SHIFT) + 1) << PAGE_SHIFT) this.need(j);
+      if (!this.aggInvalid) {
+        for (let j = i; j < end; j++) if (!this.aggLog.has(j)) this.aggLog.set(j, j < this.aggBase && j < this.count ? this.words.slice(j * W, j * W + W) : null);
+      }
+      this.words.set(recs.subarray(k * W, e * W), i * W);
+      if (end > this.count) this.count = end;
+      k = e;
+    }
+    return true;
+  }
+
+  /**
+   * The table slots written since the last save, with their words, and the tables' lengths; undefined when a
+   * table has grown since (its slots moved). For a journal batch: `putSlots` puts them back.
+   */
+  slotWrites(): { keysLen: number; idsLen: number; slots: Uint32Array } | undefined {
+    const k = this.keys.takeWrites();
+    const d = this.ids.takeWrites();
+    if (!k || !d) return undefined;
+    // Pairs of (slot, word); the message-id table's slots have the top bit set.
+    const slots = new Uint32Array((k.length + d.length) * 2);
+    let o = 0;
+    for (const x of k) {
+      slots[o++] = x;
+      slots[o++] = this.keys.t[x]!;
+    }
+    for (const x of d) {
+      slots[o++] = (x | 0x8000_0000) >>> 0;
+      slots[o++] = this.ids.t[x]!;
+    }
+    return { keysLen: this.keys.t.length, idsLen: this.ids.t.length, slots };
+  }
+
+  /**
+   * Puts back table slots a journal batch carries (`slotWrites`), after its records (`putRecords`); false when the
+   * tables are not of the lengths they were written in, or a slot cannot be one (then the caller puts the
+   * batch's entries into the tables one by one, `indexEntry`). A message id's state raised from a sidechain copy
+   * to a parent entry makes the aggregates be computed again, as `noteId` does.
+   */
+  putSlots(keysLen: number, idsLen: number, slots: Uint32Array): boolean {
+    if (keysLen !== this.keys.t.length || idsLen !== this.ids.t.length) return false;
+    return this.keys.putWords(slots, 0, this.count) && this.ids.putWords(slots, 1, this.count, () => (this.aggInvalid = true));
   }
 
   private append(): number {

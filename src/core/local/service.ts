@@ -12,10 +12,10 @@ import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../model/snapshot';
 import { RecordReadError } from './ledger';
 import { Aggregator, type LocalReport, type SavedAggregates } from './aggregate';
-import { discoverRoots, listTranscripts, transcriptOf, type TranscriptFile } from './discovery';
+import { discoverRoots, listTranscriptPaths, transcriptAt, transcriptOf, type TranscriptFile } from './discovery';
 import { fileStat, type FileStat } from './fileStat';
 import { emptyLine, type UsageLine } from './extract';
-import { emptyState, indexFile, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
+import { emptyState, fileState, indexFile, IndexStore, type FileState, type IndexState, type SaveResult } from './transcriptIndex';
 import { HEAD_BYTES, headHash, scanFd, zeroSkips, type ScanResult, type SkipCounts } from './reader';
 import { DayClock } from '../model/zones';
 import { writeFileAtomic } from '../plan/files';
@@ -263,13 +263,15 @@ export class LocalUsageEngine {
     const nowMs = this.nowMs();
     // With watcher hints a warm engine looks only at the files named (new, appended or deleted ones).
     const targeted = warm && changed !== undefined && changed.length <= MAX_HINTS && nowMs - this.lastFullPlan < FULL_PLAN_MS;
-    let files: TranscriptFile[];
+    // The transcripts to look at, and each one's project and session (made only for the files read or new).
+    let files: string[];
+    let transcript: (k: number) => TranscriptFile;
     if (targeted) {
-      files = [];
+      const hinted: TranscriptFile[] = [];
       for (const c of new Set(changed)) {
         const f = transcriptOf(roots, c);
         if (!f) continue;
-        if (fs.existsSync(f.path)) files.push(f);
+        if (fs.existsSync(f.path)) hinted.push(f);
         else {
           const id = s.fileIds.get(f.path);
           if (id !== undefined && !s.files[id]!.missing) {
@@ -278,31 +280,42 @@ export class LocalUsageEngine {
           }
         }
       }
+      files = hinted.map((f) => f.path);
+      transcript = (k) => hinted[k]!;
     } else {
-      files = roots.flatMap((r) => listTranscripts(r, s.dirs, nowMs, (d) => s.dirtyDirs.add(d)));
+      const listed = roots.map((r) => listTranscriptPaths(r, s.dirs, nowMs, (d) => s.dirtyDirs.add(d)));
+      files = listed.length === 1 ? listed[0]! : listed.flat();
+      transcript = (k) => {
+        let r = 0;
+        for (; k >= listed[r]!.length; r++) k -= listed[r]!.length;
+        return transcriptAt(roots[r]!, listed[r]![k]!);
+      };
       this.lastFullPlan = nowMs;
     }
-    const present = new Set<number>();
+    // Per file id, 1 when listed now (a typed array: no entry allocated per file, as a Set would).
+    const present = new Uint8Array(s.files.length + files.length);
     const jobs: Job[] = [];
     let pending = 0;
-    for (const f of files) {
-      const st = fileStat(f.path);
+    const scratch: FileStat = { size: 0, mtimeMs: 0, ino: 0, dir: false };
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
+      const st = fileStat(file, scratch);
       if (!st) continue;
-      let fileId = s.fileIds.get(f.path);
+      let fileId = s.fileIds.get(file);
       if (fileId === undefined) {
         fileId = s.files.length;
-        s.files.push({ path: f.path, size: -1, mtimeMs: -1, ino: -1, offset: 0, headLen: 0, headHash: 0, skipped: zeroSkips(), project: ledger.projects.id(f.project) });
-        s.fileIds.set(f.path, fileId);
+        s.files.push(fileState(file, -1, -1, -1, 0, 0, 0, ledger.projects.id(transcript(i).project), zeroSkips(), false));
+        s.fileIds.set(file, fileId);
         s.dirtyFiles.add(fileId);
       }
-      present.add(fileId);
+      present[fileId] = 1;
       const fsx = s.files[fileId]!;
       if (!fsx.missing && st.size === fsx.size && st.mtimeMs === fsx.mtimeMs && st.ino === fsx.ino) continue;
       if (fsx.offset > 0) {
         let replaced = st.ino !== fsx.ino || st.size < fsx.offset;
         if (!replaced) {
           try {
-            const fd = fs.openSync(f.path, 'r');
+            const fd = fs.openSync(file, 'r');
             try {
               replaced = headHash(fd, fsx.headLen) !== fsx.headHash;
             } finally {
@@ -322,7 +335,7 @@ export class LocalUsageEngine {
           s.dirtyFiles.add(fileId);
         }
       }
-      jobs.push({ f, fileId, st, from: fsx.offset });
+      jobs.push({ f: transcript(i), fileId, st: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dir: st.dir }, from: fsx.offset });
       pending += st.size - fsx.offset;
       if (big && pending >= big.bytes) {
         big.reached();
@@ -331,7 +344,7 @@ export class LocalUsageEngine {
     }
     if (!targeted) {
       s.files.forEach((f: FileState, i) => {
-        if (!present.has(i) && !f.missing) {
+        if (!present[i] && !f.missing) {
           f.missing = true;
           s.dirtyFiles.add(i);
         }
@@ -340,7 +353,7 @@ export class LocalUsageEngine {
     // A big read (a first scan) sizes the ledger once for the entries it will likely add.
     if (pending >= RESERVE_FROM) ledger.reserve(Math.ceil(pending / BYTES_PER_ENTRY));
     const now = performance.now();
-    return { roots, files, jobs, bytes: pending, ms: { plan: now - started, scanStart: now } };
+    return { roots, files: files.length, jobs, bytes: pending, ms: { plan: now - started, scanStart: now } };
   }
 
   /** Whether a scan of this file still needs a `cwd` (for its project's label). */
@@ -406,7 +419,7 @@ export class LocalUsageEngine {
     fsx.size = job.st.size;
     fsx.mtimeMs = job.st.mtimeMs;
     fsx.ino = job.st.ino;
-    delete fsx.missing;
+    fsx.missing = false;
     s.dirtyFiles.add(job.fileId);
   }
 
@@ -490,7 +503,7 @@ export class LocalUsageEngine {
     return {
       data,
       report,
-      stats: { files: p.files.length, filesRead, bytesRead, entries: ledger.count, entriesInMemory: ledger.resident().records, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
+      stats: { files: p.files, filesRead, bytesRead, entries: ledger.count, entriesInMemory: ledger.resident().records, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
     };
   }
 
@@ -793,7 +806,8 @@ interface Job {
 
 interface Plan {
   roots: string[];
-  files: TranscriptFile[];
+  /** Transcripts looked at. */
+  files: number;
   jobs: Job[];
   /** Bytes the jobs read. */
   bytes: number;

@@ -3,14 +3,17 @@
  * reads only appended bytes and history survives Claude Code deleting old transcripts.
  *
  * Two files per set of roots, written so that writes are proportional to change:
- * - `local-index-<id>.bin`, the base: a small JSON header (roots, strings, per-file states) and the ledger's
+ * - `local-index-<id>.bin`, the base: a header (a small JSON part with the roots and strings; the per-file and
+ *   per-folder states as numbers in binary and their paths in one string, `headerRegion`) and the ledger's
  *   64-byte entry records exactly as they sit in memory (no decoding per entry: a base that must be checked is
  *   read into the ledger's buffer at once; a trusted one stays open and its records are read a page at a time
  *   when needed, ledger.ts);
  * - `local-index-<id>.journal`, append-only batches since the base: each refresh appends the strings, file
- *   states and entry records it changed (a few hundred bytes per appended transcript line), framed with a
- *   length and a checksum so a torn write (a crash mid-append) is ignored. When the journal grows past half
- *   the base (at least 1 MiB) the two are compacted into a new base.
+ *   states and entry records it changed and the table slots it wrote (a few hundred bytes per appended
+ *   transcript line), framed with a length and a checksum so a torn write (a crash mid-append) is ignored.
+ *   A load copies a batch's records in blocks and puts its slots back as they were, instead of finding each
+ *   entry's place in the tables again (which compared keys of records still in the file). When the journal
+ *   grows past half the base (at least 1 MiB) the two are compacted into a new base.
  * A short-lived lock file (`.lock`) serialises readers and writers across processes: the extension host,
  * another VS Code window, and `claude-usage local --index <dir>` can share one index. A process that finds
  * batches it did not write applies them (or reloads when it has unsaved changes of its own).
@@ -22,17 +25,18 @@ import * as path from 'node:path';
 import { fnv1a32 } from './hash';
 import { readTextIfExists, removeIfExists, sleepSync, writeFileAtomic } from '../plan/files';
 import type { DirCache } from './discovery';
+import { smi } from './fileStat';
 import { isTableLength, Ledger, RECORD_BYTES, W } from './ledger';
 import { zeroSkips, type SkipCounts } from './reader';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 /** The first bytes of an index base; its format version (UInt32LE) follows. */
 export const BASE_MAGIC = Buffer.from('CUIDXv2\n');
 const JOURNAL_MAGIC = Buffer.from('CUJRNv2\n');
 const BATCH_MAGIC = 0x4843_5442; // "BTCH"
 const JOURNAL_HEADER = 16;
-/** A journal batch's entry: its index (UInt32LE), then its record. */
+/** Bytes per entry of a journal batch: its index (UInt32LE) and its record (indexes first, then records). */
 const JOURNAL_ENTRY_BYTES = 4 + RECORD_BYTES;
 /**
  * Entry records the journal holds at most before it is compacted into a new base: replaying them costs every
@@ -54,7 +58,16 @@ export interface FileState {
   skipped: SkipCounts;
   project: number;
   /** Not found on the last refresh (deleted by Claude Code's cleanup); its entries stay. */
-  missing?: boolean;
+  missing: boolean;
+}
+
+/**
+ * A file state, always made here: every one has the same fields in the same order (`missing` too), so V8 gives
+ * them all one shape, whether loaded from the base, from a journal batch or new. Several shapes made the passes
+ * over every file (`missingOf`, the skip totals) polymorphic, in code that a warm CLI run runs interpreted.
+ */
+export function fileState(path: string, size: number, mtimeMs: number, ino: number, offset: number, headLen: number, headHash: number, project: number, skipped: SkipCounts, missing: boolean): FileState {
+  return { path, size, mtimeMs, ino, offset, headLen, headHash, project, skipped, missing };
 }
 
 export interface IndexState {
@@ -77,15 +90,17 @@ export interface IndexState {
 }
 
 /** A folder's saved state: [path, mtimeMs, ino, listedAt]; its listing is rebuilt from the file states. */
-type SavedDir = [string, number, number, number];
+export type SavedDir = [string, number, number, number];
 
-interface Header {
+/** The JSON part of a base's header region (`headerRegion`). */
+export interface Header {
   version: number;
   generation: number;
   roots: string[];
-  /** File states as columns (cheap to parse): paths, and FILE_NUMS numbers per file. */
-  filePaths: string[];
-  fileNums: number[];
+  /** File states and folders in the region's binary part: how many, and the bytes of their paths. */
+  files: number;
+  dirs: number;
+  pathBytes: number;
   models: string[];
   projects: string[];
   projectLabels: string[];
@@ -96,18 +111,73 @@ interface Header {
   idsLen: number;
   keysSize: number;
   idsSize: number;
-  dirs: SavedDir[];
 }
 
-const FILE_NUMS = 12;
+/** Per file state in the header region: FILE_F64 doubles (size, mtimeMs, ino, offset) and FILE_I32 int32s
+ *  (headLen, headHash, project, missing, then the skip counts); per folder DIR_F64 doubles (mtimeMs, ino, listedAt). */
+const FILE_F64 = 4;
+const FILE_I32 = 8;
+const DIR_F64 = 3;
+/** Between paths in the header region: the one character no path holds. */
+const PATH_SEP = '\0';
 
-function fileColumns(files: FileState[]): { filePaths: string[]; fileNums: number[] } {
-  const fileNums: number[] = [];
+/**
+ * A base's header region: [JSON length, UInt32LE][the JSON `Header`][zeros to 8 bytes][the files' then the
+ * folders' doubles, Float64LE][the files' int32s, Int32LE][the files' then the folders' paths, UTF-8, NUL
+ * between them]. The numbers load as typed arrays over the bytes read and the paths as one string split, with
+ * no `JSON.parse` of 1,967 paths and 23,604 numbers at 1 GiB. A warm CLI run spends most of its time in code V8
+ * has not compiled yet, where each number read from a Float64Array is a new heap object: the small integers
+ * are int32s, which are not.
+ */
+export function headerRegion(h: Omit<Header, 'files' | 'dirs' | 'pathBytes'>, files: FileState[], dirs: SavedDir[]): Buffer {
+  const paths = Buffer.from([...files.map((f) => f.path), ...dirs.map((d) => d[0])].join(PATH_SEP));
+  const json = Buffer.from(JSON.stringify({ ...h, files: files.length, dirs: dirs.length, pathBytes: paths.length } satisfies Header));
+  const f64At = align8(4 + json.length);
+  const i32At = f64At + (files.length * FILE_F64 + dirs.length * DIR_F64) * 8;
+  const pathsAt = i32At + files.length * FILE_I32 * 4;
+  const region = Buffer.alloc(pathsAt + paths.length);
+  region.writeUInt32LE(json.length, 0);
+  json.copy(region, 4);
+  let d = f64At;
+  let i = i32At;
   for (const f of files) {
+    for (const v of [f.size, f.mtimeMs, f.ino, f.offset]) d = region.writeDoubleLE(v, d);
     const k = f.skipped;
-    fileNums.push(f.size, f.mtimeMs, f.ino, f.offset, f.headLen, f.headHash, f.project, f.missing ? 1 : 0, k.corrupt, k.tooLarge, k.synthetic, k.apiError);
+    for (const v of [f.headLen, f.headHash, f.project, f.missing ? 1 : 0, k.corrupt, k.tooLarge, k.synthetic, k.apiError]) i = region.writeInt32LE(v | 0, i);
   }
-  return { filePaths: files.map((f) => f.path), fileNums };
+  for (const x of dirs) for (const v of [x[1], x[2], x[3]]) d = region.writeDoubleLE(v, d);
+  paths.copy(region, pathsAt);
+  return region;
+}
+
+/** The header region read back: its JSON part, file states and folders; undefined when it does not add up. */
+export function readHeaderRegion(region: Uint8Array): { h: Header; files: FileState[]; dirs: SavedDir[] } | undefined {
+  if (region.length < 4 || region.byteOffset % 8 !== 0) return undefined;
+  const b = Buffer.from(region.buffer, region.byteOffset, region.length);
+  const jlen = b.readUInt32LE(0);
+  if (4 + jlen > b.length) return undefined;
+  const h = JSON.parse(b.toString('utf8', 4, 4 + jlen)) as Header;
+  const nf = h.files;
+  const nd = h.dirs;
+  if (!Number.isSafeInteger(nf) || !Number.isSafeInteger(nd) || !Number.isSafeInteger(h.pathBytes) || nf < 0 || nd < 0 || h.pathBytes < 0) return undefined;
+  const f64At = align8(4 + jlen);
+  const i32At = f64At + (nf * FILE_F64 + nd * DIR_F64) * 8;
+  const pathsAt = i32At + nf * FILE_I32 * 4;
+  if (pathsAt + h.pathBytes !== b.length) return undefined;
+  const d = new Float64Array(b.buffer, b.byteOffset + f64At, nf * FILE_F64 + nd * DIR_F64);
+  const n = new Int32Array(b.buffer, b.byteOffset + i32At, nf * FILE_I32);
+  const paths = nf + nd > 0 ? b.toString('utf8', pathsAt).split(PATH_SEP) : [];
+  if (paths.length !== nf + nd) return undefined;
+  const files: FileState[] = [];
+  for (let j = 0; j < nf; j++) {
+    const o = j * FILE_F64;
+    const p = j * FILE_I32;
+    const skipped = { corrupt: n[p + 4]!, tooLarge: n[p + 5]!, synthetic: n[p + 6]!, apiError: n[p + 7]! };
+    files.push(fileState(paths[j]!, smi(d[o]!), d[o + 1]!, smi(d[o + 2]!), smi(d[o + 3]!), n[p]!, n[p + 1]!, n[p + 2]!, skipped, n[p + 3] !== 0));
+  }
+  const dirs: SavedDir[] = [];
+  for (let j = 0, o = nf * FILE_F64; j < nd; j++, o += DIR_F64) dirs.push([paths[nf + j]!, d[o]!, smi(d[o + 1]!), d[o + 2]!]);
+  return { h, files, dirs };
 }
 
 function savedDirs(s: IndexState, only?: Set<string>): SavedDir[] {
@@ -119,50 +189,37 @@ function savedDirs(s: IndexState, only?: Set<string>): SavedDir[] {
   return out;
 }
 
-/** Rebuilds folder listings: sub-folders from the saved folders, files from the file states on disk. */
-function dirsFrom(saved: SavedDir[] | undefined, files: FileState[]): DirCache {
+/** Rebuilds folder listings: the base's folders updated by the journal's (`listedAt` < 0: gone); sub-folders
+ *  from the folders, files from the file states on disk. (Indexed loops: this runs once per process, before V8
+ *  has compiled it, where a `for … of` allocates an iterator result per element.) */
+function dirsFrom(base: SavedDir[], journal: SavedDir[], files: FileState[]): DirCache {
   const cache: DirCache = new Map();
-  if (!Array.isArray(saved)) return cache;
-  for (const [d, mtimeMs, ino, listedAt] of saved) if (listedAt >= 0) cache.set(d, { mtimeMs, ino, listedAt, dirs: [], files: [] });
-  // Paths are as listTranscripts made them (folder + path.sep + name): split at the last separator
-  // (path.dirname and path.basename cost several times more, run ~2,500 times per load).
+  for (let i = 0; i < base.length; i++) {
+    const x = base[i]!;
+    if (x[3] >= 0) cache.set(x[0], { mtimeMs: x[1], ino: x[2], listedAt: x[3], dirs: [], files: [] });
+  }
+  for (let i = 0; i < journal.length; i++) {
+    const x = journal[i]!;
+    if (x[3] < 0) cache.delete(x[0]);
+    else cache.set(x[0], { mtimeMs: x[1], ino: x[2], listedAt: x[3], dirs: [], files: [] });
+  }
+  // Paths are as listTranscripts made them (folder + path.sep + name): the parent is up to the last separator
+  // (path.dirname costs several times more, run ~2,500 times per load). Listings hold the paths themselves.
   const sep = path.sep;
-  for (const d of cache.keys()) {
+  cache.forEach((_, d) => {
     const at = d.lastIndexOf(sep);
     const parent = at > 0 ? cache.get(d.slice(0, at)) : undefined;
-    if (parent) parent.dirs.push(d.slice(at + 1));
-  }
-  for (const f of files) {
+    if (parent) parent.dirs.push(d);
+  });
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
     if (f.missing) continue;
     const p = f.path;
     const at = p.lastIndexOf(sep);
     const c = at > 0 ? cache.get(p.slice(0, at)) : undefined;
-    if (c) c.files.push(p.slice(at + 1));
+    if (c) c.files.push(p);
   }
   return cache;
-}
-
-function filesFrom(paths: string[], n: number[]): FileState[] | undefined {
-  if (!Array.isArray(paths) || !Array.isArray(n) || n.length !== paths.length * FILE_NUMS) return undefined;
-  return paths.map((p, i) => {
-    const o = i * FILE_NUMS;
-    const f: FileState = {
-      path: p,
-      size: n[o]!,
-      mtimeMs: n[o + 1]!,
-      ino: n[o + 2]!,
-      offset: n[o + 3]!,
-      headLen: n[o + 4]!,
-      headHash: n[o + 5]!,
-      project: n[o + 6]!,
-      // Small integers kept as such (`| 0`): read from this array of doubles they were heap numbers, which
-      // turned every file's counts into boxed doubles, and summing them on each refresh (service.ts `finish`)
-      // allocated ~1 MB at 3 GiB of transcripts, on the extension host's thread.
-      skipped: { corrupt: n[o + 8]! | 0, tooLarge: n[o + 9]! | 0, synthetic: n[o + 10]! | 0, apiError: n[o + 11]! | 0 },
-    };
-    if (n[o + 7]) f.missing = true;
-    return f;
-  });
 }
 
 interface Batch {
@@ -372,14 +429,15 @@ export class IndexStore {
       const checksum = head.readUInt32LE(20);
       const off = align8(24 + hlen);
       if (off + count * RECORD_BYTES > st.size) return { state: undefined, reason: 'corrupt' };
-      const hbuf = Buffer.alloc(hlen);
-      fs.readSync(fd, hbuf, 0, hlen, 24);
-      if (!trusted && fnv1a32(hbuf) !== checksum) return { state: undefined, reason: 'corrupt' };
-      const h = JSON.parse(hbuf.toString('utf8')) as Header;
+      // (Its own buffer, at offset 0: the numbers are read through a Float64Array over it.)
+      const hbuf = new Uint8Array(hlen);
+      if (fs.readSync(fd, hbuf, 0, hlen, 24) !== hlen || (!trusted && fnv1a32(hbuf) !== checksum)) return { state: undefined, reason: 'corrupt' };
+      const region = readHeaderRegion(hbuf);
+      if (!region) return { state: undefined, reason: 'corrupt' };
+      const { h, files } = region;
       if (h.version !== INDEX_VERSION || h.count !== count) return { state: undefined, reason: 'corrupt' };
       if (!sameRoots(h.roots, this.roots)) return { state: undefined, reason: 'roots' };
-      const files = filesFrom(h.filePaths, h.fileNums);
-      if (!files || !isTableLength(h.keysLen) || !isTableLength(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
+      if (!isTableLength(h.keysLen) || !isTableLength(h.idsLen) || off + count * RECORD_BYTES + (h.keysLen + h.idsLen) * 4 !== st.size) return { state: undefined, reason: 'corrupt' };
       // Tables are read straight into the ledger's own memory: no decoding, no copy. Records too when the base
       // is to be checked; otherwise they stay in the file, which the ledger keeps open and reads a page at a
       // time when a record is needed (ledger.ts).
@@ -413,7 +471,7 @@ export class IndexStore {
       const state: IndexState = {
         roots: h.roots,
         files,
-        fileIds: new Map(files.map((f, i) => [f.path, i])),
+        fileIds: new Map(),
         projectLabels: h.projectLabels,
         ledger,
         dirtyFiles: new Set(),
@@ -422,16 +480,14 @@ export class IndexStore {
         dirs: new Map(),
         dirtyDirs: new Set(),
       };
-      const savedDirList = h.dirs;
+      for (let i = 0; i < files.length; i++) state.fileIds.set(files[i]!.path, i);
       this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: h.keysLen + h.idsLen, records: 0 };
       const journalDirs: SavedDir[] = [];
       const resume = resumeAt && resumeAt.generation === h.generation ? resumeAt.journal : undefined;
       const resumed = { at: false };
       this.applyJournal(state, journalDirs, resume, resumed);
       // Folder listings: the base's, updated by the journal's, then rebuilt against the current file states.
-      const byPath = new Map((Array.isArray(savedDirList) ? savedDirList : []).map((d) => [d[0], d]));
-      for (const d of journalDirs) byPath.set(d[0], d);
-      state.dirs = dirsFrom([...byPath.values()], state.files);
+      state.dirs = dirsFrom(region.dirs, journalDirs, state.files);
       markSaved(state);
       kept = true;
       return { state, resumed: resumed.at };
@@ -584,18 +640,25 @@ export class IndexStore {
     const json = Buffer.from(JSON.stringify(batch));
     const n = l.changed.length;
     const jlen = (json.length + 3) & ~3;
-    const payload = Buffer.alloc(4 + jlen + 4 + n * JOURNAL_ENTRY_BYTES);
+    // (No slots when a table has grown; then a base is written instead, `save`.)
+    const tables = l.slotWrites() ?? { keysLen: 0, idsLen: 0, slots: new Uint32Array(0) };
+    const payload = Buffer.alloc(4 + jlen + 4 + n * JOURNAL_ENTRY_BYTES + 12 + tables.slots.length * 4);
     payload.writeUInt32LE(json.length, 0);
     json.copy(payload, 4);
     let at = 4 + jlen;
     payload.writeUInt32LE(n, at);
     at += 4;
     const words = new Uint32Array(payload.buffer, payload.byteOffset, payload.length / 4);
+    // The entries' indexes, then their records in the same order (a run of new entries is one block).
+    words.set(l.changed, at / 4);
+    let r = at / 4 + n;
     for (const i of l.changed) {
-      words[at / 4] = i;
-      words.set(l.words.subarray(i * W, i * W + W), at / 4 + 1);
-      at += JOURNAL_ENTRY_BYTES;
+      words.set(l.words.subarray(i * W, i * W + W), r);
+      r += W;
     }
+    at += n * JOURNAL_ENTRY_BYTES;
+    words.set([tables.keysLen, tables.idsLen, tables.slots.length / 2], at / 4);
+    words.set(tables.slots, at / 4 + 3);
     const frame = Buffer.alloc(12);
     frame.writeUInt32LE(BATCH_MAGIC, 0);
     frame.writeUInt32LE(payload.length, 4);
@@ -627,23 +690,24 @@ export class IndexStore {
     const l = state.ledger;
     const generation = (Math.floor(Math.random() * 0xffffffff) >>> 0) || 1;
     const tables = l.tables();
-    const header: Header = {
-      version: INDEX_VERSION,
-      generation,
-      roots: state.roots,
-      ...fileColumns(state.files),
-      models: l.models.values,
-      projects: l.projects.values,
-      projectLabels: state.projectLabels,
-      sessions: l.sessions.values,
-      count: l.count,
-      keysLen: tables.keys.length,
-      idsLen: tables.ids.length,
-      keysSize: tables.keysSize,
-      idsSize: tables.idsSize,
-      dirs: savedDirs(state),
-    };
-    const hjson = Buffer.from(JSON.stringify(header));
+    const hjson = headerRegion(
+      {
+        version: INDEX_VERSION,
+        generation,
+        roots: state.roots,
+        models: l.models.values,
+        projects: l.projects.values,
+        projectLabels: state.projectLabels,
+        sessions: l.sessions.values,
+        count: l.count,
+        keysLen: tables.keys.length,
+        idsLen: tables.ids.length,
+        keysSize: tables.keysSize,
+        idsSize: tables.idsSize,
+      },
+      state.files,
+      savedDirs(state),
+    );
     const head = Buffer.alloc(24);
     BASE_MAGIC.copy(head, 0);
     head.writeUInt32LE(INDEX_VERSION, 8);
@@ -717,8 +781,8 @@ function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): numb
   for (const x of b.sessions) l.sessions.id(x);
   for (const [i, label] of b.labels) state.projectLabels[i] = label;
   for (const [i, f] of b.files) {
-    f.skipped = { ...zeroSkips(), ...f.skipped };
-    state.files[i] = f;
+    const k = { ...zeroSkips(), ...f.skipped };
+    state.files[i] = fileState(f.path, f.size, f.mtimeMs, f.ino, f.offset, f.headLen, f.headHash, f.project, { corrupt: k.corrupt, tooLarge: k.tooLarge, synthetic: k.synthetic, apiError: k.apiError }, f.missing === true);
     state.fileIds.set(f.path, i);
   }
   let at = 4 + ((jsonLen + 3) & ~3);
@@ -726,10 +790,16 @@ function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): numb
   at += 4;
   const from = l.count;
   const words = new Uint32Array(payload.buffer, payload.byteOffset, payload.length / 4);
-  for (let k = 0; k < n; k++) {
-    const i = words[at / 4]!;
-    l.putRecord(i, words, at / 4 + 1);
-    at += JOURNAL_ENTRY_BYTES;
+  if (at + n * JOURNAL_ENTRY_BYTES + 12 > payload.length) return -1;
+  const ids = words.subarray(at / 4, at / 4 + n);
+  if (!l.putRecords(ids, words.subarray(at / 4 + n, at / 4 + n + n * W))) return -1;
+  at += n * JOURNAL_ENTRY_BYTES;
+  // The batch's table slots as its writer left them; where they cannot be put back (the tables are not of the
+  // lengths they were written in), each entry finds its place again.
+  const m = words[at / 4 + 2]!;
+  if (at + 12 + m * 8 !== payload.length) return -1;
+  if (!l.putSlots(words[at / 4]!, words[at / 4 + 1]!, words.subarray(at / 4 + 3, at / 4 + 3 + m * 2))) {
+    for (let k = 0; k < n; k++) l.indexEntry(ids[k]!);
   }
   return checkRecords(l, Math.min(from, l.count), state.files.length) ? n : -1;
 }
