@@ -1,5 +1,6 @@
 /**
  * Benchmarks `claude-usage local` against ccusage 20.0.24 on a generated corpus and checks totals:
+ *   npm run build:prod   (the build the package ships; run.ts says which build it measured)
  *   tsx bench/local/generate.ts --size-mb 1024 --seed 1 --out .bench-data/local [--shape realistic]
  *   tsx bench/local/run.ts --dir .bench-data/local [--runs 5] [--baseline-cli OLD/cli.js] [--no-ccusage] [--no-naive]
  * Whole processes, wall time, CPU time (user + system, all threads) and peak RSS (from /usr/bin/time, else wall only), interleaved so that load
@@ -113,7 +114,14 @@ function median(rs: Run[]): Run | undefined {
 }
 
 // ---- setup ----
-if (!fs.existsSync(cliPath)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+if (!fs.existsSync(cliPath)) execFileSync('npm', ['run', 'build:prod'], { cwd: ROOT, stdio: 'inherit' });
+/** What a build is: the package ships the production one (minified, no source map), which a new process reads
+ *  and loads ~7 ms faster than the development build's 270 KB (bench/local/README.md). */
+const buildKind = (cli: string): string => {
+  const main = path.join(path.dirname(cli), 'cliMain.js');
+  return fs.existsSync(main) && !fs.readFileSync(main, 'utf8').includes('//# sourceMappingURL=') ? 'production build' : 'development build (the package ships `npm run build:prod`)';
+};
+process.stdout.write(`ours: ${cliPath} (${buildKind(cliPath)})${baselineCli ? `; before: ${baselineCli} (${buildKind(baselineCli)})` : ''}\n`);
 const files = listFiles(projects);
 let bytes = 0;
 const tRead = process.hrtime.bigint();
