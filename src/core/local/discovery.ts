@@ -175,12 +175,8 @@ export function transcriptOf(roots: string[], file: string): TranscriptFile | un
   for (const root of roots) {
     const rel = path.relative(root, file);
     if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
-    const parts = rel.split(path.sep);
-    if (parts.length > 13) return undefined;
-    const name = parts[parts.length - 1]!;
-    const project = parts.length > 1 ? parts[0]! : '(root)';
-    const session = parts.length > 2 ? parts[1]! : name.slice(0, -6);
-    return { path: root + path.sep + rel, project, session };
+    if (rel.split(path.sep).length > 13) return undefined;
+    return transcriptAt(root, root + path.sep + rel);
   }
   return undefined;
 }
