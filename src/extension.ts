@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AnthropicApi, ClientOptions } from './core/anthropic/api';
 import { needsUser } from './core/anthropic/errors';
 import { loadAnthropicClient } from './core/anthropic/lazy';
-import { CLOCK_ENV, systemClock } from './core/clock';
+import { CLOCK_ENV, monotonicMs, systemClock } from './core/clock';
 import { ACTION_COMMANDS, ACTION_TITLES, COMMANDS, CONTEXT_HAS_ADMIN_KEY, VIEWS, type TreeName } from './core/model/commands';
 import { errorAction, localToday, nextClockChange } from './core/model/facts';
 import { COST_GROUPINGS } from './core/model/settings';
@@ -49,7 +49,7 @@ type ClientFactory = (options: ClientOptions) => AnthropicApi;
 let releaseOnDeactivate: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
-  const started = performance.now();
+  const started = monotonicMs();
   const log = new Log();
   const config = new ConfigService();
   const keys = new KeyService(context.secrets, () => config.current.useEnvironmentKeys);
@@ -243,7 +243,7 @@ export function activate(context: vscode.ExtensionContext): ClaudeUsageApi {
     }, 0);
   });
 
-  const activationMs = performance.now() - started;
+  const activationMs = monotonicMs() - started;
   log.debug(`activate() took ${activationMs.toFixed(1)} ms`);
   if (process.env[CLOCK_ENV]) log.info(`The clock is pinned by ${CLOCK_ENV}: now is ${new Date(systemClock.now()).toISOString()}.`);
   return { store, statusBar, trees, plan, budgets, ready, activationMs };

@@ -10,7 +10,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../core/clock';
+import { monotonicMs, systemClock, type Clock } from '../core/clock';
 import { Debouncer } from '../core/local/debounce';
 import { discoverRoots } from '../core/local/discovery';
 import { indexFile } from '../core/local/transcriptIndex';
@@ -143,11 +143,11 @@ export class LocalTranscripts implements vscode.Disposable {
       this.changedPaths = new Set();
       const query = { since, recent: true, projectDetailSince, ...(changed ? { changed } : {}) };
       const firstTime = roots.length > 0 && !existsSync(indexFile(this.indexDir, roots));
-      const started = performance.now();
+      const started = monotonicMs();
       const data = await this.withProgress(firstTime, () => engine.refresh(query));
       const sk = data.skipped;
       const skipped = sk ? `skipped: ${sk.duplicate} duplicate, ${sk.replay} replay, ${sk.synthetic} synthetic, ${sk.apiError} API-error, ${sk.corrupt} corrupt, ${sk.tooLarge} too large` : `${data.skippedLines} skipped lines`;
-      this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows; ${skipped}; in ${Math.round(performance.now() - started)} ms`);
+      this.log.debug(`local transcripts: ${data.files} files, ${data.days.length} day rows; ${skipped}; in ${Math.round(monotonicMs() - started)} ms`);
       this.watch(data.roots);
       return data;
     } finally {

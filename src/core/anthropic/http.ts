@@ -20,7 +20,7 @@ import {
   type RequestLogEntry,
 } from './api';
 import { ApiError, redactSecrets, type ApiErrorInit, type ApiErrorKind } from './errors';
-import { systemClock, type Clock } from '../clock';
+import { monotonicMs, systemClock, type Clock } from '../clock';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** The longest server-requested wait we honour; beyond it the call fails as rate limited. */
@@ -130,7 +130,7 @@ export class HttpTransport {
 
   /** Starts a logical call: its deadline covers every retry and page. */
   newCall(signal?: AbortSignal): CallContext {
-    return { deadline: performance.now() + this.deadlineMs, signal };
+    return { deadline: monotonicMs() + this.deadlineMs, signal };
   }
 
   async close(): Promise<void> {
@@ -142,14 +142,14 @@ export class HttpTransport {
     let last: AttemptFailure | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       this.throwIfCancelled(ctx, req);
-      const remaining = ctx.deadline - performance.now();
+      const remaining = ctx.deadline - monotonicMs();
       if (remaining <= 0) throw last?.error ?? this.deadlineError(req, attempt - 1);
       const outcome = await this.attempt(req, ctx, attempt, remaining);
       if ('response' in outcome) return outcome.response;
       last = outcome;
       if (!outcome.retryable || attempt === this.maxAttempts) break;
       const wait = outcome.retryAfterMs ?? this.backoff(attempt);
-      if (performance.now() + wait >= ctx.deadline) break;
+      if (monotonicMs() + wait >= ctx.deadline) break;
       try {
         await this.sleep(wait, ctx.signal);
       } catch {
@@ -190,7 +190,7 @@ export class HttpTransport {
     attempt: number,
     remaining: number,
   ): Promise<{ response: HttpResponse } | AttemptFailure> {
-    const started = performance.now();
+    const started = monotonicMs();
     const limitedByDeadline = remaining < this.timeoutMs;
     const budget = Math.min(this.timeoutMs, remaining);
     const controller = new AbortController();
@@ -206,7 +206,7 @@ export class HttpTransport {
         method: req.method,
         path: req.path,
         status,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(monotonicMs() - started),
         requestId,
         attempt,
         ...(error ? { error } : {}),

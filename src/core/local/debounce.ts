@@ -1,4 +1,5 @@
 /** Change notifications for the transcript watcher (no vscode import, so it is unit-tested). */
+import { monotonicMs } from '../clock';
 
 /** Quiet time after a change before refreshing… */
 export const DEBOUNCE_MS = 1000;
@@ -13,7 +14,7 @@ export interface Timers {
 }
 
 export const realTimers: Timers = {
-  now: () => performance.now(),
+  now: monotonicMs,
   set: (fn, ms) => setTimeout(fn, ms),
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };

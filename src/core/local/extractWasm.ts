@@ -31,6 +31,8 @@ const MEMORY_BYTES = 4 * 1024 * 1024;
 export interface WasmExtractor {
   /** Walks the line [ls, le) of linear memory (absolute offsets): `W_*`. */
   extract(ls: number, le: number): number;
+  /** FNV-1a of [at, at + len) of linear memory from the state `h` (signed: the caller reads it unsigned). */
+  fnv1a(at: number, len: number, h: number): number;
   /** Linear memory, whole: offsets in the field records index it directly. */
   mem: Buffer;
   i32: Int32Array;
@@ -63,11 +65,11 @@ export function wasmExtractor(): WasmExtractor | undefined {
   if (!file) return undefined;
   try {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), {});
-    const exports = instance.exports as { extract(ls: number, le: number): number; dataEnd(): number; memory: WebAssembly.Memory };
+    const exports = instance.exports as { extract(ls: number, le: number): number; fnv1a(at: number, len: number, h: number): number; dataEnd(): number; memory: WebAssembly.Memory };
     const buffer = exports.memory.buffer;
     // The layout the module was built with: static data after the field records, memory that never grows.
     if (buffer.byteLength !== MEMORY_BYTES || exports.dataEnd() > READ_AT) return undefined;
-    loaded = { extract: exports.extract, mem: Buffer.from(buffer), i32: new Int32Array(buffer), f64: new Float64Array(buffer) };
+    loaded = { extract: exports.extract, fnv1a: exports.fnv1a, mem: Buffer.from(buffer), i32: new Int32Array(buffer), f64: new Float64Array(buffer) };
   } catch {
     loaded = null; // no WebAssembly SIMD here: the JavaScript walk reads every line
   }
@@ -78,6 +80,26 @@ export function wasmExtractor(): WasmExtractor | undefined {
 export function readBuffer(size: number): Buffer | undefined {
   const w = wasmExtractor();
   return w && READ_AT + size <= COPY_AT ? w.mem.subarray(READ_AT, READ_AT + size) : undefined;
+}
+
+/** How much of an input `fnv1a32InWasm` copies into the module's memory at a time (at `COPY_AT`). */
+const HASH_WINDOW = 64 * 1024;
+
+/**
+ * FNV-1a of `bytes` from the state `seed`, computed in the module (unsigned), or undefined without it. The
+ * bytes go through the module's memory `HASH_WINDOW` at a time, at `COPY_AT` (not the read buffer: a hash
+ * never overwrites lines a scan has yet to walk).
+ */
+export function fnv1a32InWasm(bytes: Uint8Array, seed: number): number | undefined {
+  const w = wasmExtractor();
+  if (!w) return undefined;
+  let h = seed | 0;
+  for (let at = 0; at < bytes.length; at += HASH_WINDOW) {
+    const n = Math.min(HASH_WINDOW, bytes.length - at);
+    w.mem.set(at === 0 && n === bytes.length ? bytes : bytes.subarray(at, at + n), COPY_AT);
+    h = w.fnv1a(COPY_AT, n, h);
+  }
+  return h >>> 0;
 }
 
 /** `bytes` copied into the module's memory (tests: the same line walked in WebAssembly), or undefined. */

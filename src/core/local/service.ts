@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { systemClock } from '../clock';
+import { monotonicMs, systemClock } from '../clock';
 import { PriceBook, PRICES_AS_OF, type PriceOverrides } from '../pricing';
 import type { LocalUsageData } from '../model/snapshot';
 import { RecordReadError } from './ledger';
@@ -256,7 +256,7 @@ export class LocalUsageEngine {
 
   /** Stats every transcript and lists what must be read (new files, appended bytes, replaced files). */
   private plan(roots: string[], changed?: string[], big?: { bytes: number; reached: () => void }): Plan {
-    const started = performance.now();
+    const started = monotonicMs();
     const warm = this.state !== undefined && JSON.stringify(roots) === this.rootsKey;
     const s = this.ensureState(roots);
     const ledger = s.ledger;
@@ -352,7 +352,7 @@ export class LocalUsageEngine {
     }
     // A big read (a first scan) sizes the ledger once for the entries it will likely add.
     if (pending >= RESERVE_FROM) ledger.reserve(Math.ceil(pending / BYTES_PER_ENTRY));
-    const now = performance.now();
+    const now = monotonicMs();
     return { roots, files: files.length, jobs, bytes: pending, ms: { plan: now - started, scanStart: now } };
   }
 
@@ -425,7 +425,7 @@ export class LocalUsageEngine {
 
   private finish(p: Plan, query: RefreshQuery, scanned: Scanned): LocalRefresh {
     const { firstCwd, filesRead, bytesRead } = scanned;
-    const t1 = performance.now();
+    const t1 = monotonicMs();
     const s = this.state!;
     const ledger = s.ledger;
     // Project labels: the first `cwd` in file order (deterministic however files were scanned).
@@ -444,7 +444,7 @@ export class LocalUsageEngine {
       save = this.store.save(s);
       // Another process wrote meanwhile: the next refresh reloads its index and reads from its offsets.
     }
-    const t2 = performance.now();
+    const t2 = monotonicMs();
     const nowMs = this.nowMs();
     const now = new Date(nowMs);
     // Every key always present (absent ones undefined), and the same `projectLabel` function: the options have
@@ -499,7 +499,7 @@ export class LocalUsageEngine {
       ...(this.o.indexDir ? { indexDir: path.resolve(this.o.indexDir) } : {}),
       computedAt: now.toISOString(),
     };
-    const ms = { plan: p.ms.plan, scan: t1 - p.ms.scanStart, save: t2 - t1, aggregate: performance.now() - t2 };
+    const ms = { plan: p.ms.plan, scan: t1 - p.ms.scanStart, save: t2 - t1, aggregate: monotonicMs() - t2 };
     return {
       data,
       report,
@@ -612,13 +612,13 @@ export class LocalUsageEngine {
     const onProgress = this.o.onProgress;
     const total = order.length;
     const shared = this.shared;
-    const started = performance.now();
+    const started = monotonicMs();
     for (let k = shared ? total : Atomics.add(next, 0, 1); k < total; k = Atomics.add(next, 0, 1)) {
       scanHere(k);
       // Claims of both threads: files done or under way.
       if (onProgress && k % 16 === 0) onProgress(k, total, p.bytes);
     }
-    const mineMs = performance.now() - started;
+    const mineMs = monotonicMs() - started;
     // The helper reading alone: its claims, read from the counter it shares, are the progress.
     const ticker = shared && onProgress ? setInterval(() => onProgress(Math.min(Atomics.load(next, 0), total), total, p.bytes), this.o.helperProgressMs ?? HELPER_PROGRESS_MS) : undefined;
     let r: ScanReply | undefined;
@@ -640,7 +640,7 @@ export class LocalUsageEngine {
       // figures stay, and the next refresh starts a new helper.
       throw new Error(`the transcript reader thread failed (${failure instanceof Error ? failure.message : String(failure)}); nothing was read, the next refresh tries again`);
     }
-    const waitMs = performance.now() - started - mineMs;
+    const waitMs = monotonicMs() - started - mineMs;
     const mainBytes = read.bytesRead;
     if (r) {
       const merged = this.mergeHelper(order, r, firstCwd, done);

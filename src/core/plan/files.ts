@@ -6,6 +6,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { monotonicMs } from '../clock';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -90,7 +91,7 @@ export interface LockOptions<T> {
 export function withFileLock<T>(path: string, fn: () => T, options: LockOptions<T> = {}): { value: T; locked: boolean } {
   const lock = `${path}.lock`;
   const token = `${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
-  const deadline = performance.now() + (options.waitMs ?? 2000);
+  const deadline = monotonicMs() + (options.waitMs ?? 2000);
   let firstHolder: string | undefined;
   let holderChanged = false;
   let delay = 1;
@@ -121,7 +122,7 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions<
     if (holder === undefined) continue; // released meanwhile
     if (firstHolder === undefined) firstHolder = holder;
     else if (holder !== firstHolder) holderChanged = true;
-    if (performance.now() >= deadline) {
+    if (monotonicMs() >= deadline) {
       if (!holderChanged && readTextIfExists(lock) === firstHolder) {
         // The same holder for the whole wait: it crashed. Break the lock once and try again.
         try {

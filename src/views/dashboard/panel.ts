@@ -15,7 +15,7 @@ import { EXTEND_HISTORY } from '../../core/dashboard/status';
 import type { DashboardSettings } from '../../core/dashboard/view';
 import { ACTION_COMMANDS, DASHBOARD_VIEW_TYPE } from '../../core/model/commands';
 import { redactSecrets } from '../../core/anthropic/errors';
-import { systemClock, type Clock } from '../../core/clock';
+import { monotonicMs, systemClock, type Clock } from '../../core/clock';
 import type { Ticker } from '../ticker';
 
 /** What the panel needs from the store (the real `Store` satisfies it). */
@@ -136,7 +136,7 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
         case 'painted': {
           lastPaintMs = msg.ms;
           // Command to paint, as a user perceives it: from Show Claude Usage to the first chart drawn.
-          const open = openedAt !== undefined ? performance.now() - openedAt : undefined;
+          const open = openedAt !== undefined ? monotonicMs() - openedAt : undefined;
           if (open !== undefined) lastOpenToPaintMs = open;
           openedAt = undefined;
           log.info(
@@ -215,7 +215,7 @@ export function registerDashboardPanel(context: vscode.ExtensionContext, deps: D
 
   return {
     show() {
-      const openedAt = performance.now();
+      const openedAt = monotonicMs();
       if (current) {
         current.panel.reveal(undefined, false);
         return;

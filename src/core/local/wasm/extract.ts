@@ -775,6 +775,19 @@ export function extract(ls: i32, le: i32): i32 {
   return R_IGNORE;
 }
 
+/**
+ * FNV-1a over the bytes [at, at + len) of linear memory, from the state `h` (a chunk's result is the next
+ * chunk's state): `fnv1a32` in src/core/local/hash.ts for long inputs (the index's checksums), the same values.
+ */
+export function fnv1a(at: i32, len: i32, h: u32): u32 {
+  const end = at + len;
+  for (let p = at; p < end; p++) {
+    h ^= <u32>load<u8>(<usize>p);
+    h *= 0x01000193;
+  }
+  return h;
+}
+
 /** The end of the static data (the JavaScript side checks that it stays below the field records' neighbours). */
 export function dataEnd(): i32 {
   return <i32>__data_end;
