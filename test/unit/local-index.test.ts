@@ -13,7 +13,8 @@ import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { Debouncer } from '../../src/core/local/debounce';
 import { collectGarbage, IdleCollector } from '../../src/core/local/heap';
-import { fileState, headerRegion, indexFile, IndexStore, readHeaderRegion, type SavedDir } from '../../src/core/local/transcriptIndex';
+import { FileTable, type FileState } from '../../src/core/local/fileTable';
+import { headerRegion, indexFile, IndexStore, readHeaderRegion, type SavedDir } from '../../src/core/local/transcriptIndex';
 import { fnv1a32 } from '../../src/core/local/hash';
 import type { Ledger } from '../../src/core/local/ledger';
 import { listTranscripts } from '../../src/core/local/discovery';
@@ -224,29 +225,87 @@ describe('local index: writes proportional to change', () => {
   });
 });
 
+function state(path: string, size: number, mtimeMs: number, ino: number, offset: number, headLen: number, headHash: number, project: number, skipped: FileState['skipped'], missing: boolean): FileState {
+  return { path, size, mtimeMs, ino, offset, headLen, headHash, skipped, project, missing };
+}
+/** A table of these states (ids in order). */
+function table(files: FileState[]): FileTable {
+  const t = new FileTable();
+  files.forEach((f, i) => assert.ok(t.set(i, f)));
+  return t;
+}
+/** Every state of a table, as objects. */
+const states = (t: FileTable): FileState[] => t.paths.map((_, i) => t.get(i));
+
+describe('local index: the file table', () => {
+  it('keeps each file state column by column: new files, updates, growth past its room, objects in and out', () => {
+    const t = new FileTable();
+    const n = 200; // past the initial room of 64 files, twice
+    for (let i = 0; i < n; i++) assert.equal(t.add(`/p/${i}.jsonl`, i % 3), i);
+    assert.equal(t.length, n);
+    assert.deepStrictEqual(t.get(5), state('/p/5.jsonl', -1, -1, -1, 0, 0, 0, 2, { corrupt: 0, tooLarge: 0, synthetic: 0, apiError: 0 }, false));
+    assert.equal(t.unchanged(5, -1, -1, -1), true, 'a new file compares as never seen (-1)');
+    t.setStat(7, 3 * 2 ** 31, 1796235948714.4153, 2 ** 40 + 1);
+    t.setOffset(7, 2 ** 33);
+    t.setHead(7, 512, -1304698656);
+    t.addSkipped(7, { corrupt: 1, tooLarge: 2, synthetic: 3, apiError: 4 });
+    t.addSkipped(7, { corrupt: 1, tooLarge: 0, synthetic: 0, apiError: 0 });
+    assert.deepStrictEqual(t.get(7), state('/p/7.jsonl', 3 * 2 ** 31, 1796235948714.4153, 2 ** 40 + 1, 2 ** 33, 512, -1304698656, 1, { corrupt: 2, tooLarge: 2, synthetic: 3, apiError: 4 }, false));
+    assert.equal(t.unchanged(7, 3 * 2 ** 31, 1796235948714.4153, 2 ** 40 + 1), true);
+    assert.equal(t.unchanged(7, 3 * 2 ** 31 + 1, 1796235948714.4153, 2 ** 40 + 1), false);
+    t.restart(7);
+    assert.deepStrictEqual([t.offset(7), t.headLen(7), t.get(7).skipped], [0, 0, { corrupt: 0, tooLarge: 0, synthetic: 0, apiError: 0 }]);
+    // Gone: every file not present now, each told once.
+    const present = new Uint8Array(n).fill(1);
+    present[3] = 0;
+    present[150] = 0;
+    const told: number[] = [];
+    t.markGone(present, (i) => told.push(i));
+    t.markGone(present, (i) => told.push(i));
+    assert.deepStrictEqual(told, [3, 150]);
+    assert.deepStrictEqual([...t.missingFlags()].flatMap((m, i) => (m ? [i] : [])), [3, 150]);
+    assert.equal(t.unchanged(3, -1, -1, -1), false, 'a file gone never compares unchanged');
+    assert.deepStrictEqual(t.totals(), { skipped: { corrupt: 0, tooLarge: 0, synthetic: 0, apiError: 0 }, missing: 2 });
+    // From objects (a journal batch): an existing id, the next one, never a gap; the path index follows.
+    const moved = state('/q/moved.jsonl', 10, 20, 30, 5, 5, 99, 1, { corrupt: 1, tooLarge: 0, synthetic: 0, apiError: 2 }, true);
+    assert.ok(t.set(9, moved));
+    assert.deepStrictEqual(t.get(9), moved);
+    assert.equal(t.id('/q/moved.jsonl'), 9);
+    assert.equal(t.id('/p/9.jsonl'), undefined);
+    assert.ok(t.set(n, { ...moved, path: '/q/next.jsonl' }));
+    assert.equal(t.length, n + 1);
+    assert.equal(t.set(n + 5, moved), false);
+    assert.deepStrictEqual(t.totals(), { skipped: { corrupt: 2, tooLarge: 0, synthetic: 0, apiError: 4 }, missing: 4 });
+    // A table made from another's columns is the same table.
+    const { f64, i32 } = t.columns();
+    assert.deepStrictEqual(states(new FileTable([...t.paths], f64, i32)), states(t));
+  });
+});
+
 describe('local index: the base header', () => {
   it('file states and folders round-trip through the header region exactly (non-ASCII paths, numbers past 32 bits, a missing file), and a region that does not add up is refused', () => {
     const skipped = (k: number) => ({ corrupt: k, tooLarge: k + 1, synthetic: k + 2, apiError: k + 3 });
-    const files = [
-      fileState('/home/dev/.claude/projects/-home-dévé-app/s-1.jsonl', 123, 1796235948714.4153, 5514825, 100, 512, -1304698656, 0, skipped(0), false),
-      fileState('/home/dev/.claude/projects/-home-dev-b/s-✓.jsonl', 3 * 2 ** 31 + 5, 1.5, 2 ** 40 + 7, 2 ** 33, 0, 2035387341, 7, skipped(4), true),
-      fileState('C:\\Users\\me\\.claude\\projects\\x\\y.jsonl', -1, -1, -1, 0, 0, 0, 1, skipped(9), false),
+    const files: FileState[] = [
+      state('/home/dev/.claude/projects/-home-dévé-app/s-1.jsonl', 123, 1796235948714.4153, 5514825, 100, 512, -1304698656, 0, skipped(0), false),
+      state('/home/dev/.claude/projects/-home-dev-b/s-✓.jsonl', 3 * 2 ** 31 + 5, 1.5, 2 ** 40 + 7, 2 ** 33, 0, 2035387341, 7, skipped(4), true),
+      state('C:\\Users\\me\\.claude\\projects\\x\\y.jsonl', -1, -1, -1, 0, 0, 0, 1, skipped(9), false),
     ];
     const dirs: SavedDir[] = [
       ['/home/dev/.claude/projects', 1796235953302.4153, 5513903, 1796251169196],
       ['/home/dev/.claude/projects/-home-dévé-app', 1.25, 2 ** 36, -1],
     ];
     const h = { version: 5, generation: 42, roots: ['/home/dev/.claude/projects'], models: ['m'], projects: ['p', 'q'], projectLabels: ['', ''], sessions: ['s'], count: 0, keysLen: 1024, idsLen: 1024, keysSize: 0, idsSize: 0 };
-    const region = headerRegion(h, files, dirs);
+    const region = headerRegion(h, table(files), dirs);
     const back = readHeaderRegion(new Uint8Array(region))!;
-    assert.deepStrictEqual(back.files, files);
+    assert.deepStrictEqual(states(back.files), files);
+    assert.equal(back.files.id(files[1]!.path), 1);
     assert.deepStrictEqual(back.dirs, dirs);
     assert.deepStrictEqual(back.h, { ...h, files: 3, dirs: 2, pathBytes: back.h.pathBytes });
     assert.equal(readHeaderRegion(new Uint8Array(region.subarray(0, region.length - 1))), undefined, 'a path byte short');
     const more = Buffer.from(region);
     more.writeUInt32LE(more.readUInt32LE(0) + 8, 0);
     assert.throws(() => readHeaderRegion(new Uint8Array(more)) ?? assert.fail('refused'), 'a JSON part that runs into the numbers');
-    assert.deepStrictEqual(readHeaderRegion(new Uint8Array(headerRegion(h, [], [])))!.files, []);
+    assert.deepStrictEqual(states(readHeaderRegion(new Uint8Array(headerRegion(h, new FileTable(), [])))!.files), []);
   });
 });
 

@@ -26,8 +26,8 @@ import { fnv1a32 } from './hash';
 import { readTextIfExists, removeIfExists, sleepSync, writeFileAtomic } from '../plan/files';
 import type { DirCache } from './discovery';
 import { smi } from './fileStat';
+import { FILE_F64, FILE_I32, FileTable, type FileState } from './fileTable';
 import { isTableLength, Ledger, RECORD_BYTES, W } from './ledger';
-import { zeroSkips, type SkipCounts } from './reader';
 
 /** Bump on any change of the file layout or of what the reader extracts. */
 export const INDEX_VERSION = 5;
@@ -45,35 +45,10 @@ const JOURNAL_ENTRY_BYTES = 4 + RECORD_BYTES;
  */
 const COMPACT_RECORDS = 4096;
 
-export interface FileState {
-  path: string;
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  /** Just after the last line consumed. */
-  offset: number;
-  headLen: number;
-  headHash: number;
-  /** Usage lines skipped in the consumed part, by reason. */
-  skipped: SkipCounts;
-  project: number;
-  /** Not found on the last refresh (deleted by Claude Code's cleanup); its entries stay. */
-  missing: boolean;
-}
-
-/**
- * A file state, always made here: every one has the same fields in the same order (`missing` too), so V8 gives
- * them all one shape, whether loaded from the base, from a journal batch or new. Several shapes made the passes
- * over every file (`missingOf`, the skip totals) polymorphic, in code that a warm CLI run runs interpreted.
- */
-export function fileState(path: string, size: number, mtimeMs: number, ino: number, offset: number, headLen: number, headHash: number, project: number, skipped: SkipCounts, missing: boolean): FileState {
-  return { path, size, mtimeMs, ino, offset, headLen, headHash, project, skipped, missing };
-}
-
 export interface IndexState {
   roots: string[];
-  files: FileState[];
-  fileIds: Map<string, number>;
+  /** Every file's state, by id (file ids are the ledger's). */
+  files: FileTable;
   /** Project id → first `cwd` seen ('' when none). */
   projectLabels: string[];
   ledger: Ledger;
@@ -113,10 +88,8 @@ export interface Header {
   idsSize: number;
 }
 
-/** Per file state in the header region: FILE_F64 doubles (size, mtimeMs, ino, offset) and FILE_I32 int32s
- *  (headLen, headHash, project, missing, then the skip counts); per folder DIR_F64 doubles (mtimeMs, ino, listedAt). */
-const FILE_F64 = 4;
-const FILE_I32 = 8;
+/** Per file in the header region: the file table's columns (`FILE_F64` doubles, `FILE_I32` int32s, fileTable.ts);
+ *  per folder DIR_F64 doubles (mtimeMs, ino, listedAt). */
 const DIR_F64 = 3;
 /** Between paths in the header region: the one character no path holds. */
 const PATH_SEP = '\0';
@@ -129,29 +102,28 @@ const PATH_SEP = '\0';
  * has not compiled yet, where each number read from a Float64Array is a new heap object: the small integers
  * are int32s, which are not.
  */
-export function headerRegion(h: Omit<Header, 'files' | 'dirs' | 'pathBytes'>, files: FileState[], dirs: SavedDir[]): Buffer {
-  const paths = Buffer.from([...files.map((f) => f.path), ...dirs.map((d) => d[0])].join(PATH_SEP));
-  const json = Buffer.from(JSON.stringify({ ...h, files: files.length, dirs: dirs.length, pathBytes: paths.length } satisfies Header));
+export function headerRegion(h: Omit<Header, 'files' | 'dirs' | 'pathBytes'>, files: FileTable, dirs: SavedDir[]): Buffer {
+  const nf = files.length;
+  const paths = Buffer.from([...files.paths, ...dirs.map((d) => d[0])].join(PATH_SEP));
+  const json = Buffer.from(JSON.stringify({ ...h, files: nf, dirs: dirs.length, pathBytes: paths.length } satisfies Header));
   const f64At = align8(4 + json.length);
-  const i32At = f64At + (files.length * FILE_F64 + dirs.length * DIR_F64) * 8;
-  const pathsAt = i32At + files.length * FILE_I32 * 4;
+  const i32At = f64At + (nf * FILE_F64 + dirs.length * DIR_F64) * 8;
+  const pathsAt = i32At + nf * FILE_I32 * 4;
   const region = Buffer.alloc(pathsAt + paths.length);
   region.writeUInt32LE(json.length, 0);
   json.copy(region, 4);
+  const { f64, i32 } = files.columns();
   let d = f64At;
-  let i = i32At;
-  for (const f of files) {
-    for (const v of [f.size, f.mtimeMs, f.ino, f.offset]) d = region.writeDoubleLE(v, d);
-    const k = f.skipped;
-    for (const v of [f.headLen, f.headHash, f.project, f.missing ? 1 : 0, k.corrupt, k.tooLarge, k.synthetic, k.apiError]) i = region.writeInt32LE(v | 0, i);
-  }
+  for (let i = 0; i < f64.length; i++) d = region.writeDoubleLE(f64[i]!, d);
   for (const x of dirs) for (const v of [x[1], x[2], x[3]]) d = region.writeDoubleLE(v, d);
+  let i = i32At;
+  for (let k = 0; k < i32.length; k++) i = region.writeInt32LE(i32[k]!, i);
   paths.copy(region, pathsAt);
   return region;
 }
 
 /** The header region read back: its JSON part, file states and folders; undefined when it does not add up. */
-export function readHeaderRegion(region: Uint8Array): { h: Header; files: FileState[]; dirs: SavedDir[] } | undefined {
+export function readHeaderRegion(region: Uint8Array): { h: Header; files: FileTable; dirs: SavedDir[] } | undefined {
   if (region.length < 4 || region.byteOffset % 8 !== 0) return undefined;
   const b = Buffer.from(region.buffer, region.byteOffset, region.length);
   const jlen = b.readUInt32LE(0);
@@ -168,16 +140,10 @@ export function readHeaderRegion(region: Uint8Array): { h: Header; files: FileSt
   const n = new Int32Array(b.buffer, b.byteOffset + i32At, nf * FILE_I32);
   const paths = nf + nd > 0 ? b.toString('utf8', pathsAt).split(PATH_SEP) : [];
   if (paths.length !== nf + nd) return undefined;
-  const files: FileState[] = [];
-  for (let j = 0; j < nf; j++) {
-    const o = j * FILE_F64;
-    const p = j * FILE_I32;
-    const skipped = { corrupt: n[p + 4]!, tooLarge: n[p + 5]!, synthetic: n[p + 6]!, apiError: n[p + 7]! };
-    files.push(fileState(paths[j]!, smi(d[o]!), d[o + 1]!, smi(d[o + 2]!), smi(d[o + 3]!), n[p]!, n[p + 1]!, n[p + 2]!, skipped, n[p + 3] !== 0));
-  }
   const dirs: SavedDir[] = [];
   for (let j = 0, o = nf * FILE_F64; j < nd; j++, o += DIR_F64) dirs.push([paths[nf + j]!, d[o]!, smi(d[o + 1]!), d[o + 2]!]);
-  return { h, files, dirs };
+  paths.length = nf;
+  return { h, files: new FileTable(paths, d, n), dirs };
 }
 
 function savedDirs(s: IndexState, only?: Set<string>): SavedDir[] {
@@ -192,7 +158,7 @@ function savedDirs(s: IndexState, only?: Set<string>): SavedDir[] {
 /** Rebuilds folder listings: the base's folders updated by the journal's (`listedAt` < 0: gone); sub-folders
  *  from the folders, files from the file states on disk. (Indexed loops: this runs once per process, before V8
  *  has compiled it, where a `for … of` allocates an iterator result per element.) */
-function dirsFrom(base: SavedDir[], journal: SavedDir[], files: FileState[]): DirCache {
+function dirsFrom(base: SavedDir[], journal: SavedDir[], files: FileTable): DirCache {
   const cache: DirCache = new Map();
   for (let i = 0; i < base.length; i++) {
     const x = base[i]!;
@@ -212,9 +178,8 @@ function dirsFrom(base: SavedDir[], journal: SavedDir[], files: FileState[]): Di
     if (parent) parent.dirs.push(d);
   });
   for (let i = 0; i < files.length; i++) {
-    const f = files[i]!;
-    if (f.missing) continue;
-    const p = f.path;
+    if (files.missing(i)) continue;
+    const p = files.paths[i]!;
     const at = p.lastIndexOf(sep);
     const c = at > 0 ? cache.get(p.slice(0, at)) : undefined;
     if (c) c.files.push(p);
@@ -238,8 +203,7 @@ interface Batch {
 export function emptyState(roots: string[]): IndexState {
   return {
     roots,
-    files: [],
-    fileIds: new Map(),
+    files: new FileTable(),
     projectLabels: [],
     ledger: new Ledger(),
     dirtyFiles: new Set(),
@@ -471,7 +435,6 @@ export class IndexStore {
       const state: IndexState = {
         roots: h.roots,
         files,
-        fileIds: new Map(),
         projectLabels: h.projectLabels,
         ledger,
         dirtyFiles: new Set(),
@@ -480,7 +443,6 @@ export class IndexStore {
         dirs: new Map(),
         dirtyDirs: new Set(),
       };
-      for (let i = 0; i < files.length; i++) state.fileIds.set(files[i]!.path, i);
       this.mark = { generation: h.generation, baseIno: st.ino, baseSize: st.size, baseMtimeMs: st.mtimeMs, journal: JOURNAL_HEADER, tableSlots: h.keysLen + h.idsLen, records: 0 };
       const journalDirs: SavedDir[] = [];
       const resume = resumeAt && resumeAt.generation === h.generation ? resumeAt.journal : undefined;
@@ -635,7 +597,7 @@ export class IndexStore {
       s0: sv.sessions,
       sessions: l.sessions.values.slice(sv.sessions),
       labels: [...state.dirtyLabels].map((i) => [i, state.projectLabels[i] ?? '']),
-      files: [...state.dirtyFiles].map((i) => [i, state.files[i]!]),
+      files: [...state.dirtyFiles].map((i) => [i, state.files.get(i)]),
     };
     const json = Buffer.from(JSON.stringify(batch));
     const n = l.changed.length;
@@ -780,11 +742,8 @@ function applyBatch(state: IndexState, payload: Buffer, dirs?: SavedDir[]): numb
   for (const x of b.projects) l.projects.id(x);
   for (const x of b.sessions) l.sessions.id(x);
   for (const [i, label] of b.labels) state.projectLabels[i] = label;
-  for (const [i, f] of b.files) {
-    const k = { ...zeroSkips(), ...f.skipped };
-    state.files[i] = fileState(f.path, f.size, f.mtimeMs, f.ino, f.offset, f.headLen, f.headHash, f.project, { corrupt: k.corrupt, tooLarge: k.tooLarge, synthetic: k.synthetic, apiError: k.apiError }, f.missing === true);
-    state.fileIds.set(f.path, i);
-  }
+  // (By id: a file new in this batch follows the ones before it.)
+  for (const [i, f] of b.files.sort((x, y) => x[0] - y[0])) if (!state.files.set(i, f)) return -1;
   let at = 4 + ((jsonLen + 3) & ~3);
   const n = payload.readUInt32LE(at);
   at += 4;
