@@ -134,16 +134,25 @@ interface ModelTotals extends TokenCounts {
   costUsd: string | null;
 }
 
-/** Collapses (day, project, model) rows to the CLI contract's per-day, per-model shape. */
+/**
+ * Collapses (day, project, model) rows to the CLI contract's per-day, per-model shape. A group of one row (every
+ * group when rows are not split by project, as with --json) keeps the row's cost text, an exact decimal the
+ * engine printed: parsing and printing it again cost ~1.3 ms of a 0.2 s warm run.
+ */
 export function byDayAndModel(rows: LocalUsageDay[]): { date: string; byModel: Record<string, ModelTotals> }[] {
-  const days = new Map<string, Map<string, { t: ModelTotals; cost: Decimal | null }>>();
+  const days = new Map<string, Map<string, { t: ModelTotals; cost: Decimal | string | null }>>();
   for (const r of rows) {
     let d = days.get(r.date);
     if (!d) days.set(r.date, (d = new Map()));
-    let m = d.get(r.model);
-    if (!m) d.set(r.model, (m = { t: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: null }, cost: Decimal.ZERO }));
+    const m = d.get(r.model);
+    if (!m) {
+      const t = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, costUsd: null };
+      addLocalTokens(t, r);
+      d.set(r.model, { t, cost: r.costUsd });
+      continue;
+    }
     addLocalTokens(m.t, r);
-    m.cost = r.costUsd === null || m.cost === null ? null : m.cost.add(Decimal.parse(r.costUsd));
+    m.cost = r.costUsd === null || m.cost === null ? null : (typeof m.cost === 'string' ? Decimal.parse(m.cost) : m.cost).add(Decimal.parse(r.costUsd));
   }
   return [...days.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -2,7 +2,10 @@
 import { strict as assert } from 'node:assert';
 import { main } from '../../src/cli';
 import type { CliIo } from '../../src/cli/common';
+import { byDayAndModel } from '../../src/cli/local';
 import { dayRange, table } from '../../src/cli/output';
+import { Decimal } from '../../src/core/decimal';
+import type { LocalUsageDay } from '../../src/core/model/snapshot';
 import { sampleKeys } from '../server/keys';
 
 function capture(env: NodeJS.ProcessEnv = {}): CliIo & { stdout: string; stderr: string } {
@@ -69,5 +72,28 @@ describe('cli: usage and exit codes (no server)', () => {
 
   it('aligns tables', () => {
     assert.equal(table(['Date', 'Total'], [['2025-08-01', '$1.00'], ['Total', '$12.50']]), 'Date         Total\n----------  ------\n2025-08-01   $1.00\nTotal       $12.50');
+  });
+
+  it('local --json groups rows by day and model with exact sums; a group of one row keeps its cost text', () => {
+    const row = (date: string, project: string, model: string, costUsd: string | null, n: number): LocalUsageDay => ({ date, project, model, input: n, output: 2 * n, cacheWrite5m: 3 * n, cacheWrite1h: 0, cacheRead: 5 * n, costUsd });
+    const rows = [
+      row('2026-12-02', 'a', 'claude-opus-4-5', '0.1', 1),
+      row('2026-12-02', 'b', 'claude-opus-4-5', '0.2', 2), // 0.1 + 0.2 exactly
+      row('2026-12-02', 'a', 'claude-haiku-4-5', '12.000375', 3),
+      row('2026-12-01', 'a', 'claude-unknown', null, 4),
+      row('2026-12-01', 'b', 'claude-sonnet-4-5', '7', 5),
+      row('2026-12-01', 'c', 'claude-sonnet-4-5', null, 6), // one unpriced row makes the group unpriced
+    ];
+    const got = byDayAndModel(rows);
+    assert.deepStrictEqual(got.map((d) => d.date), ['2026-12-01', '2026-12-02']);
+    assert.deepStrictEqual(Object.keys(got[1]!.byModel), ['claude-haiku-4-5', 'claude-opus-4-5']);
+    assert.equal(got[1]!.byModel['claude-opus-4-5']!.costUsd, '0.3');
+    assert.equal(got[1]!.byModel['claude-opus-4-5']!.input, 3);
+    assert.equal(got[1]!.byModel['claude-haiku-4-5']!.costUsd, '12.000375');
+    assert.equal(got[0]!.byModel['claude-unknown']!.costUsd, null);
+    assert.equal(got[0]!.byModel['claude-sonnet-4-5']!.costUsd, null);
+    assert.equal(got[0]!.byModel['claude-sonnet-4-5']!.cacheRead, 55);
+    // The text kept for one row is what a sum would print (the engine prints canonical decimals).
+    for (const text of ['0', '7', '0.1', '12.000375', '1234567.000001']) assert.equal(Decimal.ZERO.add(Decimal.parse(text)).toString(), text);
   });
 });
