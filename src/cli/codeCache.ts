@@ -2,7 +2,10 @@
  * Starts the CLI's bundle with a V8 code cache: Node 20 compiles every function a run calls anew in each
  * process (`module.enableCompileCache` came in Node 22), 15-35 ms of a 0.2 s warm `claude-usage local`.
  * The first run of a command saves V8's code for every function it compiled (at exit, so lazily compiled
- * functions are in it); later runs of that command load it instead of compiling.
+ * functions are in it); later runs of that command load it instead of compiling. A later run that took a path
+ * the cache was not made on (runPaths.ts: the command notes them) saves it again, with what it compiled besides:
+ * a cache made by a cold scan lacked what a warm run needs (loading the index, its journal), which every warm
+ * run then compiled anew (~6 ms of a 0.2 s run after a 1 MB append). A few saves per bundle at most.
  *
  * - One cache file per command, named by the Node version, architecture and the bundle's size and mtime,
  *   in the user's own cache folder (mode 0700: code is only read from a folder nobody else can write);
@@ -18,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { removeIfExists, writeFileAtomic } from '../core/plan/files';
+import { runPaths } from './runPaths';
 
 /** The folder for code caches: the platform's per-user cache folder, or undefined when there is none. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string | undefined {
@@ -46,19 +50,35 @@ export function codeCacheName(command: string | undefined, bundle: fs.Stats): st
 export function runWithCodeCache(bundle: string, mod: NodeJS.Module, req: NodeJS.Require, command: string | undefined, dir = codeCacheDir()): void {
   const source = fs.readFileSync(bundle, 'utf8');
   let file: string | undefined;
-  let cached: Buffer | undefined;
+  let cached: { paths: number; data: Buffer } | undefined;
   if (dir) {
     try {
       file = path.join(dir, codeCacheName(command, fs.statSync(bundle)));
-      if (privateDir(dir)) cached = fs.readFileSync(file);
+      if (privateDir(dir)) cached = readCache(fs.readFileSync(file));
     } catch {
       cached = undefined;
     }
   }
-  const script = new vm.Script(Module.wrap(source), { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
-  if (file && (!cached || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(file!, script));
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, ...(cached ? { cachedData: cached.data } : {}) });
+  // The paths of the runs the loaded cache was saved by (none: there is no usable cache).
+  const had = !cached || script.cachedDataRejected ? -1 : cached.paths;
+  if (file) {
+    process.once('exit', () => {
+      const paths = runPaths();
+      if (had < 0 || (had | paths) !== had) saveCodeCache(file!, script, Math.max(had, 0) | paths);
+    });
+  }
   const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeJS.Module, filename: string, dirname: string) => void;
   run.call(mod.exports, mod.exports, req, mod, bundle, path.dirname(bundle));
+}
+
+/** A cache file: `CACHE_MAGIC`, the paths of the runs that saved it (UInt32LE, runPaths.ts), then V8's data. */
+const CACHE_MAGIC = Buffer.from('CUcc');
+const CACHE_HEADER = 8;
+
+function readCache(b: Buffer): { paths: number; data: Buffer } | undefined {
+  if (b.length <= CACHE_HEADER || !b.subarray(0, 4).equals(CACHE_MAGIC)) return undefined;
+  return { paths: b.readUInt32LE(4), data: b.subarray(CACHE_HEADER) };
 }
 
 /** Whether only this user can write to `dir` (where it exists; POSIX only, Windows' profile folders are per user). */
@@ -78,8 +98,8 @@ export const CODE_CACHE_BUNDLES = 3;
 /** The bundle a cache file belongs to: its name from the Node version on (`-v20.20.2-x64-<size>-<mtime>.bin`). */
 const bundleOf = (name: string): string => (name.includes('-v') ? name.slice(name.indexOf('-v')) : name);
 
-/** Writes the cache (whole or not at all: `writeFileAtomic`), removing those of all but the last few bundles. */
-function saveCodeCache(file: string, script: vm.Script): void {
+/** Writes the cache (whole or not at all: `writeFileAtomic`) with the runs' `paths`, removing those of all but the last few bundles. */
+function saveCodeCache(file: string, script: vm.Script, paths: number): void {
   try {
     const dir = path.dirname(file);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -94,7 +114,10 @@ function saveCodeCache(file: string, script: vm.Script): void {
     }
     const keep = new Set([...written].sort((a, b) => b[1] - a[1]).slice(0, CODE_CACHE_BUNDLES - 1).map(([b]) => b));
     for (const name of others) if (!keep.has(bundleOf(name))) removeIfExists(path.join(dir, name));
-    writeFileAtomic(file, script.createCachedData(), 0o600);
+    const head = Buffer.alloc(CACHE_HEADER);
+    CACHE_MAGIC.copy(head, 0);
+    head.writeUInt32LE(paths >>> 0, 4);
+    writeFileAtomic(file, Buffer.concat([head, script.createCachedData()]), 0o600);
   } catch {
     // A cache is an optimisation: a read-only or full disk costs only the time it would have saved.
   }

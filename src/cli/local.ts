@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { Decimal, formatUsd } from '../core/decimal';
 import { validateOverrides, type PriceOverrides, type TokenCounts } from '../core/pricing';
-import { LocalUsageEngine } from '../core/local/service';
+import { LocalUsageEngine, type LocalRefresh } from '../core/local/service';
 import { monthOf, weekOf } from '../core/model/days';
 import { missingText, skippedText } from '../core/model/facts';
 import { plural } from '../core/model/format';
@@ -19,6 +19,7 @@ import { BUDGET_HELP, budgetLine, budgetPeriod, coverPeriod, daysWithin, localBu
 import type { LocalUsageDay } from '../core/model/snapshot';
 import { addLocalTokens } from '../core/reports/tokens';
 import { type CliIo, type Command, EXIT_OK, parseDay, UsageError } from './common';
+import { noteRunPaths } from './runPaths';
 
 const HELP = `Usage: claude-usage local [--dir PATH]... [--since YYYY-MM-DD] [--until YYYY-MM-DD]
                           [--timezone IANA|UTC] [--index DIR] [--prices FILE.json]
@@ -164,6 +165,19 @@ export function byDayAndModel(rows: LocalUsageDay[]): { date: string; byModel: R
     }));
 }
 
+/** The paths a run took through the engine and the output, as bits for the code cache (runPaths.ts). */
+function runPathsOf(stats: LocalRefresh['stats'], json: boolean): number {
+  return (
+    (stats.indexLoaded.startsWith('index') ? 1 : 0) |
+    (stats.replayed > 0 ? 2 : 0) |
+    (stats.filesRead > 0 ? 4 : 0) |
+    (stats.helper ? 8 : 0) |
+    (stats.save.mode === 'journal' ? 16 : 0) |
+    (stats.save.mode === 'base' ? 32 : 0) |
+    (json ? 64 : 128)
+  );
+}
+
 const int = (n: number) => n.toLocaleString('en-US');
 
 function table(io: CliIo, header: string[], rows: string[][]): void {
@@ -198,7 +212,7 @@ const command: Command = async (argv, io) => {
   const now = systemClock.now();
   const period = budget ? budgetPeriod(budget, now, a.timezone ?? systemTimeZone()) : undefined;
   const query = period ? coverPeriod(a, period) : a;
-  const { data: read, report } = await engine.refresh({
+  const { data: read, report, stats } = await engine.refresh({
     ...(query.since ? { since: query.since } : {}),
     ...(query.until ? { until: query.until } : {}),
     // Windows and sessions cost time on big histories: only when asked for (or shown in the table view).
@@ -206,6 +220,7 @@ const command: Command = async (argv, io) => {
     // Per-project rows only where they are shown.
     byProject: !a.json && a.by === 'project',
   });
+  noteRunPaths(runPathsOf(stats, a.json));
   const data = period ? { ...read, days: daysWithin(read.days, a.since, a.until) } : read;
   const b = budget && period ? localBudget(budget, period, read.days, now) : undefined;
   if (a.json) {

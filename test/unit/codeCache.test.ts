@@ -29,7 +29,7 @@ describe('CLI code cache (src/cli/codeCache.ts)', function () {
   /** An entry file that runs `code` with the cache folder `dir`, as dist/cli.js runs the CLI's bundle. */
   const writeEntry = (file: string, code: string) =>
     fs.writeFileSync(file, `require(${JSON.stringify(CODE_CACHE)}).runWithCodeCache(${JSON.stringify(code)}, module, require, 'local', ${JSON.stringify(dir)});\n`);
-  const run = (file = entry) => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', file], { cwd: REPO, encoding: 'utf8' })) as unknown;
+  const run = (file = entry, env: NodeJS.ProcessEnv = {}) => JSON.parse(execFileSync(process.execPath, ['--require', 'tsx/cjs', file], { cwd: REPO, encoding: 'utf8', env: { ...process.env, ...env } })) as unknown;
   const expected = () => ({ main: true, dir: tmp, sum: 6 });
   const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
   const cacheFile = () => {
@@ -48,8 +48,27 @@ describe('CLI code cache (src/cli/codeCache.ts)', function () {
     }
     fs.utimesSync(file, 1, 1); // an old mtime: a rewrite would show
     assert.deepEqual(run(), expected());
-    // V8 accepted it: the run did not save a new one.
+    // V8 accepted it, and this run took no path the first did not: it did not save a new one.
     assert.equal(fs.statSync(cacheFile()).mtimeMs, 1000);
+  });
+
+  it('a run that took a path the cache was not made on saves it again, with the functions it compiled (a warm run after a cold one)', () => {
+    // A function only the other kind of run calls (it notes its path, as the local command does: runPaths.ts),
+    // big enough to show in the cache's size.
+    const body = Array.from({ length: 200 }, (_, i) => `x = (x * 31 + ${i}) % 1000003;`).join(' ');
+    const paths = "globalThis[Symbol.for('claude-usage.cli.runPaths')]";
+    fs.writeFileSync(bundle, `function other() { let x = 1; ${body} return x; }\nconst add = (a, b) => a + b;\nif (process.env.OTHER) { other(); ${paths} = (${paths} ?? 0) | 2; }\nprocess.stdout.write(JSON.stringify({ main: require.main === module, dir: __dirname, sum: [1, 2, 3].reduce(add) }));\n`);
+    assert.deepEqual(run(), expected());
+    const first = fs.statSync(cacheFile()).size;
+    assert.deepEqual(run(entry, { OTHER: '1' }), expected());
+    const second = fs.statSync(cacheFile()).size;
+    assert.ok(second > first + 500, `${first} -> ${second} bytes`);
+    // Neither kind of run saves it again now: the cache holds both.
+    fs.utimesSync(cacheFile(), 1, 1);
+    run(entry, { OTHER: '1' });
+    run();
+    assert.equal(fs.statSync(cacheFile()).mtimeMs, 1000);
+    assert.equal(fs.statSync(cacheFile()).size, second);
   });
 
   it('a damaged cache is rejected by V8, the run is unaffected and the cache is saved again', () => {

@@ -108,6 +108,8 @@ export interface LocalRefresh {
     /** Entries whose records are in memory (the others are read from the saved index when needed). */
     entriesInMemory: number;
     indexLoaded: string;
+    /** Entry records the last load of the index took from its journal (0: none, or no index loaded). */
+    replayed: number;
     saved: boolean;
     /** How the index was written (`journal`: one appended batch; `base`: a full rewrite) and how many bytes. */
     save: SaveResult;
@@ -206,8 +208,12 @@ export class LocalUsageEngine {
     const r = this.store!.load(cache);
     this.state = r.state ?? emptyState(roots);
     this.loadedFrom = r.state ? `index${note}` : `rebuilt (${r.reason})`;
+    this.replayed = r.state ? this.store!.journalRecords() : 0;
     this.savedAggregates = r.state && r.resumed ? cache?.sets : undefined;
   }
+
+  /** Entry records the last load of the index took from its journal. */
+  private replayed = 0;
 
   /** Aggregates a previous process saved (see `aggregateCache`). */
   private savedAggregates?: SavedAggregates[];
@@ -480,7 +486,7 @@ export class LocalUsageEngine {
     return {
       data,
       report,
-      stats: { files: p.files, filesRead, bytesRead, entries: ledger.count, entriesInMemory: ledger.resident().records, indexLoaded: this.loadedFrom, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
+      stats: { files: p.files, filesRead, bytesRead, entries: ledger.count, entriesInMemory: ledger.resident().records, indexLoaded: this.loadedFrom, replayed: this.replayed, saved: save.mode === 'journal' || save.mode === 'base', save, ms },
     };
   }
 

@@ -365,6 +365,11 @@ export class IndexStore {
     }
   }
 
+  /** Entry records applied from the journal since the base (by loads, other processes' batches and own saves). */
+  journalRecords(): number {
+    return this.mark?.records ?? 0;
+  }
+
   /** The generation and journal position of what this store last loaded or wrote. */
   position(): { generation: number; journal: number } | undefined {
     return this.mark ? { generation: this.mark.generation, journal: this.mark.journal } : undefined;
