@@ -206,11 +206,29 @@ const appendMb = (round: number) => {
   fs.appendFileSync(target, s);
   return s.length;
 };
+/** The identity of the index base in `dir` (a run that compacts the journal writes a new base). */
+const baseId = (dir: string): string =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.bin'))
+    .map((f) => {
+      const st = fs.statSync(path.join(dir, f));
+      return `${f}:${st.ino}:${st.mtimeMs}`;
+    })
+    .join();
+/** Per warm run after an append: whether it wrote a new base (compacting the journal) rather than a batch. */
+const compacted = { ours: [] as boolean[], before: [] as boolean[] };
+const timed = (cli: string, dir: string, marks: boolean[]): Run => {
+  const was = baseId(dir);
+  const r = run(cli, dir);
+  marks.push(baseId(dir) !== was);
+  return r;
+};
 let appended = 0;
 for (let i = 0; i < runs; i++) {
   appended = appendMb(i);
-  W.append.push(run(cliPath, idx));
-  if (baselineCli) W.baseAppend.push(run(baselineCli, baseIdx));
+  W.append.push(timed(cliPath, idx, compacted.ours));
+  if (baselineCli) W.baseAppend.push(timed(baselineCli, baseIdx, compacted.before));
 }
 const ccAfter = withCcusage ? cc() : undefined;
 const finalOurs = run(cliPath);
@@ -257,6 +275,17 @@ const perRound = (ours: Run[]) => {
 };
 if (withCcusage)
   process.stdout.write(`cold ratio round by round: ours ${perRound(R.cold)}` + (baselineCli ? `; before ${perRound(R.baseCold)}` : '') + '\n');
+// The journal is compacted into a new base every ~4,096 new entries (~4-5 of these appends): those rounds write the
+// whole index and are slower; the median of 'warm after an append' depends on how many of them it holds.
+const warmRounds = (rs: Run[], marks: boolean[]) => {
+  const batch = rs.filter((_, i) => !marks[i]);
+  return `${rs.map((r, i) => `${r.seconds.toFixed(3)}${marks[i] ? 'c' : ''}`).join(' ')}; median of the rounds that appended a batch ${batch.length ? median(batch)!.seconds.toFixed(3) : 'n/a'} s`;
+};
+process.stdout.write(
+  `warm after an append, round by round (c: the run compacted the journal into a new base): ours ${warmRounds(W.append, compacted.ours)}` +
+    (baselineCli ? `; before ${warmRounds(W.baseAppend, compacted.before)}` : '') +
+    '\n',
+);
 if (extraCa)
   process.stdout.write(
     `NODE_EXTRA_CA_CERTS is set (${extraCa}): Node takes ${m(R.node)!.seconds.toFixed(3)} s to start with it, ${m(R.nodeNoCa)!.seconds.toFixed(3)} s without; ` +
