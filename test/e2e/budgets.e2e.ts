@@ -149,10 +149,7 @@ describe('budgets', function () {
 
     it('the tooltip shows the budget with spent, budget, percent and projection', async () => {
       await wb().runCommand('Notifications: Clear All Notifications');
-      await wb().page.mouse.move(10, 10);
-      await wb().statusBarItem().hover();
-      const hover = wb().page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Keys:' }).first();
-      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      const hover = await wb().statusBarTooltip('Keys:');
       assert.match(await hover.innerText(), /Organization, monthly budget\s+\$[\d,.]+ of \$[\d,.]+ \(\d+%\)/);
       await wb().screenshot('budgets tooltip');
     });

@@ -62,6 +62,12 @@ export interface Workbench {
   /** Our status bar item's visible text (waits for it to appear). */
   statusBarText(timeoutMs?: number): Promise<string>;
   statusBarItem(): Locator;
+  /**
+   * Hovers our status bar item until its tooltip holding `text` shows, and returns it. The workbench drops a
+   * pending hover when the item re-renders during its delay (a refresh, a tick): the pointer is moved away and
+   * back, up to three times (a budgets run at a month end once waited 10 s for a hover that never came).
+   */
+  statusBarTooltip(text: string | RegExp, timeoutMs?: number): Promise<Locator>;
   /** The open quick input (palette, input box, pick list). */
   quickInput(): Locator;
   /** Types into the open input box and optionally presses Enter. */
@@ -162,6 +168,19 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
         return at;
       },
       statusBarItem: () => page.locator(STATUS_BAR_SELECTOR),
+      async statusBarTooltip(text, timeoutMs = 15_000) {
+        const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
+        for (let attempt = 1; ; attempt++) {
+          await page.mouse.move(10, 10);
+          await page.locator(STATUS_BAR_SELECTOR).hover();
+          try {
+            await hover.waitFor({ state: 'visible', timeout: attempt < 3 ? timeoutMs / 3 : timeoutMs });
+            return hover;
+          } catch (e) {
+            if (attempt >= 3) throw e;
+          }
+        }
+      },
       async statusBarText(timeoutMs = 60_000) {
         const item = page.locator(STATUS_BAR_SELECTOR);
         await item.waitFor({ state: 'visible', timeout: timeoutMs });

@@ -51,9 +51,7 @@ describe('host surfaces (e2e)', () => {
 
   it('tooltip: the limits table, costs, key sources and command links', async () => {
     const page = wb().page;
-    await wb().statusBarItem().hover();
-    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Claude Usage' }).first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const hover = await wb().statusBarTooltip('Claude Usage');
     const text = await hover.innerText();
     assert.match(text, /Requests per minute/);
     assert.match(text, /Cost today/);

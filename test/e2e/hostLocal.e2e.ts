@@ -28,9 +28,7 @@ describe('zero-key local transcripts (e2e)', () => {
     await wb().page.waitForFunction((s) => /today/.test(document.querySelector(s)?.textContent ?? ''), sel, { timeout: 90_000 });
     const text = await wb().statusBarText();
     assert.ok(text.startsWith(`≈${want}`), `${text} starts with ≈${want}`);
-    await wb().statusBarItem().hover();
-    const hover = wb().page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'API-equivalent estimate' }).first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    await wb().statusBarTooltip('API-equivalent estimate');
     await wb().screenshot('host-local-status-bar');
     await wb().page.mouse.move(10, 10);
   });

@@ -151,9 +151,7 @@ describe('plan limits', function () {
     });
 
     it('the tooltip shows every window with its reset, source and age', async () => {
-      await wb().statusBarItem().hover();
-      const hover = wb().page.locator('.monaco-hover');
-      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      const hover = await wb().statusBarTooltip('5-hour session');
       const t = await hover.innerText();
       assert.match(t, /5-hour session\s+42%\s+·\s+resets \d\d:\d\d \(in 2 h 1[23] min\)\s+·\s+from Claude Code, (just now|\d+ min ago)/);
       assert.match(t, /Weekly\s+18%/);
