@@ -60,12 +60,12 @@ export function runWithCodeCache(bundle: string, mod: NodeJS.Module, req: NodeJS
     }
   }
   const script = new vm.Script(Module.wrap(source), { filename: bundle, ...(cached ? { cachedData: cached.data } : {}) });
-  // The paths of the runs the loaded cache was saved by (none: there is no usable cache).
-  const had = !cached || script.cachedDataRejected ? -1 : cached.paths;
+  // The paths of the runs the loaded cache was saved by (undefined: there is no usable cache).
+  const had = cached && !script.cachedDataRejected ? cached.paths : undefined;
   if (file) {
     process.once('exit', () => {
-      const paths = runPaths();
-      if (had < 0 || (had | paths) !== had) saveCodeCache(file!, script, Math.max(had, 0) | paths);
+      const paths = (had ?? 0) | runPaths();
+      if (paths !== had) saveCodeCache(file!, script, paths);
     });
   }
   const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeJS.Module, filename: string, dirname: string) => void;

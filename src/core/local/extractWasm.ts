@@ -96,7 +96,7 @@ export function fnv1a32InWasm(bytes: Uint8Array, seed: number): number | undefin
   let h = seed | 0;
   for (let at = 0; at < bytes.length; at += HASH_WINDOW) {
     const n = Math.min(HASH_WINDOW, bytes.length - at);
-    w.mem.set(at === 0 && n === bytes.length ? bytes : bytes.subarray(at, at + n), COPY_AT);
+    w.mem.set(bytes.subarray(at, at + n), COPY_AT);
     h = w.fnv1a(COPY_AT, n, h);
   }
   return h >>> 0;

@@ -80,12 +80,6 @@ export class FileTable {
     return i;
   }
 
-  size(i: number): number {
-    return this.f64[i * FILE_F64 + SIZE]!;
-  }
-  mtimeMs(i: number): number {
-    return this.f64[i * FILE_F64 + MTIME]!;
-  }
   ino(i: number): number {
     return this.f64[i * FILE_F64 + INO]!;
   }

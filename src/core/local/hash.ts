@@ -30,10 +30,11 @@ export function fnv1a32(bytes: Uint8Array, seed = 0x811c9dc5): number {
 
 /**
  * `fnv1a32` in JavaScript (the tests compare it with the module's). The result is read back through a
- * `Uint32Array` instead of `h >>> 0`: optimised on feedback that had seen only results below 2^31, `>>> 0` deoptimised ("lost precision") on the
- * first one above, and when that code was the loop's on-stack-replacement code, V8 entered it again on every
- * call: in 4 of 31 cold scans here, 413-550 deoptimisations, one per file head hashed (`--trace-deopt`).
- * An element of a `Uint32Array` is any unsigned 32-bit number to the optimiser, with nothing to check.
+ * `Uint32Array` instead of `h >>> 0`: optimised on feedback that had seen only results below 2^31, `>>> 0`
+ * deoptimised ("lost precision") on the first one above, and when that code was the loop's on-stack-replacement
+ * code, V8 entered it again on every call: in 4 of 31 cold scans here, 413-550 deoptimisations, one per file head
+ * hashed (`--trace-deopt`). An element of a `Uint32Array` is any unsigned 32-bit number to the optimiser, with
+ * nothing to check.
  */
 export function fnv1a32Js(bytes: Uint8Array, seed = 0x811c9dc5): number {
   let h = seed | 0;
