@@ -371,10 +371,12 @@ describe('local transcripts: byte-level extractor = JSON.parse (differential)', 
   });
 
   it('a file read through the shared read buffer gives every line the reference reading (models, tiers, geos that change from line to line)', () => {
-    // Same-length models alternating, lines of 5-40 KB: the read buffer is refilled between lines, so
-    // nothing of one line may be remembered as a view into it. Four lines longer than the 1 MiB read buffer
-    // are read into a bigger one and walked in JavaScript; the lines after them in the WebAssembly memory again.
-    const models = ['claude-opus-4-6', 'claude-opus-4-8', 'claude-opus-4-5', 'claude-\u00e9-4-6'];
+    // Twelve models alternating (more than the extractor keeps recognised by their bytes, most of one length),
+    // lines of 5-40 KB: the read buffer is refilled between lines, so nothing of one line may be remembered as a
+    // view into it. Four lines longer than the 1 MiB read buffer are read into a bigger one and walked in
+    // JavaScript; the lines after them in the WebAssembly memory again.
+    const models = ['claude-opus-4-6', 'claude-opus-4-8', 'claude-opus-4-5', 'claude-\u00e9-4-6', 'claude-opus-4-7', 'claude-opus-4-9', 'claude-haik-4-5'];
+    models.push('claude-sonnet-4-6', 'claude-sonnet-4-5', 'claude-sonnet-5-0', 'claude-haiku-4-5-20251001', 'c');
     const lines: string[] = [];
     for (let i = 0; i < 400; i++) {
       const o = {
