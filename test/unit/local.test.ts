@@ -11,7 +11,7 @@ import { emptyLine } from '../../src/core/local/extract';
 import { F_BATCH, F_SIDECHAIN, fits, HashTable, Ledger, RECORD_BYTES, W, W_INPUT, W_MODEL, W_PROJECT, W_READ, W_SESSION } from '../../src/core/local/ledger';
 import { hashIds } from '../../src/core/local/hash';
 import { MAX_LINE, parseUsageLine, scanFile } from '../../src/core/local/reader';
-import { createLocalUsage, LocalUsageEngine } from '../../src/core/local/service';
+import { createLocalUsage, LocalUsageEngine, scanForReply } from '../../src/core/local/service';
 import { IdleCollector } from '../../src/core/local/heap';
 import { weekOf } from '../../src/core/model/days';
 import { DayClock } from '../../src/core/model/zones';
@@ -801,6 +801,36 @@ describe('local transcripts: discovery and service', () => {
     const big = await new LocalUsageEngine({ roots: [h.projectsDir], timezone: 'UTC', scanWorkerFile: workerFile, parallelThreshold: 1, now }).refresh();
     assert.equal(big.stats.helper?.failed, false);
     assert.deepStrictEqual(comparable(big.data), comparable(seq.data));
+  });
+
+  it('the helper\'s packed lines hold every line when there are more than it made room for (its columns grow)', () => {
+    const d = tmpdir();
+    const files = [0, 1].map((k) => {
+      const f = path.join(d, `many-${k}.jsonl`);
+      const lines: string[] = [];
+      // 3,000 lines a file, 6,000 in all: above the 4,096 a helper makes room for at least.
+      for (let i = 0; i < 3000; i++) lines.push(line({ id: `msg_${k}_${i}`, rid: `req_${i % 7}`, model: i % 3 ? 'claude-opus-4-6' : 'claude-haiku-4-5', at: T0 + i * 1000, u: [i, k, i % 5, 0, 2 * i] }));
+      fs.writeFileSync(f, `${lines.join('\n')}\n`);
+      return f;
+    });
+    const { reply } = scanForReply({ jobs: files.map((f) => ({ path: f, from: 0, needCwd: false })), next: new SharedArrayBuffer(4), lines: 0 });
+    const pk = reply.packed;
+    assert.equal(pk.ts.length, 6000);
+    assert.equal(pk.h.length, 6000 * 4);
+    assert.equal(pk.tokens.length, 6000 * 5);
+    // Line by line as the sequential reader reads them, file after file.
+    let i = 0;
+    files.forEach((f, job) =>
+      scanFile(f, 0, (l) => {
+        assert.deepStrictEqual(
+          [pk.job[i], pk.ts[i], [...pk.h.subarray(i * 4, i * 4 + 4)], [...pk.tokens.subarray(i * 5, i * 5 + 5)], reply.models[pk.model[i]!]],
+          [job, l.ts, [l.k1, l.k2, l.i1, l.i2], [l.input, l.output, l.cacheWrite5m, l.cacheWrite1h, l.cacheRead], l.model],
+          `line ${i}`,
+        );
+        i++;
+      }),
+    );
+    assert.equal(i, 6000);
   });
 
   it('closing the engine while its helper reads stops the helper, and the refresh fails instead of reading those files here', async function () {
