@@ -197,13 +197,8 @@ const recentModelBytes: Uint8Array[] = [];
 
 /** The model string of the unescaped bytes [s, e): usually one of the last lines', recognised without making a string. */
 function modelAt(s: number, e: number): string {
-  const n = e - s;
   for (let r = 0; r < recentModels.length; r++) {
-    const m = recentModelBytes[r]!;
-    if (m.length !== n) continue;
-    let j = 0;
-    while (j < n && b[s + j] === m[j]) j++;
-    if (j === n) {
+    if (sameBytes(s, e, recentModelBytes[r]!)) {
       if (r > 0) moveToFront(r);
       return recentModels[0]!;
     }
@@ -224,6 +219,13 @@ function modelAt(s: number, e: number): string {
   }
   moveToFront(recentModels.length - 1);
   return m;
+}
+
+/** Whether the bytes [s, e) are those of `m`. */
+function sameBytes(s: number, e: number, m: Uint8Array): boolean {
+  if (e - s !== m.length) return false;
+  for (let j = 0; j < m.length; j++) if (b[s + j] !== m[j]) return false;
+  return true;
 }
 
 /** A copy of the bytes [s, e), made byte by byte: a Buffer's own `slice` is a view of the read buffer, and a
@@ -926,16 +928,7 @@ function entry(f: Fields, parent: Fields | undefined, out: UsageLine, wantCwd: b
 let lastSess = '';
 let lastSessBytes: Uint8Array = new Uint8Array(0);
 function sessionText(s: number, e: number, esc: boolean): string {
-  if (!esc && e - s === lastSessBytes.length) {
-    let same = true;
-    for (let j = 0; j < lastSessBytes.length; j++) {
-      if (b[s + j] !== lastSessBytes[j]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return lastSess;
-  }
+  if (!esc && sameBytes(s, e, lastSessBytes)) return lastSess;
   const v = text(s, e, esc);
   if (!esc) {
     lastSess = v;
