@@ -7,12 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as vm from 'node:vm';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { generate } from '../../bench/local/generate';
 import { main } from '../../src/cli';
 import { Decimal } from '../../src/core/decimal';
 import { Debouncer } from '../../src/core/local/debounce';
-import { collectGarbage, IdleCollector } from '../../src/core/local/heap';
+import { collectGarbage, IdleCollector, SHRINK_YOUNG_TRIES, youngGenerationBytes, type Collection } from '../../src/core/local/heap';
 import { FileTable, type FileState } from '../../src/core/local/fileTable';
 import { headerRegion, indexFile, IndexStore, readHeaderRegion, type SavedDir } from '../../src/core/local/transcriptIndex';
 import { fnv1a32 } from '../../src/core/local/hash';
@@ -505,17 +506,51 @@ describe('the engine thread gives back what a big refresh leaves behind (heap.ts
     assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
   });
 
-  it('collects once, after the last of a burst of refreshes, and only when one of them was big', () => {
+  it('collectGarbage("young") runs a young-generation collection, "full" a full one', async () => {
+    const kinds: number[] = [];
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) kinds.push((e as unknown as { detail: { kind: number } }).detail.kind);
+    });
+    obs.observe({ entryTypes: ['gc'] });
+    try {
+      assert.equal(collectGarbage('young'), true);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepStrictEqual(kinds, [perfConstants.NODE_PERFORMANCE_GC_MINOR]);
+      kinds.length = 0;
+      assert.equal(collectGarbage('full'), true);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepStrictEqual(kinds, [perfConstants.NODE_PERFORMANCE_GC_MAJOR]);
+      // V8's young generation is never below 1 MiB committed.
+      assert.ok(youngGenerationBytes() >= 1024 * 1024, String(youngGenerationBytes()));
+    } finally {
+      obs.disconnect();
+    }
+  });
+
+  it('collects once, after the last of a burst of refreshes, and only when one of them was big; then its young generation while that is large', () => {
     const f = fakeTimers();
-    let collected = 0;
-    const c = new IdleCollector(() => collected++, 1000, f.timers);
+    const collected: Collection[] = [];
+    const MiB = 1024 * 1024;
+    let young = 32 * MiB;
+    /** Whether V8 shrinks the young generation at the next young-generation collection. */
+    let shrinks = false;
+    const c = new IdleCollector(
+      (kind) => {
+        collected.push(kind);
+        if (kind === 'young' && shrinks) young = MiB;
+      },
+      1000,
+      f.timers,
+      () => young,
+      8000,
+    );
     // Small refreshes (appended lines): never.
     for (let k = 0; k < 5; k++) {
       c.start();
       c.end(false);
       f.advance(2000);
     }
-    assert.equal(collected, 0);
+    assert.deepStrictEqual(collected, []);
     // The first index, then appends every half second: once, a second after the last.
     c.start();
     c.end(true);
@@ -524,22 +559,59 @@ describe('the engine thread gives back what a big refresh leaves behind (heap.ts
       c.start();
       c.end(false);
     }
-    assert.equal(collected, 0);
+    assert.deepStrictEqual(collected, []);
     f.advance(999);
-    assert.equal(collected, 0);
+    assert.deepStrictEqual(collected, []);
     f.advance(1);
-    assert.equal(collected, 1);
-    f.advance(10_000);
-    assert.equal(collected, 1);
-    // Not while a refresh runs: a request queued behind a big one holds the collection until it ends.
+    assert.deepStrictEqual(collected, ['full']);
+    // Appended lines meanwhile do not postpone the young generation's collection; V8 does not shrink it at
+    // the first, so another follows 8 s later, and none after it shrank.
+    for (let k = 0; k < 3; k++) {
+      f.advance(2000);
+      c.start();
+      c.end(false);
+    }
+    f.advance(1999);
+    assert.deepStrictEqual(collected, ['full']);
+    f.advance(1);
+    assert.deepStrictEqual(collected, ['full', 'young']);
+    shrinks = true;
+    f.advance(8000);
+    assert.deepStrictEqual(collected, ['full', 'young', 'young']);
+    assert.equal(young, MiB);
+    f.advance(60_000);
+    assert.deepStrictEqual(collected, ['full', 'young', 'young']);
+    // Not while a refresh runs: a request queued behind a big one holds the collection until it ends. The young
+    // generation already small at its turn: no collection of it.
     c.start();
     c.start();
     c.end(true);
     f.advance(5000);
-    assert.equal(collected, 1);
+    assert.deepStrictEqual(collected, ['full', 'young', 'young']);
     c.end(false);
     f.advance(1000);
-    assert.equal(collected, 2);
+    assert.deepStrictEqual(collected, ['full', 'young', 'young', 'full']);
+    f.advance(60_000);
+    assert.deepStrictEqual(collected, ['full', 'young', 'young', 'full']);
+    // A young generation V8 never shrinks: SHRINK_YOUNG_TRIES tries, then it is left to V8.
+    collected.length = 0;
+    young = 32 * MiB;
+    shrinks = false;
+    c.start();
+    c.end(true);
+    f.advance(1000 + (SHRINK_YOUNG_TRIES + 10) * 8000);
+    assert.deepStrictEqual(collected, ['full', ...Array<Collection>(SHRINK_YOUNG_TRIES).fill('young')]);
+    // Another big refresh before the young generation's turn: that one waits for the new full collection.
+    collected.length = 0;
+    c.start();
+    c.end(true);
+    f.advance(5000);
+    c.start();
+    c.end(true);
+    f.advance(8999);
+    assert.deepStrictEqual(collected, ['full', 'full']);
+    f.advance(1);
+    assert.deepStrictEqual(collected, ['full', 'full', 'young']);
   });
 });
 
