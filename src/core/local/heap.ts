@@ -15,7 +15,7 @@
  * fill 16 MiB, so no such collection comes and the 32 MiB stay (bench/local/vscode.ts --spaces: the first
  * session's young generation at 31.5 MiB through 100 s of appends, the host's RSS 158 MiB; 123-128 MiB once V8
  * shrank it). A full collection does not shrink it; a young-generation collection in a quiet stretch does (a
- * plain Node process: 32 → 1 MiB, at 0.5 ms; 2-4 s after the burst: not yet). So after the full collection, one
+ * plain Node process: 32 → 1 MiB, at 0.5 ms; 1, 3 or 5 s after the burst: not yet). So after the full collection, one
  * every `SHRINK_YOUNG_EVERY_MS` while the young generation is still large, at most `SHRINK_YOUNG_TRIES` times:
  * in the extension host VS Code's own start-up and the store's work can keep the rate up for a while (a reloaded
  * window's host: 8 tries over 64 s were not enough; V8 shrank it on its own ~90 s in).
