@@ -78,7 +78,9 @@ export function youngGenerationBytes(): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const v8 = require('node:v8') as typeof import('node:v8');
   let bytes = 0;
-  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') bytes += s.space_size;
+  for (const s of v8.getHeapSpaceStatistics()) {
+    if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') bytes += s.space_size;
+  }
   return bytes;
 }
 
